@@ -1,0 +1,55 @@
+# Yichuang — the project's commands. `make run` and `make test` are all a fresh
+# machine needs; `make install` is called by the others.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  2>/dev/null && { echo $$p; break; }; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= Demo@2026
+PYTEST_ARGS ?=
+
+.PHONY: install sysdeps run test bench lint messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { echo "需要 Python ≥ 3.11 (Python 3.11 or newer is required)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian packages: Chromium for the browser tests, a CJK font for PDFs.
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+run: install sysdeps
+	$(BIN)/yichuang migrate --noinput -v 0
+	$(BIN)/yichuang collectstatic --noinput -v 0
+	$(BIN)/yichuang seed-demo --if-empty --always-open --password '$(DEMO_PASSWORD)'
+	@echo ""
+	@echo "一窗演示县： http://$(HOST):$(PORT)/   （演示账号见上，密码：$(DEMO_PASSWORD)）"
+	@echo "Demo logins: admin, director, dept_rs, clerk_county, clerk_town, inspector, clerk_w01…  password: $(DEMO_PASSWORD)"
+	$(BIN)/yichuang serve --host $(HOST) --port $(PORT)
+
+test: install sysdeps
+	$(BIN)/yichuang makemigrations --check --dry-run -v 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+lint: install
+	$(BIN)/ruff check src tests e2e bench
+	$(BIN)/ruff format --check src tests e2e bench
+	$(BIN)/mypy
+
+messages: install
+	cd src/yichuang && ../../$(BIN)/yichuang makemessages -l en -v 0 && ../../$(BIN)/yichuang compilemessages -v 0
+
+clean:
+	rm -rf $(VENV) var

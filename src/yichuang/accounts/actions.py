@@ -1,0 +1,206 @@
+"""What changes accounts: sign-in with lockout, roles, tokens, TOTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.lib.audit import audit_record
+from yichuang.lib.errors import DomainError, TooManyRequests, Unauthorized
+
+from .models import SEPARATED_ADMIN_ROLES, ApiToken, Role, User, UserRole, token_hash
+
+
+def _locked_error(user: User) -> TooManyRequests:
+    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+    return TooManyRequests(
+        "auth.locked",
+        _("连续登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试。") % {"m": minutes},
+        retry_after_minutes=minutes,
+    )
+
+
+def user_authenticate(
+    *, username: str, password: str, otp: str | None = None, source_ip: str | None = None
+) -> User:
+    """Check a username and password (and TOTP where needed).
+
+    Five failures lock the account for 15 minutes (settings); every attempt is
+    audited. Raises ``auth.bad_credentials`` (401), ``auth.locked`` (429) or
+    ``auth.otp_required`` / ``auth.bad_otp`` (401).
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        audit_record("auth.login", success=False, source_ip=source_ip, username=username)
+        raise Unauthorized("auth.bad_credentials", _("用户名或密码不正确。"))
+    if user.is_locked():
+        audit_record("auth.login", actor=user, success=False, source_ip=source_ip, reason="locked")
+        raise _locked_error(user)
+    if not user.is_active or not user.check_password(password):
+        _record_failure(user, source_ip)
+        user.refresh_from_db(fields=["locked_until"])
+        if user.is_locked():
+            raise _locked_error(user)
+        raise Unauthorized("auth.bad_credentials", _("用户名或密码不正确。"))
+    if user.needs_totp():
+        if not user.totp_secret:
+            audit_record("auth.login", actor=user, success=False, source_ip=source_ip,
+                         reason="totp_not_set")
+            raise Unauthorized("auth.totp_setup_required",
+                               _("管理员账号须先设置动态口令（TOTP），请联系安全管理员。"))
+        if not otp:
+            raise Unauthorized("auth.otp_required", _("请输入动态口令。"))
+        if not pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1):
+            _record_failure(user, source_ip)
+            raise Unauthorized("auth.bad_otp", _("动态口令不正确。"))
+    User.objects.filter(pk=user.pk).update(
+        failed_logins=0, locked_until=None, last_login=timezone.now()
+    )
+    audit_record("auth.login", actor=user, success=True, source_ip=source_ip)
+    return user
+
+
+def _record_failure(user: User, source_ip: str | None) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        failures = User.objects.values_list("failed_logins", flat=True).get(pk=user.pk)
+        locked = failures >= settings.LOCKOUT_ATTEMPTS
+        if locked:
+            User.objects.filter(pk=user.pk).update(
+                failed_logins=0,
+                locked_until=timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES),
+            )
+        audit_record("auth.login", actor=user, success=False, source_ip=source_ip,
+                     failures=failures, locked=locked)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    roles: list[str] | tuple[str, ...] = (),
+    actor: User | None = None,
+    check_password: bool = True,
+) -> User:
+    if User.objects.filter(username=username).exists():
+        raise DomainError("accounts.username_taken", _("用户名已存在。"))
+    user = User(username=username, display_name=display_name)
+    if check_password:
+        user_validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    for role in roles:
+        user_grant_role(user=user, role=role, actor=actor)
+    audit_record("accounts.user_create", actor=actor, obj=user, roles=list(roles))
+    return user
+
+
+def user_validate_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("accounts.weak_password", " ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def user_grant_role(*, user: User, role: str, actor: User | None = None) -> UserRole:
+    if role not in Role.values:
+        raise DomainError("accounts.unknown_role", _("未知角色：%(r)s") % {"r": role})
+    held = set(user.roles.values_list("role", flat=True))
+    if role in SEPARATED_ADMIN_ROLES and (held & SEPARATED_ADMIN_ROLES) - {role}:
+        raise DomainError(
+            "accounts.separation_of_duties",
+            _("系统管理员、安全管理员、审计管理员三权分立，同一账号不得兼任。"),
+        )
+    grant, created = UserRole.objects.get_or_create(
+        user=user, role=role, defaults={"granted_by": actor}
+    )
+    user._role_cache = None
+    if created:
+        audit_record("accounts.role_grant", actor=actor, obj=user, role=role)
+    return grant
+
+
+@transaction.atomic
+def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> None:
+    deleted, _count = UserRole.objects.filter(user=user, role=role).delete()
+    user._role_cache = None
+    if deleted:
+        audit_record("accounts.role_revoke", actor=actor, obj=user, role=role)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, actor: User | None = None) -> None:
+    user_validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    audit_record("accounts.password_change", actor=actor or user, obj=user)
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError("accounts.unknown_language", _("不支持的语言。"))
+    user.language = language
+    user.save(update_fields=["language", "updated_at"])
+
+
+@transaction.atomic
+def user_unlock(*, user: User, actor: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit_record("accounts.unlock", actor=actor, obj=user)
+
+
+@transaction.atomic
+def user_totp_begin(*, user: User) -> str:
+    """Give the user a new TOTP secret (confirmed by ``user_totp_confirm``)."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed = False
+    user.save(update_fields=["totp_secret", "totp_confirmed", "updated_at"])
+    audit_record("accounts.totp_begin", actor=user, obj=user)
+    return user.totp_secret
+
+
+@transaction.atomic
+def user_totp_confirm(*, user: User, otp: str) -> None:
+    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1):
+        raise DomainError("auth.bad_otp", _("动态口令不正确。"))
+    user.totp_confirmed = True
+    user.save(update_fields=["totp_confirmed", "updated_at"])
+    audit_record("accounts.totp_confirm", actor=user, obj=user)
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, source_ip: str | None = None) -> str:
+    raw = ApiToken.new_key()
+    ApiToken.objects.create(
+        user=user, key_hash=token_hash(raw), expires_at=ApiToken.default_expiry()
+    )
+    audit_record("auth.token_issue", actor=user, obj=user, source_ip=source_ip)
+    return raw
+
+
+def api_token_user(raw: str) -> User | None:
+    token = ApiToken.objects.live().select_related("user").filter(key_hash=token_hash(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, raw: str, actor: User) -> None:
+    ApiToken.objects.filter(key_hash=token_hash(raw)).update(revoked_at=timezone.now())
+    audit_record("auth.token_revoke", actor=actor, obj=actor)

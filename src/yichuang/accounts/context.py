@@ -1,0 +1,45 @@
+"""Navigation per role: each role sees only the places of its job."""
+
+from functools import cache
+
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (label, url, roles that see it; empty = every signed-in user)
+NAV = [
+    (_("首页"), "/", ()),
+    (_("窗口工作台"), "/console/", (Role.CLERK, Role.CENTRE_DIRECTOR)),
+    (_("办件"), "/cases/", (Role.CLERK, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR)),
+    (_("事项目录"), "/catalog/", (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR,
+                               Role.CLERK, Role.INSPECTOR)),
+    (_("数据看板"), "/dashboard/", (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD,
+                                Role.INSPECTOR)),
+    (_("系统管理"), "/admin/", (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN,
+                            Role.COUNTY_ADMIN)),
+]
+
+
+@cache
+def _exists(url: str) -> bool:
+    """Pages appear in the menu once their app serves them."""
+    try:
+        resolve(url)
+    except Resolver404:
+        return False
+    return True
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    roles = user.role_set
+    items = [
+        {"label": label, "url": url, "active": request.path == url
+         or (url != "/" and request.path.startswith(url))}
+        for label, url, needed in NAV
+        if _exists(url) and (not needed or user.is_superuser or roles.intersection(needed))
+    ]
+    return {"nav": items}

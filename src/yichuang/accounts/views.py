@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yichuang.lib.audit import audit_record, client_ip
+from yichuang.lib.errors import DomainError
+
+from . import actions
+from .models import Role
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("密码"), widget=forms.PasswordInput)
+    otp = forms.CharField(label=gettext_lazy("动态口令"), required=False, max_length=10)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    error = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.user_authenticate(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                otp=form.cleaned_data["otp"] or None,
+                source_ip=client_ip(request),
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            target = request.GET.get("next", "/")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "/"
+            return redirect(target)
+    elif request.method == "POST":
+        error, status = _("请输入用户名和密码。"), 400
+    return render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record("auth.logout", request=request, obj=request.user)
+    logout(request)
+    return redirect("/")
+
+
+# What each role's home page offers first, in order.
+HOME_CARDS = [
+    (Role.CLERK, _("窗口工作台"), "/console/", gettext_lazy("开窗、叫号、受理、办结")),
+    (Role.CLERK, _("办件"), "/cases/", gettext_lazy("我的待办与本部门办件")),
+    (Role.CENTRE_DIRECTOR, _("数据看板"), "/dashboard/", gettext_lazy("满意度、时限压缩、最多跑一次")),
+    (Role.CENTRE_DIRECTOR, _("大厅实况"), "/dashboard/", gettext_lazy("排队、开窗、高峰预警")),
+    (Role.COUNTY_ADMIN, _("事项目录"), "/catalog/", gettext_lazy("事项、材料、时限、一件事")),
+    (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", gettext_lazy("待办、预警、黄牌红牌")),
+    (Role.INSPECTOR, _("督查"), "/dashboard/", gettext_lazy("差评整改、超期办件")),
+    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", gettext_lazy("机构、窗口、账号、工作日历")),
+    (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/", gettext_lazy("账号、角色、动态口令")),
+    (Role.AUDIT_ADMIN, _("审计记录"), "/admin/lib/auditentry/", gettext_lazy("登录、变更、敏感查看")),
+]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return login_view(request)
+    from yichuang.accounts.context import _exists
+
+    roles = request.user.role_set
+    cards, seen = [], set()
+    for role, title, url, hint in HOME_CARDS:
+        if (role in roles or request.user.is_superuser) and (title, url) not in seen:
+            seen.add((title, url))
+            cards.append({"title": title, "url": url, "hint": hint, "ready": _exists(url)})
+    role_names = [Role(r).label for r in sorted(roles)]
+    return render(request, "accounts/home.html", {"cards": cards, "role_names": role_names})
+
+
+@login_required
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    actions.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return redirect(request.POST.get("next") or "/")
+
+
+class PasswordForm(forms.Form):
+    old = forms.CharField(label=gettext_lazy("原密码"), widget=forms.PasswordInput)
+    new = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordForm(request.POST or None)
+    message = error = None
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["old"]):
+            error = _("原密码不正确。")
+        else:
+            try:
+                actions.user_set_password(user=request.user, password=form.cleaned_data["new"])
+            except DomainError as exc:
+                error = exc.message
+            else:
+                from django.contrib.auth import update_session_auth_hash
+
+                update_session_auth_hash(request, request.user)
+                message = _("密码已修改。")
+    return render(request, "accounts/password.html",
+                  {"form": form, "error": error, "message": message})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    import pyotp
+    import segno
+
+    user = request.user
+    error = None
+    if request.method == "POST" and "begin" in request.POST:
+        actions.user_totp_begin(user=user)
+    elif request.method == "POST":
+        try:
+            actions.user_totp_confirm(user=user, otp=request.POST.get("otp", ""))
+        except DomainError as exc:
+            error = exc.message
+    qr = None
+    if user.totp_secret and not user.totp_confirmed:
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="Yichuang")
+        qr = segno.make(uri).svg_inline(scale=4)
+    return render(request, "accounts/totp.html", {"qr": qr, "error": error})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"ok": True})

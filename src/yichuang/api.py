@@ -1,0 +1,60 @@
+"""The JSON API at /api/v1/: assembles each app's router and maps errors to the
+CONTRACT shape ``{"code", "message", ...}``."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from yichuang.lib.errors import DomainError, error_response
+from yichuang.org.api import auth_router
+from yichuang.org.api import router as org_router
+from yichuang.org.auth import API_AUTH
+
+from ninja.renderers import JSONRenderer
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="Yichuang 一窗 API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+)
+api.add_router("/auth", auth_router)
+api.add_router("/", org_router)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(exc.code, exc.message, exc.status, **exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", "")} for e in exc.errors
+    ]
+    return error_response("request.invalid", _("请求内容不符合要求。"), 422, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response("auth.required", _("请先登录或提供有效的令牌。"), 401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        return error_response("request.malformed", _("请求格式不正确（JSON 无法解析）。"), 400)
+    return error_response(f"http.{exc.status_code}", str(exc), exc.status_code)
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return error_response("not_found", _("没有找到。"), 404)

@@ -1,0 +1,1 @@
+"""The demo county generator (`yichuang seed-demo`); see base.py."""

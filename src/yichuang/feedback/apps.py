@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "yichuang.feedback"
+    label = "feedback"
+    verbose_name = "好差评"

@@ -1,0 +1,3 @@
+from yichuang.lib.audit import AuditEntry
+
+__all__ = ["AuditEntry"]

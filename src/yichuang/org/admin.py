@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from yichuang.lib.audit import audit_record
+
+from .models import CalendarYear, Centre, Department, Device, Post, Region, Staff, Window, WorkCalendar
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(f"org.{obj._meta.model_name}_{'change' if change else 'create'}",
+                     request=request, obj=obj, fields=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        audit_record(f"org.{obj._meta.model_name}_delete", request=request, obj=obj)
+        super().delete_model(request, obj)
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Centre)
+class CentreAdmin(AuditedAdmin):
+    list_display = ["code", "name", "kind", "region", "always_open", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ["code", "name", "short_name", "region"]
+
+
+@admin.register(Window)
+class WindowAdmin(AuditedAdmin):
+    list_display = ["centre", "number", "name", "kind", "department", "state", "is_active"]
+    list_filter = ["centre", "kind"]
+
+
+@admin.register(Staff)
+class StaffAdmin(AuditedAdmin):
+    list_display = ["employee_no", "name", "centre", "department", "scope", "is_present"]
+    list_filter = ["centre", "scope", "is_present"]
+    search_fields = ["name", "employee_no"]
+
+
+@admin.register(Post)
+class PostAdmin(AuditedAdmin):
+    list_display = ["centre", "department", "name", "a_staff", "b_staff"]
+    list_filter = ["centre", "department"]
+
+
+@admin.register(Device)
+class DeviceAdmin(AuditedAdmin):
+    list_display = ["centre", "kind", "name", "window", "is_active", "last_seen_at"]
+    readonly_fields = ["token_hash", "last_seen_at"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    list_display = ["year", "status", "source"]
+
+
+@admin.register(WorkCalendar)
+class WorkCalendarAdmin(AuditedAdmin):
+    list_display = ["date", "kind", "name", "source"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

@@ -1,0 +1,312 @@
+"""Who works where: regions, centres, departments, windows, staff and posts; the
+devices of the hall; and the working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Weekday office hours of a Chinese service hall; Saturdays and Sundays closed.
+DEFAULT_OPENING_HOURS = {
+    day: ([["08:30", "12:00"], ["14:00", "17:30"]] if day in WEEKDAYS[:5] else [])
+    for day in WEEKDAYS
+}
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县（区）")
+        TOWNSHIP = "township", _("乡镇（街道）")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def county(self) -> Region | None:
+        node: Region | None = self
+        while node is not None and node.level != self.Level.COUNTY:
+            node = node.parent
+        return node
+
+
+class Centre(models.Model):
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("县级政务服务中心")
+        TOWNSHIP = "township", _("乡镇（街道）便民服务中心")
+
+    code = models.SlugField(_("中心代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="centres")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("咨询电话"), max_length=30, blank=True)
+    opening_hours = models.JSONField(_("开放时间"), default=dict, blank=True)
+    always_open = models.BooleanField(_("全天开放（演示）"), default=False)
+    notice = models.CharField(_("大厅滚动公告"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("服务中心")
+        verbose_name_plural = _("服务中心")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def hours(self) -> dict[str, list[list[str]]]:
+        return self.opening_hours or DEFAULT_OPENING_HOURS
+
+    def is_open_at(self, when: dt.datetime | None = None) -> bool:
+        """Whether the hall is open at ``when`` by its weekly hours.
+
+        Holidays are the calendar's business (``org.calendar``); this reads hours only.
+        """
+        if self.always_open:
+            return True
+        local = timezone.localtime(when or timezone.now())
+        spans = self.hours().get(WEEKDAYS[local.weekday()], [])
+        now = local.strftime("%H:%M")
+        return any(start <= now < end for start, end in spans)
+
+
+class Department(models.Model):
+    code = models.SlugField(_("部门代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Window(models.Model):
+    class Kind(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", _("综合窗口")
+        DEDICATED = "dedicated", _("专窗")
+        GREEN = "green", _("绿色通道")
+        FLEXIBLE = "flexible", _("弹性窗口")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="windows")
+    number = models.PositiveSmallIntegerField(_("窗口号"))
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="windows"
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=[("closed", _("未开窗")), ("open", _("办理中")),
+                                          ("paused", _("暂停"))], default="closed",
+    )
+    clerk = models.ForeignKey(
+        "Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("当前工作人员"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "number"], name="uniq_window_number")
+        ]
+        verbose_name = _("窗口")
+        verbose_name_plural = _("窗口")
+
+    def __str__(self) -> str:
+        return f"{self.number}号窗口 {self.name}"
+
+
+class Staff(models.Model):
+    """A person who works in a hall. ``scope`` says what the person may see."""
+
+    class Scope(models.TextChoices):
+        COUNTY = "county", _("全县")
+        CENTRE = "centre", _("本中心")
+        DEPARTMENT = "department", _("本部门")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="staff",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    employee_no = models.CharField(_("工号"), max_length=20, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="staff")
+    centre = models.ForeignKey(
+        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    scope = models.CharField(_("数据范围"), max_length=12, choices=Scope.choices)
+    title = models.CharField(_("职务"), max_length=40, blank=True)
+    is_present = models.BooleanField(_("在岗"), default=True)
+    absence_reason = models.CharField(_("不在岗原因"), max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["employee_no"]
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A post (岗位) held by an A clerk with a B clerk as backup (AB岗)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="posts")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="posts")
+    name = models.CharField(_("岗位名称"), max_length=60)
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    a_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="a_posts",
+        verbose_name=_("A岗"),
+    )
+    b_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="b_posts",
+        verbose_name=_("B岗"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre_id", "department_id", "name"]
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.name}"
+
+    def holder(self) -> Staff | None:
+        """A when present, else B when present, else nobody (flagged to the director)."""
+        if self.a_staff is not None and self.a_staff.is_present:
+            return self.a_staff
+        if self.b_staff is not None and self.b_staff.is_present:
+            return self.b_staff
+        return None
+
+    def is_uncovered(self) -> bool:
+        return self.holder() is None
+
+
+def device_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Device(models.Model):
+    """A hall device (kiosk, display, rating pad) holding a token bound to one
+    centre, or one window for pads and window displays. It can do only its job."""
+
+    class Kind(models.TextChoices):
+        KIOSK = "kiosk", _("取号机")
+        DISPLAY = "display", _("大厅显示屏")
+        WINDOW_DISPLAY = "window_display", _("窗口屏")
+        PAD = "pad", _("评价器")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="devices")
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.CASCADE, related_name="devices"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre_id", "kind", "name"]
+        verbose_name = _("大厅设备")
+        verbose_name_plural = _("大厅设备")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    @staticmethod
+    def new_token() -> str:
+        return "dev_" + secrets.token_urlsafe(32)
+
+
+class CalendarYear(models.Model):
+    """A year whose working days are known. Provisional years hold only weekends
+    and the fixed-date holidays until the State Council notice is loaded."""
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", _("正式")
+        PROVISIONAL = "provisional", _("暂定")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
+
+    def __str__(self) -> str:
+        return f"{self.year}（{self.get_status_display()}）"
+
+
+class WorkCalendar(models.Model):
+    """One row per day that differs from the default (Mon–Fri work, Sat–Sun rest)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班")
+        LOCAL_HOLIDAY = "local_holiday", _("地方节假日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+    source = models.CharField(_("依据文件"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -1,0 +1,98 @@
+"""Who may see what. Every query of a protected object goes through these.
+
+A user's scope comes from the user's staff record: the whole county (county
+admins, the county hall director, inspectors), one centre (a township
+director, clerks), or one department across the county (department leads).
+System administrators without a staff record see every centre.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from yichuang.accounts.models import Role
+from yichuang.lib.errors import NotFound
+
+from .models import Centre, Department, Region, Staff, Window
+
+
+def staff_of(user) -> Staff | None:
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_staff_cache", False)
+    if cached is False:
+        cached = Staff.objects.select_related("region", "centre", "department").filter(
+            user=user
+        ).first()
+        user._staff_cache = cached
+    return cached
+
+
+def _sees_everything(user) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN))
+
+
+def region_q(region: Region, prefix: str = "region") -> Q:
+    """Rows whose region is ``region`` or lies below it (three levels deep)."""
+    return (
+        Q(**{prefix: region})
+        | Q(**{f"{prefix}__parent": region})
+        | Q(**{f"{prefix}__parent__parent": region})
+    )
+
+
+def centres_for(user) -> QuerySet[Centre]:
+    if user is None or not user.is_authenticated:
+        return Centre.objects.none()
+    if _sees_everything(user):
+        return Centre.objects.all()
+    staff = staff_of(user)
+    if staff is None:
+        return Centre.objects.none()
+    if staff.scope == Staff.Scope.CENTRE:
+        return Centre.objects.filter(pk=staff.centre_id)
+    return Centre.objects.filter(region_q(staff.region))
+
+
+def departments_for(user) -> QuerySet[Department]:
+    if user is None or not user.is_authenticated:
+        return Department.objects.none()
+    if _sees_everything(user):
+        return Department.objects.all()
+    staff = staff_of(user)
+    if staff is None:
+        return Department.objects.none()
+    if staff.scope == Staff.Scope.DEPARTMENT:
+        return Department.objects.filter(pk=staff.department_id)
+    county = staff.region.county() or staff.region
+    return Department.objects.filter(region_q(county))
+
+
+def get_centre_for(user, code: str) -> Centre:
+    centre = centres_for(user).filter(code=code).first()
+    if centre is None:
+        raise NotFound("org.centre_not_found", _("没有找到该服务中心：%(c)s") % {"c": code})
+    return centre
+
+
+def get_window_for(user, window_id: int) -> Window:
+    window = (
+        Window.objects.select_related("centre", "department")
+        .filter(pk=window_id, centre__in=centres_for(user))
+        .first()
+    )
+    if window is None:
+        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+    return window
+
+
+def user_scope_label(user) -> str:
+    staff = staff_of(user)
+    if staff is None:
+        return _("全部") if _sees_everything(user) else ""
+    if staff.scope == Staff.Scope.CENTRE and staff.centre:
+        return staff.centre.name
+    if staff.scope == Staff.Scope.DEPARTMENT and staff.department:
+        return f"{staff.region.name} · {staff.department.name}"
+    return staff.region.name

@@ -1,0 +1,77 @@
+"""Shared personas (DESIGN §4.8): the demo county's organisation is the world
+every test lives in. It is built once per database; a test that flushes the
+database (transactional and browser tests) gets it rebuilt."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+PASSWORD = "Test@2026pw"
+
+
+def ensure_county():
+    from yichuang.demo import org
+    from yichuang.demo.base import DemoRun
+    from yichuang.org.models import CalendarYear, Centre
+
+    if not CalendarYear.objects.filter(year=2026).exists():
+        import chinese_calendar
+
+        from yichuang.org.calendar import calendar_load_official
+
+        calendar_load_official(years=sorted({d.year for d in chinese_calendar.holidays}))
+    if not Centre.objects.exists():
+        org.build(DemoRun(seed=7, password=PASSWORD, always_open=True))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_county()
+
+
+@pytest.fixture
+def county(db):
+    """The demo organisation with the personas as attributes."""
+    from yichuang.accounts.models import User
+    from yichuang.org.models import Centre
+
+    ensure_county()
+    users = {u.username: u for u in User.objects.filter(username__in=[
+        "admin", "security", "auditor", "countyadmin", "director", "dept_rs", "clerk_county",
+        "clerk_town", "inspector", "clerk_w01", "greeter"])}
+    return SimpleNamespace(
+        password=PASSWORD,
+        hall=Centre.objects.get(code="county-hall"),
+        town=Centre.objects.get(code="chengguan"),
+        admin=users["admin"], security=users["security"], auditor=users["auditor"],
+        county_admin=users["countyadmin"], director=users["director"],
+        dept_lead=users["dept_rs"], clerk=users["clerk_county"], outsider=users["clerk_town"],
+        inspector=users["inspector"], greeter=users["greeter"], window_clerk=users["clerk_w01"],
+    )
+
+
+def login_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api(county):
+    """An API client factory: ``api(user)`` gives a client with a bearer token."""
+
+    def make(user=None):
+        client = Client()
+        if user is not None:
+            resp = client.post("/api/v1/auth/token",
+                               {"username": user.username, "password": PASSWORD},
+                               content_type="application/json")
+            assert resp.status_code == 200, resp.content
+            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
+        return client
+
+    return make
