@@ -49,7 +49,9 @@ lint: install
 	$(BIN)/mypy
 
 messages: install
-	cd src/yichuang && ../../$(BIN)/yichuang makemessages -l en -v 0 && ../../$(BIN)/yichuang compilemessages -v 0
+	cd src/yichuang && ../../$(BIN)/yichuang makemessages -l en -v 0
+	$(BIN)/python scripts/po_fill.py src/yichuang/locale/en/LC_MESSAGES/django.po src/yichuang/locale/glossary-en.tsv
+	cd src/yichuang && ../../$(BIN)/yichuang compilemessages -v 0
 
 clean:
 	rm -rf $(VENV) var

