@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yichuang.api import api
+from yichuang.org import views as org_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", org_views.home, name="home"),
     path("", include("yichuang.accounts.urls")),
 ]

@@ -22,7 +22,7 @@ NAV = [
 
 
 @cache
-def _exists(url: str) -> bool:
+def page_exists(url: str) -> bool:
     """Pages appear in the menu once their app serves them."""
     try:
         resolve(url)
@@ -40,6 +40,6 @@ def navigation(request):
         {"label": label, "url": url, "active": request.path == url
          or (url != "/" and request.path.startswith(url))}
         for label, url, needed in NAV
-        if _exists(url) and (not needed or user.is_superuser or roles.intersection(needed))
+        if page_exists(url) and (not needed or user.is_superuser or roles.intersection(needed))
     ]
     return {"nav": items}

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/language/", views.language_set, name="language"),

@@ -14,7 +14,6 @@ from yichuang.lib.audit import audit_record, client_ip
 from yichuang.lib.errors import DomainError
 
 from . import actions
-from .models import Role
 
 
 class LoginForm(forms.Form):
@@ -55,36 +54,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit_record("auth.logout", request=request, obj=request.user)
     logout(request)
     return redirect("/")
-
-
-# What each role's home page offers first, in order.
-HOME_CARDS = [
-    (Role.CLERK, _("窗口工作台"), "/console/", gettext_lazy("开窗、叫号、受理、办结")),
-    (Role.CLERK, _("办件"), "/cases/", gettext_lazy("我的待办与本部门办件")),
-    (Role.CENTRE_DIRECTOR, _("数据看板"), "/dashboard/", gettext_lazy("满意度、时限压缩、最多跑一次")),
-    (Role.CENTRE_DIRECTOR, _("大厅实况"), "/dashboard/", gettext_lazy("排队、开窗、高峰预警")),
-    (Role.COUNTY_ADMIN, _("事项目录"), "/catalog/", gettext_lazy("事项、材料、时限、一件事")),
-    (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", gettext_lazy("待办、预警、黄牌红牌")),
-    (Role.INSPECTOR, _("督查"), "/dashboard/", gettext_lazy("差评整改、超期办件")),
-    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", gettext_lazy("机构、窗口、账号、工作日历")),
-    (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/", gettext_lazy("账号、角色、动态口令")),
-    (Role.AUDIT_ADMIN, _("审计记录"), "/admin/lib/auditentry/", gettext_lazy("登录、变更、敏感查看")),
-]
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return login_view(request)
-    from yichuang.accounts.context import _exists
-
-    roles = request.user.role_set
-    cards, seen = [], set()
-    for role, title, url, hint in HOME_CARDS:
-        if (role in roles or request.user.is_superuser) and (title, url) not in seen:
-            seen.add((title, url))
-            cards.append({"title": title, "url": url, "hint": hint, "ready": _exists(url)})
-    role_names = [Role(r).label for r in sorted(roles)]
-    return render(request, "accounts/home.html", {"cards": cards, "role_names": role_names})
 
 
 @login_required

@@ -1,0 +1,71 @@
+"""The signed-in home page of each role (it needs both accounts and org)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.accounts.context import page_exists
+from yichuang.accounts.models import Role
+from yichuang.accounts.views import login_view
+
+from .models import Post, Staff
+from .scopes import centres_for, user_scope_label
+
+# What each role's home page offers first, in order: (role, title, url, hint).
+HOME_CARDS = [
+    (Role.CLERK, _("窗口工作台"), "/console/", _("开窗、叫号、受理、办结")),
+    (Role.CLERK, _("办件"), "/cases/", _("我的待办与本部门办件")),
+    (Role.GREETER, _("导办取号"), "/console/", _("为群众取号、指引窗口")),
+    (Role.CENTRE_DIRECTOR, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
+    (Role.CENTRE_DIRECTOR, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.COUNTY_ADMIN, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.COUNTY_ADMIN, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
+    (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", _("待办、预警、黄牌红牌")),
+    (Role.DEPARTMENT_LEAD, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.INSPECTOR, _("督查"), "/dashboard/", _("差评整改、超期办件")),
+    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", _("机构、窗口、账号、工作日历")),
+    (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/accounts/user/", _("账号、角色、动态口令")),
+    (Role.AUDIT_ADMIN, _("审计记录"), "/admin/lib/auditentry/", _("登录、变更、敏感查看")),
+]
+
+# Roles that oversee a hall and so see its organisation at a glance.
+OVERSEERS = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.INSPECTOR, Role.SYSTEM_ADMIN)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return login_view(request)
+    user = request.user
+    roles = user.role_set
+    cards, seen = [], set()
+    for role, title, url, hint in HOME_CARDS:
+        if (role in roles or user.is_superuser) and (str(title), url) not in seen:
+            seen.add((str(title), url))
+            cards.append({"title": title, "url": url, "hint": hint, "ready": page_exists(url)})
+    context = {
+        "cards": cards,
+        "role_names": [Role(r).label for r in sorted(roles)],
+        "scope_label": user_scope_label(user),
+    }
+    if user.is_superuser or roles.intersection(OVERSEERS):
+        centres = centres_for(user)
+        context["centres"] = centres.annotate(
+            n_windows=Count("windows", filter=Q(windows__is_active=True), distinct=True),
+            n_open=Count("windows", filter=Q(windows__state="open"), distinct=True),
+            n_staff=Count("staff", distinct=True),
+            n_absent=Count("staff", filter=Q(staff__is_present=False), distinct=True),
+        ).order_by("kind", "code")
+        # AB岗: a post with neither A nor B present is flagged to the director.
+        context["uncovered"] = (
+            Post.objects.filter(centre__in=centres)
+            .filter(Q(a_staff__isnull=True) | Q(a_staff__is_present=False))
+            .filter(Q(b_staff__isnull=True) | Q(b_staff__is_present=False))
+            .select_related("centre", "department", "a_staff", "b_staff")
+        )
+        context["absent"] = Staff.objects.filter(
+            centre__in=centres, is_present=False
+        ).select_related("centre")[:20]
+    return render(request, "org/home.html", context)
