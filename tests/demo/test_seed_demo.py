@@ -28,6 +28,7 @@ def test_it_refuses_to_overwrite_data_without_reset(county):
         call_command("seed_demo", "--password", "Demo@2026x")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_it_is_deterministic_for_a_seed(county):
     out = StringIO()
     call_command("seed_demo", "--reset", "--seed", "5", "--password", "Demo@2026x", stdout=out)

@@ -82,8 +82,9 @@ def calendar_load_official(*, years, actor=None, source: str = "") -> list[int]:
                       "source": source or "chinese-calendar 数据（国务院办公厅放假通知）"},
         )
         loaded.append(year)
+    span = f"{loaded[0]}-{loaded[-1]}" if loaded else ""
     audit_record("calendar.load_official", actor=actor, object_type="org.calendaryear",
-                 object_id=",".join(map(str, loaded)))
+                 object_id=span, years=loaded)
     return loaded
 
 
