@@ -24,7 +24,8 @@ def main(po_path: str, glossary_path: str) -> None:
             if "\t" in row and not row.startswith("#"):
                 k, v = row.split("\t", 1)
                 glossary[k] = v
-    lines = open(po_path, encoding="utf-8").read().split("\n")
+    with open(po_path, encoding="utf-8") as fh:
+        lines = fh.read().split("\n")
     out, i, filled = [], 0, 0
     while i < len(lines):
         line = lines[i]
@@ -57,7 +58,8 @@ def main(po_path: str, glossary_path: str) -> None:
             continue
         out.append(line)
         i += 1
-    open(po_path, "w", encoding="utf-8").write("\n".join(out))
+    with open(po_path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(out))
     print(f"filled {filled} entries")
 
 

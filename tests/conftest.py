@@ -40,17 +40,39 @@ def county(db):
     from yichuang.org.models import Centre
 
     ensure_county()
-    users = {u.username: u for u in User.objects.filter(username__in=[
-        "admin", "security", "auditor", "countyadmin", "director", "dept_rs", "clerk_county",
-        "clerk_town", "inspector", "clerk_w01", "greeter"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "admin",
+                "security",
+                "auditor",
+                "countyadmin",
+                "director",
+                "dept_rs",
+                "clerk_county",
+                "clerk_town",
+                "inspector",
+                "clerk_w01",
+                "greeter",
+            ]
+        )
+    }
     return SimpleNamespace(
         password=PASSWORD,
         hall=Centre.objects.get(code="county-hall"),
         town=Centre.objects.get(code="chengguan"),
-        admin=users["admin"], security=users["security"], auditor=users["auditor"],
-        county_admin=users["countyadmin"], director=users["director"],
-        dept_lead=users["dept_rs"], clerk=users["clerk_county"], outsider=users["clerk_town"],
-        inspector=users["inspector"], greeter=users["greeter"], window_clerk=users["clerk_w01"],
+        admin=users["admin"],
+        security=users["security"],
+        auditor=users["auditor"],
+        county_admin=users["countyadmin"],
+        director=users["director"],
+        dept_lead=users["dept_rs"],
+        clerk=users["clerk_county"],
+        outsider=users["clerk_town"],
+        inspector=users["inspector"],
+        greeter=users["greeter"],
+        window_clerk=users["clerk_w01"],
     )
 
 
@@ -67,9 +89,11 @@ def api(county):
     def make(user=None):
         client = Client()
         if user is not None:
-            resp = client.post("/api/v1/auth/token",
-                               {"username": user.username, "password": PASSWORD},
-                               content_type="application/json")
+            resp = client.post(
+                "/api/v1/auth/token",
+                {"username": user.username, "password": PASSWORD},
+                content_type="application/json",
+            )
             assert resp.status_code == 200, resp.content
             client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
         return client

@@ -5,13 +5,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
 from yichuang.org.auth import API_AUTH
-
-from ninja.renderers import JSONRenderer
 
 
 class ChineseJSONRenderer(JSONRenderer):

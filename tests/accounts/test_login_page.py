@@ -12,7 +12,9 @@ def test_it_signs_in_and_shows_the_home_of_the_role(county):
     home = client.get("/")
     assert "您好" in home.content.decode()
     assert "服务中心" in home.content.decode()  # the director sees the centres table
-    assert AuditEntry.objects.filter(event="auth.login", actor_name="director", success=True).exists()
+    assert AuditEntry.objects.filter(
+        event="auth.login", actor_name="director", success=True
+    ).exists()
 
 
 def test_it_shows_a_clear_error_and_stays_signed_out(county):
@@ -37,34 +39,48 @@ def test_it_ends_idle_sessions_after_thirty_minutes(settings):
 
 
 def test_it_refuses_open_redirects_after_sign_in(county):
-    resp = Client().post("/login/?next=https://evil.example/", {
-        "username": "director", "password": county.password})
+    resp = Client().post(
+        "/login/?next=https://evil.example/", {"username": "director", "password": county.password}
+    )
     assert resp["Location"] == "/"
 
 
 def test_it_requires_totp_for_admins_in_production_mode(county, settings, api):
     settings.TOTP_REQUIRED_FOR_ADMINS = True
     client = api()
-    resp = client.post("/api/v1/auth/token", {"username": "admin", "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "admin", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.status_code == 401
     assert resp.json()["code"] == "auth.totp_setup_required"
     secret = user_totp_begin(user=county.admin)
     county.admin.refresh_from_db()
-    resp = client.post("/api/v1/auth/token", {"username": "admin", "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "admin", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.json()["code"] == "auth.otp_required"
-    resp = client.post("/api/v1/auth/token", {"username": "admin", "password": county.password,
-                                              "otp": "000000"}, content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "admin", "password": county.password, "otp": "000000"},
+        content_type="application/json",
+    )
     assert resp.json()["code"] == "auth.bad_otp"
-    resp = client.post("/api/v1/auth/token", {"username": "admin", "password": county.password,
-                                              "otp": pyotp.TOTP(secret).now()},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "admin", "password": county.password, "otp": pyotp.TOTP(secret).now()},
+        content_type="application/json",
+    )
     assert resp.status_code == 200
     # Clerks are not asked for a one-time password.
-    resp = client.post("/api/v1/auth/token", {"username": "clerk_county",
-                                              "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "clerk_county", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.status_code == 200
 
 

@@ -21,9 +21,13 @@ def test_it_allows_a_non_admin_role_beside_an_admin_role(county):
 def test_it_audits_grants_and_revocations(county):
     user_grant_role(user=county.clerk, role=Role.GREETER, actor=county.security)
     user_revoke_role(user=county.clerk, role=Role.GREETER, actor=county.security)
-    events = list(AuditEntry.objects.filter(object_id=str(county.clerk.pk),
-                                            event__startswith="accounts.role_")
-                  .order_by("id").values_list("event", "actor_name"))
+    events = list(
+        AuditEntry.objects.filter(
+            object_id=str(county.clerk.pk), event__startswith="accounts.role_"
+        )
+        .order_by("id")
+        .values_list("event", "actor_name")
+    )
     assert events == [("accounts.role_grant", "security"), ("accounts.role_revoke", "security")]
 
 

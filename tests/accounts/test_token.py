@@ -3,9 +3,11 @@ from yichuang.lib.audit import AuditEntry
 
 def test_it_issues_a_token_with_roles_and_centres(api, county):
     client = api()
-    resp = client.post("/api/v1/auth/token",
-                       {"username": "clerk_county", "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "clerk_county", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert body["token"].startswith("yc_")
@@ -16,8 +18,11 @@ def test_it_issues_a_token_with_roles_and_centres(api, county):
 
 
 def test_it_refuses_a_wrong_password_with_401_in_contract_shape(api, county):
-    resp = api().post("/api/v1/auth/token", {"username": "clerk_county", "password": "nope"},
-                      content_type="application/json")
+    resp = api().post(
+        "/api/v1/auth/token",
+        {"username": "clerk_county", "password": "nope"},
+        content_type="application/json",
+    )
     assert resp.status_code == 401
     assert resp.json()["code"] == "auth.bad_credentials"
     assert "密码" in resp.json()["message"]
@@ -26,8 +31,11 @@ def test_it_refuses_a_wrong_password_with_401_in_contract_shape(api, county):
 
 
 def test_it_refuses_an_unknown_user_like_a_wrong_password(api, county):
-    resp = api().post("/api/v1/auth/token", {"username": "ghost", "password": "x"},
-                      content_type="application/json")
+    resp = api().post(
+        "/api/v1/auth/token",
+        {"username": "ghost", "password": "x"},
+        content_type="application/json",
+    )
     assert resp.status_code == 401
     assert resp.json()["code"] == "auth.bad_credentials"
 
@@ -35,14 +43,19 @@ def test_it_refuses_an_unknown_user_like_a_wrong_password(api, county):
 def test_it_locks_after_five_failures_with_429_even_for_the_right_password(api, county):
     client = api()
     codes = [
-        client.post("/api/v1/auth/token", {"username": "inspector", "password": "wrong"},
-                    content_type="application/json").status_code
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "inspector", "password": "wrong"},
+            content_type="application/json",
+        ).status_code
         for _ in range(5)
     ]
     assert codes == [401, 401, 401, 401, 429]
-    resp = client.post("/api/v1/auth/token",
-                       {"username": "inspector", "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "inspector", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.status_code == 429
     assert resp.json()["code"] == "auth.locked"
     county.inspector.refresh_from_db()
@@ -56,12 +69,17 @@ def test_it_unlocks_after_fifteen_minutes(api, county, time_machine):
 
     client = api()
     for _ in range(5):
-        client.post("/api/v1/auth/token", {"username": "inspector", "password": "wrong"},
-                    content_type="application/json")
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "inspector", "password": "wrong"},
+            content_type="application/json",
+        )
     time_machine.move_to(timezone.now() + dt.timedelta(minutes=16))
-    resp = client.post("/api/v1/auth/token",
-                       {"username": "inspector", "password": county.password},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": "inspector", "password": county.password},
+        content_type="application/json",
+    )
     assert resp.status_code == 200
 
 

@@ -13,7 +13,11 @@ def test_it_builds_a_believable_county(county):
     assert Department.objects.count() >= 7
     assert Window.objects.count() >= 40
     assert set(Window.objects.values_list("kind", flat=True)) == {
-        "comprehensive", "dedicated", "green", "flexible"}
+        "comprehensive",
+        "dedicated",
+        "green",
+        "flexible",
+    }
     assert Staff.objects.count() >= 60
     assert Post.objects.exclude(a_staff=None).exclude(b_staff=None).count() >= 40
     hall_windows = Window.objects.filter(centre__code="county-hall").count()

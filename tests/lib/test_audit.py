@@ -6,11 +6,21 @@ from yichuang.lib.audit import AppendOnlyError, AuditEntry, audit_record
 
 
 def test_it_records_who_what_where_and_outcome(county):
-    entry = audit_record("test.event", actor=county.clerk, obj=county.hall, success=False,
-                         source_ip="10.1.2.3", note="x")
+    entry = audit_record(
+        "test.event",
+        actor=county.clerk,
+        obj=county.hall,
+        success=False,
+        source_ip="10.1.2.3",
+        note="x",
+    )
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert (entry.actor_name, entry.event, entry.object_type, entry.object_id) == (
-        "clerk_county", "test.event", "org.centre", str(county.hall.pk))
+        "clerk_county",
+        "test.event",
+        "org.centre",
+        str(county.hall.pk),
+    )
     assert entry.success is False and entry.source_ip == "10.1.2.3"
     assert entry.detail == {"note": "x"}
 

@@ -17,13 +17,21 @@ from yichuang.org.models import CalendarYear, WorkCalendar
 def test_it_is_prefilled_with_2026_from_the_package(county):
     y = CalendarYear.objects.get(year=2026)
     assert y.status == "official"
-    holidays = set(WorkCalendar.objects.filter(date__year=2026, kind="holiday")
-                   .values_list("date", flat=True))
+    holidays = set(
+        WorkCalendar.objects.filter(date__year=2026, kind="holiday").values_list("date", flat=True)
+    )
     assert dt.date(2026, 10, 1) in holidays and dt.date(2026, 2, 16) in holidays
-    makeups = set(WorkCalendar.objects.filter(date__year=2026, kind="workday")
-                  .values_list("date", flat=True))
-    assert makeups == {dt.date(2026, 1, 4), dt.date(2026, 2, 14), dt.date(2026, 2, 28),
-                       dt.date(2026, 5, 9), dt.date(2026, 9, 20), dt.date(2026, 10, 10)}
+    makeups = set(
+        WorkCalendar.objects.filter(date__year=2026, kind="workday").values_list("date", flat=True)
+    )
+    assert makeups == {
+        dt.date(2026, 1, 4),
+        dt.date(2026, 2, 14),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 5, 9),
+        dt.date(2026, 9, 20),
+        dt.date(2026, 10, 10),
+    }
 
 
 def test_it_counts_working_days_over_national_day_from_the_table(county):

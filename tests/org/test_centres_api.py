@@ -7,8 +7,13 @@ def test_it_lists_centres_publicly(api, county):
     codes = [c["code"] for c in resp.json()]
     assert "county-hall" in codes and "chengguan" in codes
     hall = next(c for c in resp.json() if c["code"] == "county-hall")
-    assert hall == {"code": "county-hall", "name": "云溪县政务服务中心", "kind": "county",
-                    "region_code": "369921", "address": hall["address"]}
+    assert hall == {
+        "code": "county-hall",
+        "name": "云溪县政务服务中心",
+        "kind": "county",
+        "region_code": "369921",
+        "address": hall["address"],
+    }
 
 
 def test_it_lists_the_windows_of_a_centre_in_scope(api, county):

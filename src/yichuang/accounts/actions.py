@@ -20,7 +20,8 @@ from .models import SEPARATED_ADMIN_ROLES, ApiToken, Role, User, UserRole, token
 
 
 def _locked_error(user: User) -> TooManyRequests:
-    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+    until = user.locked_until or timezone.now()
+    minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     return TooManyRequests(
         "auth.locked",
         _("连续登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试。") % {"m": minutes},
@@ -52,10 +53,13 @@ def user_authenticate(
         raise Unauthorized("auth.bad_credentials", _("用户名或密码不正确。"))
     if user.needs_totp():
         if not user.totp_secret:
-            audit_record("auth.login", actor=user, success=False, source_ip=source_ip,
-                         reason="totp_not_set")
-            raise Unauthorized("auth.totp_setup_required",
-                               _("管理员账号须先设置动态口令（TOTP），请联系安全管理员。"))
+            audit_record(
+                "auth.login", actor=user, success=False, source_ip=source_ip, reason="totp_not_set"
+            )
+            raise Unauthorized(
+                "auth.totp_setup_required",
+                _("管理员账号须先设置动态口令（TOTP），请联系安全管理员。"),
+            )
         if not otp:
             raise Unauthorized("auth.otp_required", _("请输入动态口令。"))
         if not pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1):
@@ -78,8 +82,14 @@ def _record_failure(user: User, source_ip: str | None) -> None:
                 failed_logins=0,
                 locked_until=timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES),
             )
-        audit_record("auth.login", actor=user, success=False, source_ip=source_ip,
-                     failures=failures, locked=locked)
+        audit_record(
+            "auth.login",
+            actor=user,
+            success=False,
+            source_ip=source_ip,
+            failures=failures,
+            locked=locked,
+        )
 
 
 @transaction.atomic
@@ -125,7 +135,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> User
     grant, created = UserRole.objects.get_or_create(
         user=user, role=role, defaults={"granted_by": actor}
     )
-    user._role_cache = None
+    user.forget_roles()
     if created:
         audit_record("accounts.role_grant", actor=actor, obj=user, role=role)
     return grant
@@ -134,7 +144,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> User
 @transaction.atomic
 def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> None:
     deleted, _count = UserRole.objects.filter(user=user, role=role).delete()
-    user._role_cache = None
+    user.forget_roles()
     if deleted:
         audit_record("accounts.role_revoke", actor=actor, obj=user, role=role)
 

@@ -20,9 +20,19 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name"]
     inlines = [UserRoleInline]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
-        ("一窗", {"fields": ["display_name", "language", "failed_logins", "locked_until",
-                             "totp_confirmed"]}),
+        *(BaseUserAdmin.fieldsets or ()),
+        (
+            "一窗",
+            {
+                "fields": [
+                    "display_name",
+                    "language",
+                    "failed_logins",
+                    "locked_until",
+                    "totp_confirmed",
+                ]
+            },
+        ),
     ]
     readonly_fields = ["failed_logins", "totp_confirmed", "last_login", "date_joined"]
 
@@ -43,8 +53,12 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record("accounts.user_change" if change else "accounts.user_create",
-                     request=request, obj=obj, fields=list(form.changed_data))
+        audit_record(
+            "accounts.user_change" if change else "accounts.user_create",
+            request=request,
+            obj=obj,
+            fields=list(form.changed_data),
+        )
 
 
 @admin.register(ApiToken)

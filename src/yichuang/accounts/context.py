@@ -12,12 +12,21 @@ NAV = [
     (_("首页"), "/", ()),
     (_("窗口工作台"), "/console/", (Role.CLERK, Role.CENTRE_DIRECTOR)),
     (_("办件"), "/cases/", (Role.CLERK, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR)),
-    (_("事项目录"), "/catalog/", (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR,
-                               Role.CLERK, Role.INSPECTOR)),
-    (_("数据看板"), "/dashboard/", (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD,
-                                Role.INSPECTOR)),
-    (_("系统管理"), "/admin/", (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN,
-                            Role.COUNTY_ADMIN)),
+    (
+        _("事项目录"),
+        "/catalog/",
+        (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.CLERK, Role.INSPECTOR),
+    ),
+    (
+        _("数据看板"),
+        "/dashboard/",
+        (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD, Role.INSPECTOR),
+    ),
+    (
+        _("系统管理"),
+        "/admin/",
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.COUNTY_ADMIN),
+    ),
 ]
 
 
@@ -37,8 +46,11 @@ def navigation(request):
         return {"nav": []}
     roles = user.role_set
     items = [
-        {"label": label, "url": url, "active": request.path == url
-         or (url != "/" and request.path.startswith(url))}
+        {
+            "label": label,
+            "url": url,
+            "active": request.path == url or (url != "/" and request.path.startswith(url)),
+        }
         for label, url, needed in NAV
         if page_exists(url) and (not needed or user.is_superuser or roles.intersection(needed))
     ]

@@ -24,9 +24,7 @@ class Role(models.TextChoices):
 
 
 # 三权分立 (DOMAIN §8): no account holds two of these.
-SEPARATED_ADMIN_ROLES = frozenset(
-    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
-)
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles that must use TOTP in production mode.
 ADMIN_ROLES = SEPARATED_ADMIN_ROLES | {Role.COUNTY_ADMIN}
 
@@ -52,11 +50,14 @@ class User(AbstractUser):
 
     @property
     def role_set(self) -> set[str]:
-        cached = getattr(self, "_role_cache", None)
+        cached: set[str] | None = getattr(self, "_role_cache", None)
         if cached is None:
             cached = set(self.roles.values_list("role", flat=True))
             self._role_cache = cached
         return cached
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_role_cache", None)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))

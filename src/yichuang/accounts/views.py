@@ -86,8 +86,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
                 update_session_auth_hash(request, request.user)
                 message = _("密码已修改。")
-    return render(request, "accounts/password.html",
-                  {"form": form, "error": error, "message": message})
+    return render(
+        request, "accounts/password.html", {"form": form, "error": error, "message": message}
+    )
 
 
 @login_required
@@ -107,7 +108,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             error = exc.message
     qr = None
     if user.totp_secret and not user.totp_confirmed:
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="Yichuang")
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+            name=user.username, issuer_name="Yichuang"
+        )
         qr = segno.make(uri).svg_inline(scale=4)
     return render(request, "accounts/totp.html", {"qr": qr, "error": error})
 

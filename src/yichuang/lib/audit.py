@@ -84,9 +84,9 @@ def audit_record(
     **detail: Any,
 ) -> AuditEntry:
     """Write one audit entry. ``actor`` is a user (or None for the system)."""
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user
+    user = getattr(request, "user", None) if request is not None else None
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = obj.pk

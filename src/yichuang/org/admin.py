@@ -2,14 +2,28 @@ from django.contrib import admin
 
 from yichuang.lib.audit import audit_record
 
-from .models import CalendarYear, Centre, Department, Device, Post, Region, Staff, Window, WorkCalendar
+from .models import (
+    CalendarYear,
+    Centre,
+    Department,
+    Device,
+    Post,
+    Region,
+    Staff,
+    Window,
+    WorkCalendar,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(f"org.{obj._meta.model_name}_{'change' if change else 'create'}",
-                     request=request, obj=obj, fields=list(form.changed_data))
+        audit_record(
+            f"org.{obj._meta.model_name}_{'change' if change else 'create'}",
+            request=request,
+            obj=obj,
+            fields=list(form.changed_data),
+        )
 
     def delete_model(self, request, obj):
         audit_record(f"org.{obj._meta.model_name}_delete", request=request, obj=obj)

@@ -50,7 +50,9 @@ def user_summary(user) -> dict:
 @auth_router.post("/token", response=TokenOut, auth=None)
 def token_create(request, payload: TokenIn):
     user = user_authenticate(
-        username=payload.username, password=payload.password, otp=payload.otp,
+        username=payload.username,
+        password=payload.password,
+        otp=payload.otp,
         source_ip=client_ip(request),
     )
     token = api_token_issue(user=user, source_ip=client_ip(request))
@@ -76,8 +78,13 @@ class CentreOut(Schema):
 def centre_list(request):
     """Public: the halls of the installation (names and addresses are public)."""
     return [
-        {"code": c.code, "name": c.name, "kind": c.kind, "region_code": c.region.code,
-         "address": c.address}
+        {
+            "code": c.code,
+            "name": c.name,
+            "kind": c.kind,
+            "region_code": c.region.code,
+            "address": c.address,
+        }
         for c in Centre.objects.filter(is_active=True).select_related("region")
     ]
 
@@ -113,9 +120,13 @@ def window_list(request, code: str):
     queues = window_queue_codes(windows)
     return [
         {
-            "id": w.id, "number": w.number, "name": w.name, "kind": w.kind,
+            "id": w.id,
+            "number": w.number,
+            "name": w.name,
+            "kind": w.kind,
             "department": w.department.code if w.department else None,
-            "queues": queues.get(w.id, []), "state": w.state,
+            "queues": queues.get(w.id, []),
+            "state": w.state,
             "clerk": w.clerk.name if w.clerk else None,
         }
         for w in windows

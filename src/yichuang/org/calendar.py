@@ -31,10 +31,10 @@ def get_calendar() -> workdays.Calendar:
     key = _version()
     if _cache["key"] != key:
         years = {
-            y.year: y.status == CalendarYear.Status.PROVISIONAL
-            for y in CalendarYear.objects.all()
+            y.year: y.status == CalendarYear.Status.PROVISIONAL for y in CalendarYear.objects.all()
         }
-        holidays, makeups = set(), set()
+        holidays: set[dt.date] = set()
+        makeups: set[dt.date] = set()
         for date, kind in WorkCalendar.objects.values_list("date", "kind"):
             (makeups if kind == WorkCalendar.Kind.WORKDAY else holidays).add(date)
         _cache["calendar"] = workdays.Calendar(
@@ -67,24 +67,35 @@ def calendar_load_official(*, years, actor=None, source: str = "") -> list[int]:
             kind=WorkCalendar.Kind.LOCAL_HOLIDAY
         ).delete()
         rows = [
-            WorkCalendar(date=d, kind=WorkCalendar.Kind.HOLIDAY, source=source or "国务院办公厅通知")
+            WorkCalendar(
+                date=d, kind=WorkCalendar.Kind.HOLIDAY, source=source or "国务院办公厅通知"
+            )
             for d in sorted(cal.holidays)
             if d.year == year and d.weekday() < 5
         ] + [
-            WorkCalendar(date=d, kind=WorkCalendar.Kind.WORKDAY, source=source or "国务院办公厅通知")
+            WorkCalendar(
+                date=d, kind=WorkCalendar.Kind.WORKDAY, source=source or "国务院办公厅通知"
+            )
             for d in sorted(cal.workdays)
             if d.year == year
         ]
         WorkCalendar.objects.bulk_create(rows, ignore_conflicts=True)
         CalendarYear.objects.update_or_create(
             year=year,
-            defaults={"status": CalendarYear.Status.OFFICIAL,
-                      "source": source or "chinese-calendar 数据（国务院办公厅放假通知）"},
+            defaults={
+                "status": CalendarYear.Status.OFFICIAL,
+                "source": source or "chinese-calendar 数据（国务院办公厅放假通知）",
+            },
         )
         loaded.append(year)
     span = f"{loaded[0]}-{loaded[-1]}" if loaded else ""
-    audit_record("calendar.load_official", actor=actor, object_type="org.calendaryear",
-                 object_id=span, years=loaded)
+    audit_record(
+        "calendar.load_official",
+        actor=actor,
+        object_type="org.calendaryear",
+        object_id=span,
+        years=loaded,
+    )
     return loaded
 
 
@@ -101,7 +112,12 @@ def calendar_load_provisional(*, year: int, actor=None) -> None:
     ).delete()
     WorkCalendar.objects.bulk_create(
         [
-            WorkCalendar(date=d, kind=WorkCalendar.Kind.HOLIDAY, name="暂定", source="《全国年节及纪念日放假办法》固定日期")
+            WorkCalendar(
+                date=d,
+                kind=WorkCalendar.Kind.HOLIDAY,
+                name="暂定",
+                source="《全国年节及纪念日放假办法》固定日期",
+            )
             for d in sorted(holidays)
             if d.weekday() < 5
         ],
@@ -111,5 +127,9 @@ def calendar_load_provisional(*, year: int, actor=None) -> None:
         year=year,
         defaults={"status": CalendarYear.Status.PROVISIONAL, "source": "暂定：周末及固定日期节日"},
     )
-    audit_record("calendar.load_provisional", actor=actor, object_type="org.calendaryear",
-                 object_id=str(year))
+    audit_record(
+        "calendar.load_provisional",
+        actor=actor,
+        object_type="org.calendaryear",
+        object_id=str(year),
+    )

@@ -127,11 +127,17 @@ class Window(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     state = models.CharField(
-        _("状态"), max_length=10, choices=[("closed", _("未开窗")), ("open", _("办理中")),
-                                          ("paused", _("暂停"))], default="closed",
+        _("状态"),
+        max_length=10,
+        choices=[("closed", _("未开窗")), ("open", _("办理中")), ("paused", _("暂停"))],
+        default="closed",
     )
     clerk = models.ForeignKey(
-        "Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("当前工作人员"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -158,7 +164,10 @@ class Staff(models.Model):
         DEPARTMENT = "department", _("本部门")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="staff",
     )
     name = models.CharField(_("姓名"), max_length=50)
@@ -196,11 +205,19 @@ class Post(models.Model):
         Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
     )
     a_staff = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="a_posts",
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="a_posts",
         verbose_name=_("A岗"),
     )
     b_staff = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="b_posts",
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="b_posts",
         verbose_name=_("B岗"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,13 +20,12 @@ from .models import Centre, Department, Region, Staff, Window
 def staff_of(user) -> Staff | None:
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(user, "_staff_cache", False)
-    if cached is False:
-        cached = Staff.objects.select_related("region", "centre", "department").filter(
-            user=user
-        ).first()
-        user._staff_cache = cached
-    return cached
+    if "_staff_cache" not in user.__dict__:
+        user._staff_cache = (
+            Staff.objects.select_related("region", "centre", "department").filter(user=user).first()
+        )
+    staff: Staff | None = user._staff_cache
+    return staff
 
 
 def _sees_everything(user) -> bool:

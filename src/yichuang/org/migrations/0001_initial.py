@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,180 +14,464 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年份')),
-                ('status', models.CharField(choices=[('official', '正式'), ('provisional', '暂定')], max_length=12, verbose_name='状态')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("official", "正式"), ("provisional", "暂定")],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '日历年度',
-                'verbose_name_plural': '日历年度',
-                'ordering': ['year'],
+                "verbose_name": "日历年度",
+                "verbose_name_plural": "日历年度",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='WorkCalendar',
+            name="WorkCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日'), ('workday', '调休上班'), ('local_holiday', '地方节假日')], max_length=16, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='名称')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "法定节假日"),
+                            ("workday", "调休上班"),
+                            ("local_holiday", "地方节假日"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="名称")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据文件")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '工作日历',
-                'verbose_name_plural': '工作日历',
-                'ordering': ['date'],
+                "verbose_name": "工作日历",
+                "verbose_name_plural": "工作日历",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县（区）'), ('township', '乡镇（街道）')], max_length=10, verbose_name='层级')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("county", "县（区）"),
+                            ("township", "乡镇（街道）"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='部门代码')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=20, verbose_name='简称')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="部门代码")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=20, verbose_name="简称")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['code'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Centre',
+            name="Centre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='中心代码')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('county', '县级政务服务中心'), ('township', '乡镇（街道）便民服务中心')], max_length=10, verbose_name='类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='咨询电话')),
-                ('opening_hours', models.JSONField(blank=True, default=dict, verbose_name='开放时间')),
-                ('always_open', models.BooleanField(default=False, verbose_name='全天开放（演示）')),
-                ('notice', models.CharField(blank=True, max_length=300, verbose_name='大厅滚动公告')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='org.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="中心代码")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级政务服务中心"),
+                            ("township", "乡镇（街道）便民服务中心"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="咨询电话")),
+                (
+                    "opening_hours",
+                    models.JSONField(blank=True, default=dict, verbose_name="开放时间"),
+                ),
+                (
+                    "always_open",
+                    models.BooleanField(default=False, verbose_name="全天开放（演示）"),
+                ),
+                (
+                    "notice",
+                    models.CharField(blank=True, max_length=300, verbose_name="大厅滚动公告"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="org.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务中心',
-                'verbose_name_plural': '服务中心',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "服务中心",
+                "verbose_name_plural": "服务中心",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('employee_no', models.CharField(max_length=20, unique=True, verbose_name='工号')),
-                ('scope', models.CharField(choices=[('county', '全县'), ('centre', '本中心'), ('department', '本部门')], max_length=12, verbose_name='数据范围')),
-                ('title', models.CharField(blank=True, max_length=40, verbose_name='职务')),
-                ('is_present', models.BooleanField(default=True, verbose_name='在岗')),
-                ('absence_reason', models.CharField(blank=True, max_length=60, verbose_name='不在岗原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('centre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.centre')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.department')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.region')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("employee_no", models.CharField(max_length=20, unique=True, verbose_name="工号")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("county", "全县"),
+                            ("centre", "本中心"),
+                            ("department", "本部门"),
+                        ],
+                        max_length=12,
+                        verbose_name="数据范围",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=40, verbose_name="职务")),
+                ("is_present", models.BooleanField(default=True, verbose_name="在岗")),
+                (
+                    "absence_reason",
+                    models.CharField(blank=True, max_length=60, verbose_name="不在岗原因"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.centre",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="staff",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作人员',
-                'verbose_name_plural': '工作人员',
-                'ordering': ['employee_no'],
+                "verbose_name": "工作人员",
+                "verbose_name_plural": "工作人员",
+                "ordering": ["employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='Window',
+            name="Window",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='窗口号')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('comprehensive', '综合窗口'), ('dedicated', '专窗'), ('green', '绿色通道'), ('flexible', '弹性窗口')], max_length=16, verbose_name='类型')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('state', models.CharField(choices=[('closed', '未开窗'), ('open', '办理中'), ('paused', '暂停')], default='closed', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='org.centre')),
-                ('clerk', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.staff', verbose_name='当前工作人员')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='org.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="窗口号")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("comprehensive", "综合窗口"),
+                            ("dedicated", "专窗"),
+                            ("green", "绿色通道"),
+                            ("flexible", "弹性窗口"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("closed", "未开窗"), ("open", "办理中"), ("paused", "暂停")],
+                        default="closed",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="windows",
+                        to="org.centre",
+                    ),
+                ),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="当前工作人员",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="windows",
+                        to="org.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '窗口',
-                'verbose_name_plural': '窗口',
-                'ordering': ['centre_id', 'number'],
+                "verbose_name": "窗口",
+                "verbose_name_plural": "窗口",
+                "ordering": ["centre_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='岗位名称')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.centre')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.department')),
-                ('a_staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='a_posts', to='org.staff', verbose_name='A岗')),
-                ('b_staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='b_posts', to='org.staff', verbose_name='B岗')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='org.window')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="岗位名称")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.centre",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "a_staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="a_posts",
+                        to="org.staff",
+                        verbose_name="A岗",
+                    ),
+                ),
+                (
+                    "b_staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="b_posts",
+                        to="org.staff",
+                        verbose_name="B岗",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="org.window",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['centre_id', 'department_id', 'name'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["centre_id", "department_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('kiosk', '取号机'), ('display', '大厅显示屏'), ('window_display', '窗口屏'), ('pad', '评价器')], max_length=16, verbose_name='类型')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='org.centre')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='org.window')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kiosk", "取号机"),
+                            ("display", "大厅显示屏"),
+                            ("window_display", "窗口屏"),
+                            ("pad", "评价器"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="devices",
+                        to="org.centre",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="devices",
+                        to="org.window",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '大厅设备',
-                'verbose_name_plural': '大厅设备',
-                'ordering': ['centre_id', 'kind', 'name'],
+                "verbose_name": "大厅设备",
+                "verbose_name_plural": "大厅设备",
+                "ordering": ["centre_id", "kind", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='window',
-            constraint=models.UniqueConstraint(fields=('centre', 'number'), name='uniq_window_number'),
+            model_name="window",
+            constraint=models.UniqueConstraint(
+                fields=("centre", "number"), name="uniq_window_number"
+            ),
         ),
     ]

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from yichuang.demo.steps import STEPS
 from yichuang.demo.base import DemoRun
+from yichuang.demo.steps import STEPS
 from yichuang.org.models import Centre
 
 DEMO_USERS = [
@@ -37,8 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=None)
         parser.add_argument("--always-open", action="store_true")
         parser.add_argument("--reset", action="store_true")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing (successfully) when the database has data")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (successfully) when the database has data",
+        )
 
     def handle(self, *args, **opts):
         if opts["months"] < 0 or opts["months"] > 60:
@@ -50,19 +53,27 @@ class Command(BaseCommand):
             if not opts["reset"]:
                 raise CommandError("数据库中已有数据；如需重建演示县，请加 --reset。")
             call_command("flush", interactive=False, verbosity=0)
-            from yichuang.org.calendar import calendar_load_official
             import chinese_calendar
+
+            from yichuang.org.calendar import calendar_load_official
 
             calendar_load_official(years=sorted({d.year for d in chinese_calendar.holidays}))
         password = opts["password"] or secrets.token_urlsafe(9) + "a1!"
-        run = DemoRun(seed=opts["seed"], scale=opts["scale"], months=opts["months"],
-                      password=password, always_open=opts["always_open"])
+        run = DemoRun(
+            seed=opts["seed"],
+            scale=opts["scale"],
+            months=opts["months"],
+            password=password,
+            always_open=opts["always_open"],
+        )
         started = time.monotonic()
         for step in STEPS:
             with transaction.atomic():
                 step(run)
         for line in run.out:
             self.stdout.write(line)
-        self.stdout.write(f"演示县已生成（{time.monotonic() - started:.1f} 秒）。演示账号（密码：{password}）：")
+        self.stdout.write(
+            f"演示县已生成（{time.monotonic() - started:.1f} 秒）。演示账号（密码：{password}）："
+        )
         for username, what in DEMO_USERS:
             self.stdout.write(f"  {username:<24} {what}")
