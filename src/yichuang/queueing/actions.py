@@ -1,0 +1,923 @@
+"""Everything that changes the hall queue. Each function is one transaction and
+writes a TicketEvent for every state change; SMS goes out after commit.
+
+Concurrency (CONTRACT: a ticket is called by at most one window; numbers are
+unique; nothing issued is lost):
+
+* numbers come from a per-(queue, day) ``QueueCounter`` row locked while the
+  number is taken;
+* a window is locked (``SELECT … FOR UPDATE``) while it calls, so one window
+  never holds two tickets;
+* the next ticket is chosen with ``SELECT … FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL, so two windows calling at once take different tickets without
+  waiting on each other, and is then moved with a conditional UPDATE
+  (``status = 'waiting'``) as a second guard;
+* on SQLite every write transaction starts ``IMMEDIATE`` (settings), which
+  serialises writers.
+
+The calling rule is documented in docs/queueing.md §Fair calling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from collections.abc import Iterable
+from functools import reduce
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.accounts.models import Role
+from yichuang.lib.audit import audit_record
+from yichuang.lib.crypto import keyed_hash
+from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from yichuang.lib.idnumbers import validate_id_number
+from yichuang.lib.sms import sms_send
+from yichuang.org.models import Centre, Device, Staff, Window
+from yichuang.org.scopes import staff_of
+
+from .models import (
+    Appointment,
+    Channel,
+    Priority,
+    Queue,
+    QueueAlert,
+    QueueCounter,
+    Ticket,
+    TicketEvent,
+    WindowSkill,
+    new_code,
+)
+
+S = Ticket.Status
+E = TicketEvent.Type
+PHONE_RE = re.compile(r"^1\d{10}$")
+SMS_PLACES_AHEAD = 3
+DIRECTOR_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _event(
+    *,
+    centre_id: int,
+    type: str,
+    ticket: Ticket | None = None,
+    old: str = "",
+    new: str = "",
+    actor=None,
+    device: Device | None = None,
+    window: Window | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        centre_id=centre_id,
+        ticket=ticket,
+        type=type,
+        old_status=old,
+        new_status=new,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        device=device,
+        window=window,
+        ticket_number=ticket.number if ticket else "",
+        window_number=window.number if window else None,
+        reason=reason[:200],
+        at=at or timezone.now(),
+    )
+
+
+def _is_director(user) -> bool:
+    return bool(user is not None and (user.is_superuser or user.has_role(*DIRECTOR_ROLES)))
+
+
+def _staff(user) -> Staff:
+    staff = staff_of(user)
+    if staff is None:
+        raise Forbidden("queue.not_staff", _("只有工作人员可以操作窗口。"))
+    return staff
+
+
+def _locked_window(window: Window) -> Window:
+    return Window.objects.select_for_update().select_related("centre").get(pk=window.pk)
+
+
+def _check_operator(window: Window, user) -> Staff:
+    """The clerk signed in at the window may work it; a director may too."""
+    staff = _staff(user)
+    if window.clerk_id not in (None, staff.pk) and not _is_director(user):
+        raise Forbidden("queue.not_your_window", _("该窗口由其他工作人员登录，您不能操作。"))
+    return staff
+
+
+def _current(window: Window) -> Ticket | None:
+    return (
+        Ticket.objects.select_for_update()
+        .filter(window=window, status__in=Ticket.ACTIVE)
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def _require_current(window: Window) -> Ticket:
+    ticket = _current(window)
+    if ticket is None:
+        raise Conflict("queue.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
+    return ticket
+
+
+def _require_open(window: Window) -> None:
+    if window.state == "paused":
+        raise Conflict("queue.window_paused", _("窗口已暂停，请先恢复。"))
+    if window.state != "open":
+        raise Conflict("queue.window_not_open", _("窗口尚未开窗，请先登录开窗。"))
+
+
+def _check_centre_open(centre: Centre, now: dt.datetime) -> None:
+    if not centre.is_active:
+        raise Unprocessable("queue.centre_closed", _("该服务中心已停用。"))
+    if centre.always_open:
+        return
+    from yichuang.org.calendar import is_workday
+
+    if not is_workday(timezone.localdate(now)):
+        raise Unprocessable("queue.centre_closed", _("今天是休息日，服务中心不办公。"))
+    if not centre.is_open_at(now):
+        raise Unprocessable("queue.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。"))
+
+
+def format_number(prefix: str, seq: int) -> str:
+    return f"{prefix}{seq:03d}"
+
+
+# --- issuing --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_issue(
+    *,
+    centre: Centre,
+    queue_code: str,
+    channel: str,
+    priority: str = Priority.NORMAL,
+    phone: str = "",
+    id_number: str = "",
+    actor=None,
+    device: Device | None = None,
+    appointment: Appointment | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Take the next number in a queue. Raises before writing anything when the
+    centre is closed, the queue unknown, its quota reached or the line full."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    _check_centre_open(centre, now)
+    queue = Queue.objects.filter(centre=centre, code=queue_code, is_active=True).first()
+    if queue is None:
+        raise Unprocessable(
+            "queue.unknown_queue",
+            _("没有这个业务队列：%(q)s") % {"q": queue_code},
+            queue=queue_code,
+        )
+    queue.centre = centre
+    if priority not in Priority.values:
+        raise Unprocessable("queue.bad_priority", _("优先类别不正确。"))
+    if channel not in Channel.values:
+        raise Unprocessable("queue.bad_channel", _("取号渠道不正确。"))
+    phone = "".join((phone or "").split())
+    if phone and not PHONE_RE.match(phone):
+        raise Unprocessable("queue.bad_phone", _("手机号应为 11 位数字。"))
+    if id_number:
+        id_number = validate_id_number(id_number)
+
+    QueueCounter.objects.bulk_create(
+        [QueueCounter(centre=centre, queue=queue, day=day)], ignore_conflicts=True
+    )
+    counter = QueueCounter.objects.select_for_update().get(queue=queue, day=day)
+    if queue.daily_quota and counter.last_seq >= queue.daily_quota:
+        raise Conflict(
+            "queue.quota_reached",
+            _("今日该业务号已取完（每日 %(n)d 个），请改日或预约办理。") % {"n": queue.daily_quota},
+        )
+    if queue.max_length:
+        waiting = Ticket.objects.filter(queue=queue, day=day, status=S.WAITING).count()
+        if waiting >= queue.max_length:
+            raise Conflict(
+                "queue.queue_full",
+                _("该业务等候人数已满，请稍后再取号或预约办理。"),
+                waiting=waiting,
+            )
+    counter.last_seq += 1
+    counter.save(update_fields=["last_seq", "updated_at"])
+
+    slot = appointment.slot if appointment else None
+    appt_from = appt_until = None
+    if slot is not None:
+        tz = timezone.get_current_timezone()
+        appt_from = dt.datetime.combine(slot.day, slot.start, tzinfo=tz) - dt.timedelta(minutes=15)
+        appt_until = dt.datetime.combine(slot.day, slot.end, tzinfo=tz)
+    staff = staff_of(actor) if actor is not None else None
+    ticket = Ticket.objects.create(
+        centre=centre,
+        queue=queue,
+        day=day,
+        seq=counter.last_seq,
+        number=format_number(queue.prefix, counter.last_seq),
+        status=S.WAITING,
+        priority=priority,
+        channel=channel,
+        phone=phone,
+        phone_hash=keyed_hash(phone, "phone") if phone else "",
+        id_number=id_number,
+        id_hash=keyed_hash(id_number, "id") if id_number else "",
+        issued_at=now,
+        sort_at=now,
+        first_ask=staff,
+        appointment=appointment,
+        appt_from=appt_from,
+        appt_until=appt_until,
+    )
+    _event(
+        centre_id=centre.pk,
+        type=E.ISSUED,
+        ticket=ticket,
+        new=S.WAITING,
+        actor=actor,
+        device=device,
+        at=now,
+        reason=channel,
+    )
+    from .alerts import alert_check
+
+    alert_check(queue=queue, now=now)
+    return ticket
+
+
+# --- calling --------------------------------------------------------------------------
+
+
+def _first(qs) -> Ticket | None:
+    rows = list(qs.order_by("sort_at", "id").select_for_update(skip_locked=True, of=("self",))[:1])
+    return rows[0] if rows else None
+
+
+def _priority_turn(window: Window, ratio: int) -> bool:
+    """True when the window has called ``ratio`` normal tickets in a row."""
+    if ratio == 0:
+        return True
+    recent = list(
+        TicketEvent.objects.filter(window=window, type=E.CALLED)
+        .order_by("-id")
+        .values_list("ticket__priority", flat=True)[:ratio]
+    )
+    return len(recent) == ratio and all(p == Priority.NORMAL for p in recent)
+
+
+def _pick_in(
+    queues: list[Queue], window: Window, now: dt.datetime, *, targeted: bool
+) -> Ticket | None:
+    day = timezone.localdate(now)
+    where = Q(queue__in=queues, target_window__isnull=True)
+    if targeted:
+        where |= Q(target_window=window)
+    base = Ticket.objects.filter(where, centre_id=window.centre_id, day=day, status=S.WAITING)
+    # 1. appointments inside their time window
+    ticket = _first(base.filter(appt_from__lte=now, appt_until__gte=now))
+    if ticket:
+        return ticket
+    normal = base.filter(priority=Priority.NORMAL)
+    priority = base.exclude(priority=Priority.NORMAL)
+    # 2. normal tickets that waited past their queue's ageing limit
+    aged = [
+        Q(queue=q, sort_at__lte=now - dt.timedelta(minutes=q.ageing_minutes))
+        for q in queues
+        if q.ageing_minutes
+    ]
+    if aged:
+        ticket = _first(normal.filter(reduce(operator.or_, aged)))
+        if ticket:
+            return ticket
+    # 3. interleave: `ratio` normal tickets, then one priority ticket
+    ratio = min(q.interleave_ratio for q in queues) if queues else 2
+    order = (priority, normal) if _priority_turn(window, ratio) else (normal, priority)
+    for qs in order:
+        ticket = _first(qs)
+        if ticket:
+            return ticket
+    return None
+
+
+def pick_next(window: Window, now: dt.datetime) -> Ticket | None:
+    """The ticket the fair-calling rule gives this window now (locked), or None."""
+    tiers: dict[int, list[Queue]] = {}
+    for skill in WindowSkill.objects.filter(window=window, queue__is_active=True).select_related(
+        "queue"
+    ):
+        tiers.setdefault(skill.order, []).append(skill.queue)
+    if not tiers:
+        return _pick_in([], window, now, targeted=True)
+    for i, order in enumerate(sorted(tiers)):
+        ticket = _pick_in(tiers[order], window, now, targeted=(i == 0))
+        if ticket:
+            return ticket
+    return None
+
+
+def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str = "") -> Ticket:
+    updated = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
+        status=S.CALLED, called_at=now, window=window, clerk_id=window.clerk_id, updated_at=now
+    )
+    if updated != 1:  # pragma: no cover - guarded by the row lock
+        raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
+    if ticket.first_ask_id is None and window.clerk_id:
+        Ticket.objects.filter(pk=ticket.pk).update(first_ask_id=window.clerk_id)
+    ticket.refresh_from_db()
+    _event(
+        centre_id=window.centre_id,
+        type=E.CALLED,
+        ticket=ticket,
+        old=S.WAITING,
+        new=S.CALLED,
+        actor=actor,
+        window=window,
+        at=now,
+        reason=reason,
+    )
+    _notify_near_front(ticket.queue_id, ticket.day)
+    from .alerts import alert_resolve_if_open
+
+    alert_resolve_if_open(queue_id=ticket.queue_id, now=now)
+    return ticket
+
+
+def _notify_near_front(queue_id: int, day: dt.date) -> None:
+    """SMS the tickets that are now within SMS_PLACES_AHEAD of the front."""
+    front = list(
+        Ticket.objects.filter(queue_id=queue_id, day=day, status=S.WAITING)
+        .order_by("sort_at", "id")
+        .values_list("id", "sms_sent", "phone_hash")[: SMS_PLACES_AHEAD + 1]
+    )
+    ids = [pk for pk, sent, has_phone in front if has_phone and not sent]
+    if not ids:
+        return
+    Ticket.objects.filter(pk__in=ids).update(sms_sent=True)
+    for t in Ticket.objects.filter(pk__in=ids).select_related("centre"):
+        text = _("【一窗】您的 %(n)s 号前面已不超过 %(k)d 人，请回到%(c)s大厅等候叫号。") % {
+            "n": t.number,
+            "k": SMS_PLACES_AHEAD,
+            "c": t.centre.name,
+        }
+        phone = t.phone
+        transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
+
+
+@transaction.atomic
+def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
+    """Call the next ticket for this window by the fair-calling rule; None when
+    nobody waits."""
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    _require_open(window)
+    busy = _current(window)
+    if busy is not None:
+        raise Conflict(
+            "queue.window_busy",
+            _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy.number},
+            ticket=busy.number,
+        )
+    ticket = pick_next(window, now)
+    if ticket is None:
+        return None
+    return _call(ticket, window, actor, now)
+
+
+@transaction.atomic
+def ticket_call_specific(
+    *, window: Window, ticket_id: int, actor, reason: str, now: dt.datetime | None = None
+) -> Ticket:
+    """A director calls one ticket by hand (audited); clerks cannot pick tickets."""
+    now = now or timezone.now()
+    if not _is_director(actor):
+        raise Forbidden("queue.call_specific_forbidden", _("只有中心主任可以指定叫号。"))
+    if not (reason or "").strip():
+        raise Unprocessable("queue.reason_required", _("指定叫号须填写理由。"))
+    window = _locked_window(window)
+    _require_open(window)
+    if _current(window) is not None:
+        raise Conflict("queue.window_busy", _("该窗口还有未办结的号。"))
+    ticket = (
+        Ticket.objects.select_for_update()
+        .filter(pk=ticket_id, centre_id=window.centre_id, day=timezone.localdate(now))
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+    if ticket.status != S.WAITING:
+        raise Conflict("queue.not_waiting", _("该号不在等候中。"))
+    ticket = _call(ticket, window, actor, now, reason=reason)
+    audit_record(
+        "queue.call_specific", actor=actor, obj=ticket, window=window.number, reason=reason
+    )
+    return ticket
+
+
+# --- the current ticket at a window ---------------------------------------------------
+
+
+@transaction.atomic
+def ticket_recall(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    ticket = _require_current(window)
+    if ticket.status != S.CALLED:
+        raise Conflict("queue.already_serving", _("已开始办理，无需重呼。"))
+    ticket.recalls += 1
+    ticket.save(update_fields=["recalls", "updated_at"])
+    _event(
+        centre_id=window.centre_id,
+        type=E.RECALLED,
+        ticket=ticket,
+        old=S.CALLED,
+        new=S.CALLED,
+        actor=actor,
+        window=window,
+        at=now,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    ticket = _require_current(window)
+    if ticket.status != S.CALLED:
+        raise Conflict("queue.already_serving", _("该号已在办理中。"))
+    ticket.status = S.SERVING
+    ticket.started_at = now
+    ticket.save(update_fields=["status", "started_at", "updated_at"])
+    _event(
+        centre_id=window.centre_id,
+        type=E.STARTED,
+        ticket=ticket,
+        old=S.CALLED,
+        new=S.SERVING,
+        actor=actor,
+        window=window,
+        at=now,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_finish(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
+    """Finish the current ticket; it gets its rating code (for the pad and QR)."""
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    ticket = _require_current(window)
+    old = ticket.status
+    ticket.status = S.DONE
+    ticket.started_at = ticket.started_at or now
+    ticket.finished_at = now
+    ticket.rating_code = new_code(9)
+    ticket.save(update_fields=["status", "started_at", "finished_at", "rating_code", "updated_at"])
+    _event(
+        centre_id=window.centre_id,
+        type=E.FINISHED,
+        ticket=ticket,
+        old=old,
+        new=S.DONE,
+        actor=actor,
+        window=window,
+        at=now,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    ticket = _require_current(window)
+    if ticket.status != S.CALLED:
+        raise Conflict("queue.already_serving", _("已开始办理的号不能记为过号。"))
+    ticket.status = S.NO_SHOW
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at", "updated_at"])
+    _event(
+        centre_id=window.centre_id,
+        type=E.NO_SHOW,
+        ticket=ticket,
+        old=S.CALLED,
+        new=S.NO_SHOW,
+        actor=actor,
+        window=window,
+        at=now,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_rejoin(
+    *, ticket: Ticket, actor=None, device: Device | None = None, now: dt.datetime | None = None
+) -> Ticket:
+    """A citizen who missed the call rejoins once, at the back of the line."""
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
+    if ticket.status != S.NO_SHOW:
+        raise Conflict("queue.not_no_show", _("只有过号的号可以重新排队。"))
+    if not ticket.queue.no_show_rejoin or ticket.rejoined:
+        raise Conflict("queue.rejoin_used", _("过号只能重新排队一次，请重新取号。"))
+    if ticket.day != timezone.localdate(now):
+        raise Conflict("queue.ticket_expired", _("该号已过期，请重新取号。"))
+    ticket.status = S.WAITING
+    ticket.rejoined = True
+    ticket.sort_at = now
+    ticket.window = None
+    ticket.called_at = None
+    ticket.finished_at = None
+    ticket.save(
+        update_fields=[
+            "status",
+            "rejoined",
+            "sort_at",
+            "window",
+            "called_at",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        centre_id=ticket.centre_id,
+        type=E.REJOINED,
+        ticket=ticket,
+        old=S.NO_SHOW,
+        new=S.WAITING,
+        actor=actor,
+        device=device,
+        at=now,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(
+    *,
+    window: Window,
+    actor,
+    queue_code: str | None = None,
+    to_window_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Hand the current ticket to another queue or window. The citizen keeps the
+    number and the place in line (the original issue time). Returns the new ticket."""
+    now = now or timezone.now()
+    if bool(queue_code) == bool(to_window_id):
+        raise Unprocessable("queue.bad_transfer_target", _("请指定转往的队列或窗口（二选一）。"))
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    ticket = _require_current(window)
+    target_window = None
+    if queue_code:
+        queue = Queue.objects.filter(
+            centre_id=window.centre_id, code=queue_code, is_active=True
+        ).first()
+        if queue is None:
+            raise Unprocessable(
+                "queue.unknown_queue",
+                _("没有这个业务队列：%(q)s") % {"q": queue_code},
+                queue=queue_code,
+            )
+    else:
+        target_window = Window.objects.filter(
+            pk=to_window_id, centre_id=window.centre_id, is_active=True
+        ).first()
+        if target_window is None or target_window.pk == window.pk:
+            raise Unprocessable("queue.bad_transfer_target", _("不能转往该窗口。"))
+        if target_window.state == "closed":
+            raise Conflict("queue.window_not_open", _("目标窗口未开窗，不能转入。"))
+        skills = list(
+            WindowSkill.objects.filter(window=target_window)
+            .order_by("order")
+            .values_list("queue_id", flat=True)
+        )
+        queue = (
+            ticket.queue
+            if (ticket.queue_id in skills or not skills)
+            else (Queue.objects.get(pk=skills[0]))
+        )
+    old = ticket.status
+    ticket.status = S.TRANSFERRED
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at", "updated_at"])
+    _event(
+        centre_id=window.centre_id,
+        type=E.TRANSFERRED,
+        ticket=ticket,
+        old=old,
+        new=S.TRANSFERRED,
+        actor=actor,
+        window=window,
+        at=now,
+        reason=f"→ {queue.code}" + (f" / {target_window.number}" if target_window else ""),
+    )
+    successor = Ticket.objects.create(
+        centre_id=ticket.centre_id,
+        queue=queue,
+        day=ticket.day,
+        seq=None,
+        number=ticket.number,
+        status=S.WAITING,
+        priority=ticket.priority,
+        channel=Channel.TRANSFER,
+        phone=ticket.phone,
+        phone_hash=ticket.phone_hash,
+        id_number=ticket.id_number,
+        id_hash=ticket.id_hash,
+        issued_at=ticket.issued_at,
+        sort_at=ticket.sort_at,
+        first_ask_id=ticket.first_ask_id or ticket.clerk_id,
+        transferred_from=ticket,
+        target_window=target_window,
+        sms_sent=True,
+    )
+    _event(
+        centre_id=window.centre_id,
+        type=E.ISSUED,
+        ticket=successor,
+        new=S.WAITING,
+        actor=actor,
+        window=window,
+        at=now,
+        reason="transfer",
+    )
+    return successor
+
+
+@transaction.atomic
+def ticket_cancel(
+    *, ticket: Ticket, actor=None, device: Device | None = None, now: dt.datetime | None = None
+) -> Ticket:
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != S.WAITING:
+        raise Conflict("queue.not_waiting", _("只有等候中的号可以取消。"))
+    ticket.status = S.CANCELLED
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at", "updated_at"])
+    _event(
+        centre_id=ticket.centre_id,
+        type=E.CANCELLED,
+        ticket=ticket,
+        old=S.WAITING,
+        new=S.CANCELLED,
+        actor=actor,
+        device=device,
+        at=now,
+    )
+    return ticket
+
+
+# --- windows --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def window_open(*, window: Window, actor, now: dt.datetime | None = None) -> Window:
+    """The clerk signs in to the window."""
+    now = now or timezone.now()
+    window = _locked_window(window)
+    staff = _staff(actor)
+    if window.state != "closed":
+        if window.clerk_id == staff.pk:
+            raise Conflict("queue.window_already_open", _("您已在该窗口开窗。"))
+        raise Conflict("queue.window_taken", _("该窗口已由其他工作人员登录。"))
+    elsewhere = Window.objects.filter(clerk=staff).exclude(state="closed").exclude(pk=window.pk)
+    other = elsewhere.first()
+    if other is not None:
+        raise Conflict(
+            "queue.clerk_elsewhere", _("您已在 %(n)d 号窗口开窗，请先关窗。") % {"n": other.number}
+        )
+    window.state = "open"
+    window.clerk = staff
+    window.save(update_fields=["state", "clerk", "updated_at"])
+    _event(centre_id=window.centre_id, type=E.WINDOW_OPENED, window=window, actor=actor, at=now)
+    return window
+
+
+def _window_state(
+    window: Window, actor, *, allowed: Iterable[str], new: str, type: str, now: dt.datetime | None
+) -> Window:
+    now = now or timezone.now()
+    window = _locked_window(window)
+    _check_operator(window, actor)
+    if window.state not in allowed:
+        codes = {
+            "open": "queue.window_not_paused",
+            "closed": "queue.window_not_open",
+            "paused": "queue.window_paused",
+        }
+        raise Conflict(
+            codes.get(window.state, "queue.window_state"),
+            _("窗口当前状态不允许此操作。"),
+            state=window.state,
+        )
+    if new in ("paused", "closed"):
+        busy = _current(window)
+        if busy is not None:
+            raise Conflict(
+                "queue.window_busy",
+                _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy.number},
+                ticket=busy.number,
+            )
+    window.state = new
+    if new == "closed":
+        window.clerk = None
+    window.save(update_fields=["state", "clerk", "updated_at"])
+    _event(centre_id=window.centre_id, type=type, window=window, actor=actor, at=now)
+    return window
+
+
+@transaction.atomic
+def window_close(*, window: Window, actor, now: dt.datetime | None = None) -> Window:
+    return _window_state(
+        window, actor, allowed=("open", "paused"), new="closed", type=E.WINDOW_CLOSED, now=now
+    )
+
+
+@transaction.atomic
+def window_pause(*, window: Window, actor, now: dt.datetime | None = None) -> Window:
+    return _window_state(
+        window, actor, allowed=("open",), new="paused", type=E.WINDOW_PAUSED, now=now
+    )
+
+
+@transaction.atomic
+def window_resume(*, window: Window, actor, now: dt.datetime | None = None) -> Window:
+    return _window_state(
+        window, actor, allowed=("paused",), new="open", type=E.WINDOW_RESUMED, now=now
+    )
+
+
+# --- alerts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_handle(
+    *, alert: QueueAlert, actor, action: str, now: dt.datetime | None = None
+) -> QueueAlert:
+    """The director records what was done about a peak alert."""
+    now = now or timezone.now()
+    if not _is_director(actor):
+        raise Forbidden("queue.alert_forbidden", _("只有中心主任可以处置预警。"))
+    if not (action or "").strip():
+        raise Unprocessable("queue.action_required", _("请填写处置措施。"))
+    alert = QueueAlert.objects.select_for_update().get(pk=alert.pk)
+    alert.action_taken = action.strip()[:200]
+    alert.handled_by = actor
+    alert.resolved_at = alert.resolved_at or now
+    alert.save(update_fields=["action_taken", "handled_by", "resolved_at", "updated_at"])
+    audit_record("queue.alert_handle", actor=actor, obj=alert, action=alert.action_taken)
+    return alert
+
+
+# --- appointments ---------------------------------------------------------------------
+
+NO_SHOW_BAN_COUNT = 3
+NO_SHOW_BAN_DAYS = 90
+
+
+def phone_banned(phone_hash: str, now: dt.datetime) -> bool:
+    """Three appointment no-shows within 90 days stop online booking (a setting)."""
+    since = timezone.localdate(now) - dt.timedelta(days=NO_SHOW_BAN_DAYS)
+    return (
+        Appointment.objects.filter(
+            phone_hash=phone_hash, status=Appointment.Status.NO_SHOW, slot__day__gte=since
+        ).count()
+        >= NO_SHOW_BAN_COUNT
+    )
+
+
+@transaction.atomic
+def appointment_book(*, slot, phone: str, now: dt.datetime | None = None) -> Appointment:
+    from .models import AppointmentSlot
+
+    now = now or timezone.now()
+    phone = "".join((phone or "").split())
+    if not PHONE_RE.match(phone):
+        raise Unprocessable("queue.bad_phone", _("手机号应为 11 位数字。"))
+    slot = AppointmentSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
+    tz = timezone.get_current_timezone()
+    if dt.datetime.combine(slot.day, slot.end, tzinfo=tz) <= now:
+        raise Unprocessable("queue.slot_past", _("该时段已过，请选择其他时段。"))
+    phone_hash = keyed_hash(phone, "phone")
+    if phone_banned(phone_hash, now):
+        raise Conflict(
+            "queue.booking_banned",
+            _("您近 %(d)d 天内预约未到 %(n)d 次，暂不能网上预约，请现场取号。")
+            % {"d": NO_SHOW_BAN_DAYS, "n": NO_SHOW_BAN_COUNT},
+        )
+    if Appointment.objects.filter(
+        phone_hash=phone_hash,
+        slot__queue=slot.queue,
+        slot__day=slot.day,
+        status=Appointment.Status.BOOKED,
+    ).exists():
+        raise Conflict("queue.already_booked", _("您当天已预约该业务。"))
+    if slot.booked >= slot.capacity:
+        raise Conflict("queue.slot_full", _("该时段已约满，请选择其他时段。"))
+    slot.booked += 1
+    slot.save(update_fields=["booked", "updated_at"])
+    appt = Appointment.objects.create(slot=slot, phone=phone, phone_hash=phone_hash)
+    text = _("【一窗】您已预约 %(q)s %(d)s %(t)s，预约码 %(c)s，请按时到大厅取号机签到。") % {
+        "q": slot.queue.name,
+        "d": slot.day.isoformat(),
+        "t": slot.start.strftime("%H:%M"),
+        "c": appt.code,
+    }
+    transaction.on_commit(lambda: sms_send(phone, text))
+    return appt
+
+
+@transaction.atomic
+def appointment_cancel(*, code: str, phone: str) -> Appointment:
+    appt = (
+        Appointment.objects.select_for_update()
+        .select_related("slot")
+        .filter(code=code, phone_hash=keyed_hash("".join(phone.split()), "phone"))
+        .first()
+    )
+    if appt is None:
+        raise NotFound("queue.appointment_not_found", _("没有找到该预约。"))
+    if appt.status != Appointment.Status.BOOKED:
+        raise Conflict("queue.appointment_used", _("该预约已签到、取消或过期。"))
+    appt.status = Appointment.Status.CANCELLED
+    appt.save(update_fields=["status", "updated_at"])
+    slot = type(appt.slot).objects.select_for_update().get(pk=appt.slot_id)
+    slot.booked = max(0, slot.booked - 1)
+    slot.save(update_fields=["booked", "updated_at"])
+    return appt
+
+
+@transaction.atomic
+def appointment_check_in(
+    *,
+    centre: Centre,
+    code: str,
+    device: Device | None = None,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """The kiosk turns an appointment code into a ticket; inside its time window
+    (from 15 minutes before the slot to its end) it is called first."""
+    now = now or timezone.now()
+    appt = (
+        Appointment.objects.select_for_update()
+        .select_related("slot__queue")
+        .filter(code=(code or "").strip(), slot__queue__centre=centre)
+        .first()
+    )
+    if appt is None:
+        raise NotFound("queue.appointment_not_found", _("没有找到该预约码，请核对后重试。"))
+    if appt.status != Appointment.Status.BOOKED:
+        raise Conflict("queue.appointment_used", _("该预约已签到、取消或过期。"))
+    if appt.slot.day != timezone.localdate(now):
+        raise Unprocessable(
+            "queue.appointment_wrong_day",
+            _("预约日期是 %(d)s，不是今天。") % {"d": appt.slot.day.isoformat()},
+        )
+    ticket = ticket_issue(
+        centre=centre,
+        queue_code=appt.slot.queue.code,
+        channel=Channel.APPOINTMENT,
+        phone=appt.phone,
+        actor=actor,
+        device=device,
+        appointment=appt,
+        now=now,
+    )
+    appt.status = Appointment.Status.CHECKED_IN
+    appt.checked_in_at = now
+    appt.save(update_fields=["status", "checked_in_at", "updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def appointment_mark_no_shows(*, now: dt.datetime | None = None) -> int:
+    """Bookings whose slot ended without a check-in become no-shows (worker)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    local = timezone.localtime(now).time()
+    stale = Appointment.objects.filter(status=Appointment.Status.BOOKED).filter(
+        Q(slot__day__lt=today) | Q(slot__day=today, slot__end__lt=local)
+    )
+    return stale.update(status=Appointment.Status.NO_SHOW, updated_at=now)

@@ -1,0 +1,456 @@
+"""The hall queue: queues, window skills, tickets, their events, the daily number
+counters, appointments and peak alerts.
+
+Hot paths (issue, call next, hall state) only ever touch today's rows through the
+indexes declared here, so their cost does not grow with history (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.lib.crypto import EncryptedTextField, mask_phone
+from yichuang.org.models import Centre, Device, Staff, Window
+
+
+def new_code(nbytes: int = 12) -> str:
+    """An unguessable URL-safe code (track and rating codes)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def new_short_code() -> str:
+    """An 8-digit code a citizen can type on the kiosk (appointment check-in)."""
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+class Queue(models.Model):
+    """A line of citizens in one centre. Settings here drive the calling rule
+    (docs/queueing.md): interleave ratio, ageing, quotas and alert thresholds."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="queues")
+    code = models.SlugField(_("队列代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=60)
+    prefix = models.CharField(_("号码字母"), max_length=1)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    interleave_ratio = models.PositiveSmallIntegerField(
+        _("优先与普通交替比例（每叫几个普通号叫一个优先号）"), default=2
+    )
+    ageing_minutes = models.PositiveSmallIntegerField(
+        _("普通号等候超过该分钟数即提前（0 为不启用）"), default=45
+    )
+    max_length = models.PositiveIntegerField(_("最多等候人数（0 为不限）"), default=0)
+    daily_quota = models.PositiveIntegerField(_("每日取号上限（0 为不限）"), default=0)
+    alert_waiting = models.PositiveIntegerField(_("等候人数预警线（0 为不启用）"), default=15)
+    alert_wait_minutes = models.PositiveIntegerField(
+        _("预计等候分钟预警线（0 为不启用）"), default=30
+    )
+    service_minutes = models.DecimalField(
+        _("平均办理分钟（无当日数据时用于估算）"), max_digits=5, decimal_places=1, default=8
+    )
+    no_show_rejoin = models.BooleanField(_("过号可重新排队一次"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre_id", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "code"], name="uniq_queue_code"),
+        ]
+        verbose_name = _("队列")
+        verbose_name_plural = _("队列")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}"
+
+
+class WindowSkill(models.Model):
+    """A window serves a queue. Lower ``order`` is served first: a window calls
+    from its order-1 queues and reaches order-2 queues only when those are empty;
+    queues of the same order are merged by place in line."""
+
+    window = models.ForeignKey(Window, on_delete=models.CASCADE, related_name="skills")
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="skills")
+    order = models.PositiveSmallIntegerField(_("顺位"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["window_id", "order", "queue_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["window", "queue"], name="uniq_window_skill"),
+        ]
+        verbose_name = _("窗口可办队列")
+        verbose_name_plural = _("窗口可办队列")
+
+    def __str__(self) -> str:
+        return f"{self.window} → {self.queue} ({self.order})"
+
+
+class QueueCounter(models.Model):
+    """Ticket numbering for one (centre, queue, day): the row is locked while a
+    number is taken, so numbers never repeat and never skip."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="counters")
+    day = models.DateField()
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "queue_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "day"], name="uniq_queue_counter_day"),
+        ]
+        verbose_name = _("取号计数")
+        verbose_name_plural = _("取号计数")
+
+    def __str__(self) -> str:
+        return f"{self.queue} {self.day}: {self.last_seq}"
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("普通")
+    ELDERLY = "elderly", _("老年人（65 岁以上）")
+    DISABLED = "disabled", _("残疾人")
+    PREGNANT = "pregnant", _("孕妇")
+    MILITARY = "military", _("军人、退役军人")
+    GREEN = "green", _("绿色通道")
+
+
+class Channel(models.TextChoices):
+    KIOSK = "kiosk", _("取号机")
+    GREETER = "greeter", _("导办台")
+    APPOINTMENT = "appointment", _("预约签到")
+    MOBILE = "mobile", _("手机取号")
+    TRANSFER = "transfer", _("转办")
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def today(self, centre: Centre) -> TicketQuerySet:
+        return self.filter(centre=centre, day=timezone.localdate())
+
+    def waiting(self) -> TicketQuerySet:
+        return self.filter(status=Ticket.Status.WAITING)
+
+    def current_at(self, window: Window) -> TicketQuerySet:
+        return self.filter(window=window, status__in=Ticket.ACTIVE)
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("等候中")
+        CALLED = "called", _("已叫号")
+        SERVING = "serving", _("办理中")
+        DONE = "done", _("已办结")
+        NO_SHOW = "no_show", _("过号")
+        TRANSFERRED = "transferred", _("已转办")
+        CANCELLED = "cancelled", _("已取消")
+
+    ACTIVE = (Status.CALLED, Status.SERVING)
+    FINAL = (Status.DONE, Status.TRANSFERRED, Status.CANCELLED)
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="tickets")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField(_("日期"))
+    # The sequence number of the day; empty on a ticket made by a transfer, which
+    # keeps the number printed on the citizen's slip.
+    seq = models.PositiveIntegerField(null=True, blank=True)
+    number = models.CharField(_("号码"), max_length=8)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.WAITING
+    )
+    priority = models.CharField(
+        _("优先类别"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    channel = models.CharField(_("取号渠道"), max_length=12, choices=Channel.choices)
+    phone = EncryptedTextField(_("手机号"), blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    track_code = models.CharField(max_length=32, unique=True, default=new_code)
+    rating_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    issued_at = models.DateTimeField(_("取号时间"))
+    # Place in line: the issue time, kept through transfers, reset by a rejoin.
+    sort_at = models.DateTimeField()
+    called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始办理"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    window = models.ForeignKey(
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("窗口"),
+    )
+    # Only this window may call the ticket (a transfer to a named window).
+    target_window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    clerk = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    first_ask = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("首问负责人"),
+    )
+    transferred_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    appointment = models.ForeignKey(
+        "Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    # The appointment's time window, copied here so the calling rule reads one row.
+    appt_from = models.DateTimeField(null=True, blank=True)
+    appt_until = models.DateTimeField(null=True, blank=True)
+    recalls = models.PositiveSmallIntegerField(default=0)
+    rejoined = models.BooleanField(default=False)
+    sms_sent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "sort_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "queue", "day", "seq"], name="uniq_ticket_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["centre", "day", "status"], name="ticket_centre_day_status"),
+            models.Index(fields=["queue", "day", "status", "sort_at"], name="ticket_queue_waiting"),
+            models.Index(fields=["window", "status"], name="ticket_window_status"),
+            models.Index(fields=["queue", "status", "finished_at"], name="ticket_queue_done"),
+        ]
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.day})"
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority != Priority.NORMAL
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    def latest(self) -> Ticket:
+        """Follow transfers to the ticket the citizen is now waiting on."""
+        ticket = self
+        for _hop in range(20):
+            nxt = ticket.transfers.order_by("-id").first()
+            if nxt is None:
+                break
+            ticket = nxt
+        return ticket
+
+
+class EventQuerySet(models.QuerySet["TicketEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("ticket events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("ticket events are append-only")
+
+
+class TicketEvent(models.Model):
+    """One state change of a ticket or window. Append-only; the id is the hall
+    display's cursor (``GET /centres/{code}/events?after=``)."""
+
+    class Type(models.TextChoices):
+        ISSUED = "issued", _("取号")
+        CALLED = "called", _("叫号")
+        RECALLED = "recalled", _("重呼")
+        STARTED = "started", _("开始办理")
+        FINISHED = "finished", _("办结")
+        NO_SHOW = "no_show", _("过号")
+        REJOINED = "rejoined", _("重新排队")
+        TRANSFERRED = "transferred", _("转办")
+        CANCELLED = "cancelled", _("取消")
+        WINDOW_OPENED = "window_opened", _("开窗")
+        WINDOW_CLOSED = "window_closed", _("关窗")
+        WINDOW_PAUSED = "window_paused", _("暂停")
+        WINDOW_RESUMED = "window_resumed", _("恢复")
+        ALERT = "alert", _("高峰预警")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    type = models.CharField(max_length=16, choices=Type.choices)
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Copies for the display feed, which must not join.
+    ticket_number = models.CharField(max_length=8, blank=True)
+    window_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["centre", "id"], name="event_centre_cursor"),
+            models.Index(fields=["window", "type", "id"], name="event_window_type"),
+        ]
+        verbose_name = _("排队事件")
+        verbose_name_plural = _("排队事件")
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.type} {self.ticket_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("ticket events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("ticket events are append-only")
+
+
+class IdempotencyKey(models.Model):
+    """A request made with an ``Idempotency-Key`` header; a replay gets the first
+    answer back inside a ``request.replayed`` error and changes nothing."""
+
+    key = models.CharField(max_length=80)
+    principal = models.CharField(max_length=80)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="uniq_idempotency_key"),
+        ]
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"
+
+
+class AppointmentSlot(models.Model):
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="slots")
+    day = models.DateField(_("日期"))
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    capacity = models.PositiveSmallIntegerField(_("可约人数"), default=4)
+    booked = models.PositiveSmallIntegerField(_("已约人数"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day", "start", "queue_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "day", "start"], name="uniq_slot"),
+        ]
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
+
+    def __str__(self) -> str:
+        return f"{self.queue} {self.day} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("已预约")
+        CHECKED_IN = "checked_in", _("已签到")
+        NO_SHOW = "no_show", _("爽约")
+        CANCELLED = "cancelled", _("已取消")
+
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="bookings")
+    code = models.CharField(_("预约码"), max_length=8, unique=True, default=new_short_code)
+    phone = EncryptedTextField(_("手机号"))
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.BOOKED
+    )
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["phone_hash", "status"], name="appt_phone_status")]
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.slot}"
+
+
+class QueueAlert(models.Model):
+    """A peak alert on a queue with the diversion advice computed when it rose,
+    and what the director did about it."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="alerts")
+    day = models.DateField()
+    raised_at = models.DateTimeField(default=timezone.now)
+    waiting = models.PositiveIntegerField()
+    estimated_wait_minutes = models.PositiveIntegerField()
+    open_windows = models.PositiveSmallIntegerField()
+    windows_needed = models.PositiveSmallIntegerField(_("需增开窗口数"))
+    advice = models.JSONField(default=dict)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    action_taken = models.CharField(_("处置措施"), max_length=200, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["queue", "day", "resolved_at"], name="alert_open")]
+        verbose_name = _("高峰预警")
+        verbose_name_plural = _("高峰预警")
+
+    def __str__(self) -> str:
+        return f"{self.queue} {self.raised_at:%Y-%m-%d %H:%M}"
