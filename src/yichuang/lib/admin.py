@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .audit import AuditEntry
+from .config import Setting, setting_set
 
 
 @admin.register(AuditEntry)
@@ -20,3 +21,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Setting)
+class SettingAdmin(admin.ModelAdmin):
+    """Changes go through setting_set, so they are validated and audited."""
+
+    list_display = ["key", "value", "description", "updated_by", "updated_at"]
+    fields = ["key", "value"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        setting_set(key=obj.key, value=obj.value, actor=request.user)

@@ -1,3 +1,4 @@
 from yichuang.lib.audit import AuditEntry
+from yichuang.lib.config import Setting
 
-__all__ = ["AuditEntry"]
+__all__ = ["AuditEntry", "Setting"]

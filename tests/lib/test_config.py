@@ -1,0 +1,28 @@
+import pytest
+
+from yichuang.lib.audit import AuditEntry
+from yichuang.lib.config import Setting, setting_get, setting_set
+from yichuang.lib.errors import DomainError
+
+
+def test_it_falls_back_to_the_domain_default(county):
+    assert setting_get("rating.rectify_workdays") == 15
+    assert setting_get("rating.default_after_days") is None
+
+
+def test_it_changes_a_setting_and_audits_old_and_new(county):
+    setting_set(key="rating.rectify_workdays", value=5, actor=county.admin)
+    assert setting_get("rating.rectify_workdays") == 5
+    entry = AuditEntry.objects.get(event="settings.change")
+    assert entry.actor_name == "admin" and entry.detail == {"old": 15, "new": 5}
+
+
+def test_it_refuses_unknown_keys_and_wrong_types_changing_nothing(county):
+    with pytest.raises(DomainError) as err:
+        setting_set(key="nope", value=1, actor=county.admin)
+    assert err.value.code == "settings.unknown_key"
+    with pytest.raises(DomainError) as err:
+        setting_set(key="rating.rectify_workdays", value="fifteen", actor=county.admin)
+    assert err.value.code == "settings.bad_value"
+    assert not Setting.objects.exists()
+    assert setting_get("rating.rectify_workdays") == 15
