@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from yichuang.catalog.api import router as catalog_router
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
@@ -27,6 +28,7 @@ api = NinjaAPI(
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
+api.add_router("/", catalog_router)
 
 
 @api.exception_handler(DomainError)
