@@ -376,11 +376,34 @@ def _notify_near_front(queue_id: int, day: dt.date) -> None:
         transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
 
 
-@transaction.atomic
+def _anyone_waiting(window: Window, now: dt.datetime) -> bool:
+    queue_ids = WindowSkill.objects.filter(window=window).values("queue_id")
+    return Ticket.objects.filter(
+        Q(queue_id__in=queue_ids, target_window__isnull=True) | Q(target_window=window),
+        centre_id=window.centre_id,
+        day=timezone.localdate(now),
+        status=S.WAITING,
+    ).exists()
+
+
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
     """Call the next ticket for this window by the fair-calling rule; None when
-    nobody waits."""
+    nobody waits.
+
+    The preconditions and "is anyone waiting at all" are read first without a
+    write lock, so an idle window polling for work never takes the write lock;
+    everything is checked again inside the transaction."""
     now = now or timezone.now()
+    window = Window.objects.select_related("centre").get(pk=window.pk)
+    _check_operator(window, actor)
+    _require_open(window)
+    if not Ticket.objects.current_at(window).exists() and not _anyone_waiting(window, now):
+        return None
+    return _call_next_locked(window=window, actor=actor, now=now)
+
+
+@transaction.atomic
+def _call_next_locked(*, window: Window, actor, now: dt.datetime) -> Ticket | None:
     window = _locked_window(window)
     _check_operator(window, actor)
     _require_open(window)
