@@ -12,6 +12,7 @@ from yichuang.lib.errors import DomainError, error_response
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
 from yichuang.org.auth import API_AUTH
+from yichuang.queueing.api import router as queue_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
+api.add_router("/", queue_router)
 api.add_router("/", catalog_router)
 
 

@@ -101,8 +101,10 @@ class WindowOut(Schema):
 
 
 def window_queue_codes(windows) -> dict[int, list[str]]:
-    """Queue codes per window; the queueing app fills this in through its skills table."""
-    return {}
+    """Queue codes per window, from the queueing app's skills table."""
+    from yichuang.queueing.api import queue_codes_by_window
+
+    return queue_codes_by_window(windows)
 
 
 @router.get("/centres/{code}/windows", response=list[WindowOut], auth=API_AUTH)
