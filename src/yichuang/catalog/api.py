@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from yichuang.lib.errors import NotFound
 from yichuang.org.auth import API_AUTH, staff_user
@@ -226,10 +227,13 @@ def notice_create(request, payload: NoticeIn):
         actor=user,
         centre=centre,
     )
-    return 201, {
-        "reference": notice.reference,
-        "missing": notice.missing,
-        "nonconforming": notice.nonconforming,
-        "notice_url": f"/catalog/notices/{notice.reference}/",
-        "pdf_url": f"/catalog/notices/{notice.reference}.pdf",
-    }
+    return Status(
+        201,
+        {
+            "reference": notice.reference,
+            "missing": notice.missing,
+            "nonconforming": notice.nonconforming,
+            "notice_url": f"/catalog/notices/{notice.reference}/",
+            "pdf_url": f"/catalog/notices/{notice.reference}.pdf",
+        },
+    )
