@@ -1,0 +1,71 @@
+"""Peak alerts: raised with concrete diversion advice when a queue passes its
+threshold, recorded, handled by the director, resolved when the queue is back."""
+
+import pytest
+
+from yichuang.lib.audit import AuditEntry
+from yichuang.queueing.actions import ticket_call_next, ticket_finish
+from yichuang.queueing.models import Queue, QueueAlert, TicketEvent
+
+from .conftest import clerk_user, window_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_raises_one_alert_with_how_many_flexible_windows_to_open(hall, issue, open_window):
+    Queue.objects.filter(centre=hall, code="social").update(
+        alert_waiting=10, alert_wait_minutes=0, service_minutes=10
+    )
+    open_window(5)
+    for _ in range(12):
+        issue("social")
+    alert = QueueAlert.objects.get()
+    # 10 waiting at the alert, 10 minutes each, default target < 30 minutes: 10×10/29 → 4 windows,
+    # 1 open → 3 more; flexible windows 19 and 20 are closed and can open.
+    assert alert.waiting == 10 and alert.open_windows == 1
+    assert alert.windows_needed == 3
+    assert alert.advice["open_flexible"] == [19, 20]
+    assert any("弹性窗口" in a for a in alert.advice["actions"])
+    assert any("调配 1 名" in a for a in alert.advice["actions"])
+    assert alert.advice["comprehensive_windows"] == []  # 1-4 are closed
+    assert TicketEvent.objects.filter(type="alert").count() == 1
+
+
+def test_it_resolves_the_alert_when_the_queue_falls_back(hall, issue, open_window):
+    Queue.objects.filter(centre=hall, code="general").update(alert_waiting=3, alert_wait_minutes=0)
+    open_window(1)
+    for _ in range(3):
+        issue("general")
+    assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
+    w, u = window_of(hall, 1), clerk_user(1)
+    ticket_call_next(window=w, actor=u)
+    alert = QueueAlert.objects.get()
+    assert alert.resolved_at is not None and "自动解除" in alert.action_taken
+    ticket_finish(window=w, actor=u)
+
+
+def test_it_lets_the_director_record_the_action_taken(api, county, hall, issue):
+    Queue.objects.filter(centre=hall, code="general").update(alert_waiting=2)
+    issue("general")
+    issue("general")
+    listed = api(county.director).get("/api/v1/centres/county-hall/alerts").json()
+    assert len(listed) == 1 and listed[0]["advice"]["actions"]
+    alert_id = listed[0]["id"]
+    clerk = api(county.clerk).post(
+        f"/api/v1/alerts/{alert_id}/handle",
+        {"action": "开弹性窗口"},
+        content_type="application/json",
+    )
+    assert (clerk.status_code, clerk.json()["code"]) == (403, "queue.alert_forbidden")
+    outsider = api(county.outsider).post(
+        f"/api/v1/alerts/{alert_id}/handle", {"action": "x"}, content_type="application/json"
+    )
+    assert outsider.status_code == 404
+    resp = api(county.director).post(
+        f"/api/v1/alerts/{alert_id}/handle",
+        {"action": "已开 19、20 号弹性窗口"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200 and resp.json()["resolved_at"]
+    assert QueueAlert.objects.get().action_taken == "已开 19、20 号弹性窗口"
+    assert AuditEntry.objects.filter(event="queue.alert_handle").exists()
