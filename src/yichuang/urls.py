@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("catalog/", include("yichuang.catalog.urls")),
+    path("m/", include("yichuang.catalog.mobile_urls")),
     path("", org_views.home, name="home"),
     path("", include("yichuang.accounts.urls")),
 ]
