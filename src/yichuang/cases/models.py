@@ -1,0 +1,441 @@
+"""Cases (办件): one application for one item version, walked step by step
+through the departments against a working-day clock (DOMAIN §2, §4, §5).
+
+Deadlines are data: ``due_date`` is an indexed column computed in working days
+by ``cases.clock``; the warning level is derived from it when read
+(:meth:`Case.warning_level`) and never stored. The worker only records cards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.catalog.models import Bundle, Item, ItemVersion, OneTimeNotice
+from yichuang.org.models import Centre, Department, Post, Staff
+from yichuang.queueing.models import Appointment, Ticket
+from yichuang.vault.models import Document, Organisation, Person
+
+
+def new_receipt_code() -> str:
+    """Unguessable: it opens the public progress page."""
+    return secrets.token_urlsafe(12)
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("收件")
+    ACCEPTED = "accepted", _("已受理")
+    REFUSED = "refused", _("不予受理")
+    SUPPLEMENT = "supplement", _("补齐补正")
+    REVIEW = "review", _("审查中")
+    DECIDED = "decided", _("已决定")
+    COMPLETED = "completed", _("已办结")
+    DELIVERED = "delivered", _("已送达")
+    SUSPENDED = "suspended", _("挂起")
+    SPECIAL = "special", _("特别程序")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# The clock runs in these states; it stops in the side states below.
+RUNNING = (Status.ACCEPTED, Status.REVIEW, Status.DECIDED)
+STOPPED = (Status.SUPPLEMENT, Status.SUSPENDED, Status.SPECIAL)
+CLOSED = (Status.REFUSED, Status.COMPLETED, Status.DELIVERED, Status.WITHDRAWN)
+OPEN = tuple(s for s in Status if s not in CLOSED)
+
+
+class Level(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    NOTICE = "notice", _("提示")
+    YELLOW = "yellow", _("黄牌")
+    RED = "red", _("红牌")
+
+
+LEVEL_ORDER = {"normal": 0, "notice": 1, "yellow": 2, "red": 3}
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> CaseQuerySet:
+        return self.filter(status__in=OPEN)
+
+    def running(self) -> CaseQuerySet:
+        return self.filter(status__in=RUNNING, due_date__isnull=False)
+
+    def overdue(self, today: dt.date | None = None) -> CaseQuerySet:
+        return self.running().filter(due_date__lt=today or timezone.localdate())
+
+
+class Case(models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases")
+    # The behaviour comes from the version the case was opened on; ``item`` is
+    # kept beside it only to find a person's open case of an item across versions.
+    version = models.ForeignKey(
+        ItemVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    bundle = models.ForeignKey(
+        Bundle, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField(_("事项"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    decision = models.CharField(
+        _("决定"),
+        max_length=8,
+        blank=True,
+        choices=[("granted", _("准予")), ("denied", _("不予"))],
+    )
+    # The state to return to when a clock stop ends.
+    resume_status = models.CharField(max_length=12, blank=True)
+    receipt_code = models.CharField(max_length=32, unique=True, default=new_receipt_code)
+    rating_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    received_at = models.DateTimeField(_("收件时间"), default=timezone.now)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    committed_days = models.PositiveIntegerField(_("承诺时限（工作日）"), default=0)
+    legal_days = models.PositiveIntegerField(_("法定时限（工作日）"), null=True, blank=True)
+    stopped_days = models.PositiveIntegerField(_("停止计时（工作日）"), default=0)
+    extension_days = models.PositiveIntegerField(_("延期（工作日）"), default=0)
+    due_date = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
+    statutory_due_date = models.DateField(_("法定办结日期"), null=True, blank=True)
+    deadline_pending = models.BooleanField(_("期限待定（日历未载入）"), default=False)
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False)
+    gaps_due_date = models.DateField(_("容缺补齐期限"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    delivery_method = models.CharField(_("送达方式"), max_length=12, blank=True)
+    first_ask = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("首问负责人"),
+    )
+    accepted_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the case is now (denormalised from the current step for the desk).
+    current_step = models.ForeignKey(
+        "CaseStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notice = models.ForeignKey(
+        OneTimeNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visit_count = models.PositiveSmallIntegerField(_("到现场次数"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "status", "due_date"], name="case_dept_status_due"),
+            models.Index(fields=["centre", "status", "due_date"], name="case_centre_status_due"),
+            models.Index(fields=["post", "status", "due_date"], name="case_post_status_due"),
+            models.Index(fields=["status", "due_date"], name="case_status_due"),
+            models.Index(fields=["person", "item", "status"], name="case_person_item"),
+        ]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        """The case number printed on receipts: date received + id."""
+        local = timezone.localtime(self.received_at)
+        return f"YC{local:%Y%m%d}{self.pk or 0:07d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.bundle_id is not None and self.parent_id is None and self.version_id is None
+
+    @property
+    def clock_running(self) -> bool:
+        return self.status in RUNNING
+
+    def warning_level(self, today: dt.date | None = None, cal: Any = None) -> str:
+        from .clock import warning_level
+
+        return warning_level(self, today=today, cal=cal)
+
+
+class CaseStep(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("待办")
+        ACTIVE = "active", _("办理中")
+        DONE = "done", _("已完成")
+        RETURNED = "returned", _("已退回")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)  # catalog Step.Kind
+    name = models.CharField(max_length=20)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    share = models.PositiveSmallIntegerField(default=0)
+    due_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="uniq_case_step_position")
+        ]
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.position} {self.name}"
+
+
+class AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise ValueError(f"{self._meta.label} rows are append-only")
+
+
+class CaseEvent(AppendOnly):
+    """One transition or fact in a case's life; the timeline and the audit trail."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    type = models.CharField(max_length=24)
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12, blank=True)
+    step = models.ForeignKey(
+        CaseStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    document = models.CharField(_("文书"), max_length=120, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at")]
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseVisit(models.Model):
+    """An on-site visit for the case: a queue ticket or an appointment."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "ticket"],
+                condition=models.Q(ticket__isnull=False),
+                name="uniq_case_visit_ticket",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "appointment"],
+                condition=models.Q(appointment__isnull=False),
+                name="uniq_case_visit_appt",
+            ),
+        ]
+        verbose_name = _("到现场记录")
+        verbose_name_plural = _("到现场记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class ClockStop(models.Model):
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("补齐补正")
+        SPECIAL = "special", _("特别程序")
+        SUSPENSION = "suspension", _("挂起")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stops")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    procedure = models.CharField(_("特别程序"), max_length=20, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    workdays = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case_id", "started_on", "id"]
+        verbose_name = _("停止计时")
+        verbose_name_plural = _("停止计时")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.started_on}–{self.ended_on or ''}"
+
+
+class Extension(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500)
+    approval_document = models.CharField(_("审批文书"), max_length=120)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "created_at"]
+        verbose_name = _("延期审批")
+        verbose_name_plural = _("延期审批")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class Card(models.Model):
+    """A yellow or red card recorded by the worker; lifted only with a reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="cards")
+    level = models.CharField(max_length=6, choices=[("yellow", _("黄牌")), ("red", _("红牌"))])
+    # committed | statutory | step:<position> | after_yellow | breach
+    rule = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "level", "rule"],
+                condition=~models.Q(rule="breach"),
+                name="uniq_card_rule",
+            )
+        ]
+        indexes = [models.Index(fields=["department", "recorded_at"], name="card_dept_at")]
+        verbose_name = _("红黄牌")
+        verbose_name_plural = _("红黄牌")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level} {self.rule}"
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise ValueError("cards are never deleted; lift them with a reason")
+
+
+class MaterialReceipt(models.Model):
+    """What happened to each material of the item at intake."""
+
+    class How(models.TextChoices):
+        SUBMITTED = "submitted", _("已提交")
+        VAULT = "vault", _("可复用（证照库）")
+        TOLERATED = "tolerated", _("容缺")
+        COMMITTED = "committed", _("告知承诺")
+        MISSING = "missing", _("缺少")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    document_type = models.CharField(max_length=40, blank=True)
+    how = models.CharField(max_length=10, choices=How.choices)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 容缺: the gap and its deadline; 告知承诺: the verification task.
+    due_date = models.DateField(null=True, blank=True)
+    supplemented_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verify_result = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "code"], name="uniq_case_material")]
+        verbose_name = _("收件材料")
+        verbose_name_plural = _("收件材料")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name} {self.how}"
+
+    @property
+    def is_open_gap(self) -> bool:
+        return self.how == self.How.TOLERATED and self.supplemented_at is None
+
+    @property
+    def is_open_verification(self) -> bool:
+        return self.how == self.How.COMMITTED and self.verified_at is None
