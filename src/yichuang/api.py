@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from yichuang.catalog.api import router as catalog_router
+from yichuang.feedback.api import router as feedback_router
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
@@ -31,6 +32,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/", queue_router)
 api.add_router("/", catalog_router)
+api.add_router("/", feedback_router)
 
 
 @api.exception_handler(DomainError)

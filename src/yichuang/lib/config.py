@@ -25,6 +25,9 @@ DEFAULTS: dict[str, tuple[Any, Any]] = {
     "case.notice_days_left": (1, gettext_lazy("提示：剩余工作日")),
     "case.red_after_yellow_workdays": (2, gettext_lazy("黄牌后转红牌（工作日）")),
     "audit.retention_days": (180, gettext_lazy("审计记录保存天数")),
+    "complaint.unsolved_workdays": (5, gettext_lazy("办不成事解决时限（工作日）")),
+    "complaint.unsolved_complex_workdays": (10, gettext_lazy("办不成事复杂事项时限（工作日）")),
+    "complaint.unsolved_reasons_workdays": (3, gettext_lazy("办不成事说明理由时限（工作日）")),
 }
 
 

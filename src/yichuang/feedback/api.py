@@ -1,0 +1,426 @@
+"""HTTP API of feedback: ratings, appeals, rectifications, complaints (CONTRACT
+"Ratings and complaints"). Thin: parse, call an action, shape the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from yichuang.accounts.models import User
+from yichuang.lib.audit import client_ip
+from yichuang.lib.errors import NotFound, Unauthorized, Unprocessable
+from yichuang.org.auth import API_AUTH, staff_user, token_auth
+from yichuang.org.models import Centre, Department, Device, Window
+
+from . import actions
+from .models import Appeal, Complaint, Rating, Rectification
+
+router = Router(tags=["feedback"])
+
+MAX_LIMIT = 200
+
+
+def local_iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _rater(request) -> tuple[Device | None, Any]:
+    """Who is submitting: a pad (device token), a staff member (token or
+    session — to be refused), or an anonymous citizen."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        found = token_auth.authenticate(request, header[7:].strip())
+        if found is None:
+            raise Unauthorized("auth.required", _("请先登录或提供有效的令牌。"))
+        if isinstance(found, Device):
+            return found, None
+        return None, found
+    user = getattr(request, "user", None)
+    return None, user if user is not None and user.is_authenticated else None
+
+
+class RatingIn(Schema):
+    rating_code: str
+    level: int
+    channel: str
+    reasons: list[str] | None = None
+    comment: str | None = None
+    phone: str | None = None
+
+
+@router.post("/ratings", auth=None, response={201: dict})
+def rating_create(request, payload: RatingIn):
+    device, user = _rater(request)
+    rating = actions.rating_submit(
+        rating_code=payload.rating_code,
+        level=payload.level,
+        channel=payload.channel,
+        reasons=payload.reasons or [],
+        comment=payload.comment or "",
+        phone=payload.phone or "",
+        device=device,
+        user=user,
+        source_ip=client_ip(request),
+    )
+    return Status(
+        201,
+        {
+            "id": rating.pk,
+            "level": rating.level,
+            "channel": rating.channel,
+            "reasons": rating.reasons,
+            "created_at": local_iso(rating.created_at),
+            "rectification": rating.is_bad,
+        },
+    )
+
+
+def _page(request) -> tuple[int, int]:
+    try:
+        limit = int(request.GET.get("limit", 50))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise Unprocessable("request.invalid", _("limit 与 offset 须为整数。")) from None
+    if limit < 1 or offset < 0:
+        raise Unprocessable("request.invalid", _("limit 与 offset 超出范围。"))
+    return min(limit, MAX_LIMIT), offset
+
+
+def _period(request) -> tuple[dt.date | None, dt.date | None]:
+    out = []
+    for name in ("from", "to"):
+        raw = request.GET.get(name)
+        if not raw:
+            out.append(None)
+            continue
+        try:
+            value = parse_date(raw)
+        except ValueError:
+            value = None
+        if value is None or not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
+            raise Unprocessable(
+                "request.bad_date", _("日期格式须为 YYYY-MM-DD：%(v)s") % {"v": raw}, field=name
+            )
+        out.append(value)
+    start, end = out
+    if start and end and start > end:
+        raise Unprocessable("request.bad_date", _("起始日期晚于结束日期。"))
+    return start, end
+
+
+def scoped_ratings(request) -> QuerySet[Rating]:
+    """The caller's ratings narrowed by ``scope``/``from``/``to``."""
+    user = staff_user(request)
+    qs = actions.ratings_for(user)
+    scope = request.GET.get("scope", "") or "county"
+    kind, _sep, code = scope.partition(":")
+    if kind == "centre":
+        centre = Centre.objects.filter(code=code).first()
+        qs = qs.filter(centre=centre) if centre else qs.none()
+    elif kind == "department":
+        dept = Department.objects.filter(code=code).first()
+        qs = qs.filter(department=dept) if dept else qs.none()
+    elif kind == "window":
+        qs = qs.filter(window_id=int(code)) if code.isdigit() else qs.none()
+    elif kind != "county":
+        raise Unprocessable("request.bad_scope", _("scope 不正确：%(s)s") % {"s": scope})
+    start, end = _period(request)
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lte=end)
+    return qs
+
+
+def rating_out(r: Rating) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "service_kind": r.service_kind,
+        "level": r.level,
+        "level_label": r.get_level_display(),
+        "reasons": r.reasons,
+        "comment": r.comment,
+        "channel": r.channel,
+        "excluded": r.excluded,
+        "exclusion_reason": r.exclusion_reason,
+        "is_default": r.is_default,
+        "created_at": local_iso(r.created_at),
+        "centre": r.centre.code,
+        "department": r.department.code if r.department else None,
+        "window": r.window.number if r.window else None,
+        "clerk": r.clerk.name if r.clerk else None,
+    }
+
+
+@router.get("/ratings", auth=API_AUTH)
+def rating_list(request):
+    qs = scoped_ratings(request)
+    limit, offset = _page(request)
+    rows = qs.select_related("centre", "department", "window", "clerk").order_by(
+        "-created_at", "-id"
+    )[offset : offset + limit]
+    return {
+        "items": [rating_out(r) for r in rows],
+        "count": qs.count(),
+        "summary": actions.rates_of(qs),
+    }
+
+
+class AppealIn(Schema):
+    kind: str
+    reason: str
+
+
+@router.post("/ratings/{rating_id}/appeals", auth=API_AUTH, response={201: dict})
+def appeal_create(request, rating_id: int, payload: AppealIn):
+    user = staff_user(request)
+    rating = actions.get_rating_for(user, rating_id)
+    appeal = actions.appeal_file(
+        rating=rating, kind=payload.kind, reason=payload.reason, actor=user
+    )
+    return Status(201, {"id": appeal.pk, "status": appeal.status})
+
+
+class DecideIn(Schema):
+    upheld: bool
+    note: str = ""
+
+
+@router.post("/appeals/{appeal_id}/decide", auth=API_AUTH)
+def appeal_decide(request, appeal_id: int, payload: DecideIn):
+    user = staff_user(request)
+    appeal = Appeal.objects.filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFound("feedback.appeal_not_found", _("没有找到该申诉。"))
+    appeal = actions.appeal_decide(
+        appeal=appeal, upheld=payload.upheld, note=payload.note, actor=user
+    )
+    return {"id": appeal.pk, "status": appeal.status}
+
+
+def rectification_out(r: Rectification, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "status": r.status,
+        "rating": {
+            "id": r.rating_id,
+            "level": r.rating.level,
+            "reasons": r.rating.reasons,
+            "created_at": local_iso(r.rating.created_at),
+        },
+        "centre": r.centre.code,
+        "department": r.department.code if r.department else None,
+        "handler": r.handler.username if r.handler else None,
+        "real_name": r.is_real_name,
+        "phone": r.masked_phone,
+        "callback_due": r.callback_due.isoformat() if r.callback_due else None,
+        "rectify_due": r.rectify_due.isoformat() if r.rectify_due else None,
+        "overdue": r.is_overdue(today),
+        "verdict": r.verdict,
+        "citizen_level": r.citizen_level,
+    }
+
+
+@router.get("/rectifications", auth=API_AUTH)
+def rectification_list(request):
+    user = staff_user(request)
+    qs = actions.rectifications_for(user)
+    status = request.GET.get("status")
+    if status:
+        wanted = [s for s in status.split(",") if s]
+        if any(s not in Rectification.Status.values for s in wanted):
+            raise Unprocessable("request.bad_status", _("status 不正确：%(s)s") % {"s": status})
+        qs = qs.filter(status__in=wanted)
+    limit, offset = _page(request)
+    today = timezone.localdate()
+    rows = qs.select_related("rating", "centre", "department", "handler").order_by(
+        "rectify_due", "id"
+    )[offset : offset + limit]
+    return {"items": [rectification_out(r, today) for r in rows], "count": qs.count()}
+
+
+class ActionIn(Schema):
+    action: str
+    note: str = ""
+    handler: str | None = None
+    verdict: str | None = None
+
+
+def _user_named(username: str | None) -> User:
+    user = User.objects.filter(username=username or "").first()
+    if user is None:
+        raise Unprocessable("feedback.bad_handler", _("没有该承办人：%(u)s") % {"u": username})
+    return user
+
+
+@router.post("/rectifications/{rect_id}/actions", auth=API_AUTH)
+def rectification_act(request, rect_id: int, payload: ActionIn):
+    user = staff_user(request)
+    rect = actions.get_rectification_for(user, rect_id)
+    a, note = payload.action, payload.note
+    if a == "assign":
+        rect = actions.rectification_assign(
+            rectification=rect, handler=_user_named(payload.handler), actor=user, note=note
+        )
+    elif a == "call_back":
+        rect = actions.rectification_call_back(rectification=rect, note=note, actor=user)
+    elif a == "verify":
+        rect = actions.rectification_verify(
+            rectification=rect, verdict=payload.verdict or "", finding=note, actor=user
+        )
+    elif a == "rectify":
+        rect = actions.rectification_rectify(rectification=rect, measures=note, actor=user)
+    elif a == "feedback":
+        rect = actions.rectification_give_feedback(rectification=rect, note=note, actor=user)
+    elif a == "close":
+        rect = actions.rectification_close(rectification=rect, note=note, actor=user)
+    else:
+        raise Unprocessable("feedback.bad_action", _("未知操作：%(a)s") % {"a": a})
+    rect = Rectification.objects.select_related("rating", "centre", "department", "handler").get(
+        pk=rect.pk
+    )
+    return rectification_out(rect, timezone.localdate())
+
+
+@router.get("/rectifications/{rect_id}/contact", auth=API_AUTH)
+def rectification_contact(request, rect_id: int):
+    user = staff_user(request)
+    rect = actions.get_rectification_for(user, rect_id)
+    return actions.contact_reveal(rectification=rect, actor=user, source_ip=client_ip(request))
+
+
+# --- complaints -----------------------------------------------------------------------
+
+
+def complaint_out(c: Complaint, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "reference": c.reference,
+        "kind": c.kind,
+        "channel": c.channel,
+        "status": c.status,
+        "title": c.title,
+        "description": c.description,
+        "name": c.masked_name,
+        "phone": c.masked_phone,
+        "centre": c.centre.code if c.centre else None,
+        "department": c.department.code if c.department else None,
+        "window": c.window.number if c.window else None,
+        "handler": c.handler.username if c.handler else None,
+        "received_at": local_iso(c.received_at),
+        "due_date": c.due_date.isoformat() if c.due_date else None,
+        "reasons_due": c.reasons_due.isoformat() if c.reasons_due else None,
+        "overdue": c.is_overdue(today),
+        "reply": c.reply,
+        "satisfaction": c.satisfaction,
+        "reopen_count": c.reopen_count,
+    }
+
+
+class ComplaintIn(Schema):
+    kind: str
+    description: str
+    title: str = ""
+    category: str | None = None
+    centre: str | None = None
+    window: int | None = None
+    name: str = ""
+    phone: str = ""
+    channel: str = "mobile"
+
+
+@router.post("/complaints", auth=None, response={201: dict})
+def complaint_create(request, payload: ComplaintIn):
+    """Citizens (mobile) file without signing in; staff enter desk and phone ones."""
+    from .models import ComplaintCategory
+
+    user = request.user if request.user.is_authenticated else None
+    if payload.channel == Complaint.Channel.MOBILE:
+        user = None
+    elif payload.channel not in (Complaint.Channel.DESK, Complaint.Channel.PHONE):
+        raise Unprocessable("feedback.bad_channel", _("诉求渠道不正确。"))
+    centre = Centre.objects.filter(code=payload.centre).first() if payload.centre else None
+    window = (
+        Window.objects.filter(centre=centre, number=payload.window).first()
+        if centre and payload.window
+        else None
+    )
+    category = (
+        ComplaintCategory.objects.filter(code=payload.category, is_active=True).first()
+        if payload.category
+        else None
+    )
+    if payload.category and category is None:
+        raise Unprocessable("feedback.bad_category", _("诉求类别不正确。"))
+    c = actions.complaint_submit(
+        kind=payload.kind,
+        channel=payload.channel,
+        description=payload.description,
+        title=payload.title,
+        category=category,
+        centre=centre,
+        window=window,
+        name=payload.name,
+        phone=payload.phone,
+        actor=user,
+    )
+    return Status(
+        201,
+        {
+            "id": c.pk,
+            "reference": c.reference,
+            "track_code": c.track_code,
+            "status": c.status,
+            "due_date": c.due_date.isoformat() if c.due_date else None,
+        },
+    )
+
+
+@router.get("/complaints", auth=API_AUTH)
+def complaint_list(request):
+    user = staff_user(request)
+    qs = actions.complaints_for(user)
+    status = request.GET.get("status")
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    kind = request.GET.get("kind")
+    if kind:
+        qs = qs.filter(kind__in=kind.split(","))
+    limit, offset = _page(request)
+    today = timezone.localdate()
+    rows = qs.select_related("centre", "department", "window", "handler")[offset : offset + limit]
+    return {"items": [complaint_out(c, today) for c in rows], "count": qs.count()}
+
+
+class ComplaintActionIn(Schema):
+    action: str
+    note: str = ""
+    handler: str | None = None
+
+
+@router.post("/complaints/{complaint_id}/actions", auth=API_AUTH)
+def complaint_act(request, complaint_id: int, payload: ComplaintActionIn):
+    user = staff_user(request)
+    c = actions.get_complaint_for(user, complaint_id)
+    a, note = payload.action, payload.note
+    handlers = {
+        "reply": lambda: actions.complaint_reply(complaint=c, reply=note, actor=user),
+        "explain": lambda: actions.complaint_explain(complaint=c, explanation=note, actor=user),
+        "complex": lambda: actions.complaint_mark_complex(complaint=c, note=note, actor=user),
+        "close": lambda: actions.complaint_close(complaint=c, note=note, actor=user),
+        "assign": lambda: actions.complaint_assign(
+            complaint=c, handler=_user_named(payload.handler), actor=user, note=note
+        ),
+    }
+    if a not in handlers:
+        raise Unprocessable("feedback.bad_action", _("未知操作：%(a)s") % {"a": a})
+    handlers[a]()
+    c = Complaint.objects.select_related("centre", "department", "window", "handler").get(pk=c.pk)
+    return complaint_out(c, timezone.localdate())

@@ -1,0 +1,90 @@
+"""Feedback fixtures: a hall with queues, served tickets with rating codes, pads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from yichuang.org.models import Device, Window, device_token_hash
+
+SH = dt.timezone(dt.timedelta(hours=8))
+MONDAY_10 = dt.datetime(2026, 3, 16, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def hall(county):
+    from yichuang.demo.queueing import build_structure
+    from yichuang.feedback.actions import ensure_defaults
+
+    build_structure()
+    ensure_defaults()
+    return county.hall
+
+
+@pytest.fixture
+def frozen():
+    """Time frozen at 10:00 on Monday 16 March 2026."""
+    import time_machine
+
+    with time_machine.travel(MONDAY_10, tick=False) as traveller:
+        yield traveller
+
+
+def window_of(centre, number: int) -> Window:
+    return Window.objects.get(centre=centre, number=number)
+
+
+def clerk_user(number: int):
+    from yichuang.accounts.models import User
+
+    return User.objects.get(username=f"clerk_w{number:02d}")
+
+
+@pytest.fixture
+def served(hall):
+    """``served(n=1)`` serves one ticket at county-hall window n and returns it
+    (finished, with its rating code)."""
+    from yichuang.queueing.actions import (
+        ticket_call_next,
+        ticket_finish,
+        ticket_issue,
+        window_open,
+    )
+    from yichuang.queueing.models import WindowSkill
+
+    def make(number: int = 1, phone: str = ""):
+        window = window_of(hall, number)
+        user = clerk_user(number)
+        if window.state != "open":
+            window = window_open(window=window, actor=user)
+        skill = WindowSkill.objects.filter(window=window).order_by("order").first()
+        ticket_issue(
+            centre=hall,
+            queue_code=skill.queue.code,
+            channel="kiosk",
+            priority="normal",
+            phone=phone,
+        )
+        ticket_call_next(window=window, actor=user)
+        return ticket_finish(window=window, actor=user)
+
+    return make
+
+
+@pytest.fixture
+def pad(hall):
+    """``pad(n)`` makes a rating pad bound to window n and returns its token."""
+
+    def make(number: int = 1, kind: str = "pad") -> str:
+        raw = Device.new_token()
+        Device.objects.create(
+            kind=kind,
+            name=f"{kind}-{number}",
+            centre=hall,
+            window=window_of(hall, number),
+            token_hash=device_token_hash(raw),
+        )
+        return raw
+
+    return make
