@@ -13,7 +13,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= Demo@2026
 PYTEST_ARGS ?=
 
-.PHONY: install sysdeps run test bench lint messages clean
+.PHONY: install sysdeps run test bench lint messages clean voices
 
 install: $(STAMP)
 
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml requirements.lock
 sysdeps:
 	@bash scripts/sysdeps.sh
 
-run: install sysdeps
+run: install sysdeps voices
 	$(BIN)/yichuang migrate --noinput -v 0
 	$(BIN)/yichuang collectstatic --noinput -v 0
 	$(BIN)/yichuang seed-demo --if-empty --always-open --password '$(DEMO_PASSWORD)'
@@ -35,6 +35,10 @@ run: install sysdeps
 	@echo "一窗演示县： http://$(HOST):$(PORT)/   （演示账号见上，密码：$(DEMO_PASSWORD)）"
 	@echo "Demo logins: admin, director, dept_rs, clerk_county, clerk_town, inspector, clerk_w01…  password: $(DEMO_PASSWORD)"
 	$(BIN)/yichuang serve --host $(HOST) --port $(PORT)
+
+# The hall display's Mandarin voice fragments (espeak-ng + sox; see docs/queueing.md).
+voices:
+	@bash src/yichuang/queueing/voices.sh src/yichuang/static/queueing/voice
 
 test: install sysdeps
 	$(BIN)/yichuang makemigrations --check --dry-run -v 0

@@ -11,5 +11,6 @@ urlpatterns = [
     path("catalog/", include("yichuang.catalog.urls")),
     path("m/", include("yichuang.catalog.mobile_urls")),
     path("", org_views.home, name="home"),
+    path("", include("yichuang.queueing.urls")),
     path("", include("yichuang.accounts.urls")),
 ]

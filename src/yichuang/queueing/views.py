@@ -1,0 +1,270 @@
+"""Pages of the hall: kiosk, hall display, clerk console, mobile ticket status.
+
+Device pages (kiosk, display) authenticate with a device token given once as
+``?device=dev_…``; it is then kept in a signed HTTP-only cookie (docs/queueing.md
+§Device pages). A signed-in staff member of the centre may open them too (for
+demonstrations and for the greeter's desk).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yichuang.lib.errors import DomainError, Forbidden, NotFound
+from yichuang.org.models import Centre, Device, Window, device_token_hash
+from yichuang.org.scopes import centres_for, staff_of
+
+from . import actions
+from .estimates import queue_states, ticket_estimate
+from .models import Priority, Queue, QueueAlert, Ticket, WindowSkill
+
+DEVICE_COOKIE = "yc_device"
+DEVICE_SALT = "yichuang.queueing.device"
+PRIORITY_CHOICES = [(p.value, p.label) for p in Priority if p != Priority.NORMAL]
+
+
+def _device_by_token(raw: str | None) -> Device | None:
+    if not raw or not raw.startswith("dev_"):
+        return None
+    return (
+        Device.objects.select_related("centre")
+        .filter(token_hash=device_token_hash(raw), is_active=True)
+        .first()
+    )
+
+
+def device_page(*kinds: str):
+    """The page needs a device of one of ``kinds`` at the centre in the URL, or a
+    signed-in staff member who may see that centre."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, code: str, *args, **kwargs):
+            raw = request.GET.get("device")
+            if raw:
+                if _device_by_token(raw) is None:
+                    raise Forbidden("auth.bad_device_token", _("设备令牌无效或已停用。"))
+                resp = redirect(request.path)
+                resp.set_signed_cookie(
+                    DEVICE_COOKIE,
+                    raw,
+                    salt=DEVICE_SALT,
+                    max_age=365 * 86400,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.PRODUCTION,
+                )
+                return resp
+            device = _device_by_token(
+                request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+            )
+            if device is not None:
+                if device.kind not in kinds:
+                    raise Forbidden("auth.device_not_allowed", _("该设备不能打开此页面。"))
+                if device.centre.code != code:
+                    raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
+                centre = device.centre
+            elif request.user.is_authenticated:
+                centre = centres_for(request.user).filter(code=code).first()
+                if centre is None:
+                    raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
+            else:
+                raise Forbidden(
+                    "auth.device_required", _("此页面需要大厅设备令牌，请联系管理员。"), status=401
+                )
+            request.device = device
+            return view(request, centre, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, border=1)
+
+
+# --- kiosk ------------------------------------------------------------------------------
+
+
+@device_page("kiosk")
+def kiosk(request: HttpRequest, centre: Centre) -> HttpResponse:
+    states = queue_states(centre)
+    return render(
+        request,
+        "queueing/kiosk.html",
+        {
+            "centre": centre,
+            "states": states,
+            "priorities": PRIORITY_CHOICES,
+            "elderly": request.GET.get("mode") == "elderly",
+        },
+    )
+
+
+def _ticket_context(request, ticket: Ticket) -> dict:
+    ahead, minutes = ticket_estimate(ticket)
+    track_url = request.build_absolute_uri(
+        reverse("queueing:mobile_ticket", args=[ticket.track_code])
+    )
+    return {
+        "ticket": ticket,
+        "ahead": ahead,
+        "minutes": minutes,
+        "qr": qr_svg(track_url),
+        "track_url": track_url,
+        "issued": timezone.localtime(ticket.issued_at),
+    }
+
+
+@require_POST
+@device_page("kiosk")
+def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
+    actor = request.user if request.device is None else None
+    try:
+        ticket = actions.ticket_issue(
+            centre=centre,
+            queue_code=request.POST.get("queue", ""),
+            channel="kiosk",
+            priority=request.POST.get("priority") or "normal",
+            id_number=request.POST.get("id_number", "").strip(),
+            actor=actor,
+            device=request.device,
+        )
+    except DomainError as e:
+        return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
+    return render(request, "queueing/_ticket.html", _ticket_context(request, ticket), status=201)
+
+
+@require_POST
+@device_page("kiosk")
+def kiosk_check_in(request: HttpRequest, centre: Centre) -> HttpResponse:
+    actor = request.user if request.device is None else None
+    try:
+        ticket = actions.appointment_check_in(
+            centre=centre, code=request.POST.get("code", ""), device=request.device, actor=actor
+        )
+    except DomainError as e:
+        return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
+    return render(request, "queueing/_ticket.html", _ticket_context(request, ticket), status=201)
+
+
+# --- display ----------------------------------------------------------------------------
+
+
+@device_page("display", "window_display")
+def display(request: HttpRequest, centre: Centre) -> HttpResponse:
+    return render(request, "queueing/display.html", {"centre": centre})
+
+
+# --- mobile -----------------------------------------------------------------------------
+
+
+def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
+    ticket = Ticket.objects.filter(track_code=track_code).first()
+    if ticket is None:
+        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+    ticket = ticket.latest()
+    ahead, minutes = ticket_estimate(ticket)
+    return render(
+        request,
+        "queueing/mobile_ticket.html",
+        {
+            "ticket": ticket,
+            "ahead": ahead,
+            "minutes": minutes,
+            "issued": timezone.localtime(ticket.issued_at),
+        },
+    )
+
+
+# --- console ----------------------------------------------------------------------------
+
+
+def _desk(request: HttpRequest, error: DomainError | None = None) -> dict:
+    staff = staff_of(request.user)
+    window = (
+        Window.objects.select_related("centre").filter(clerk=staff).exclude(state="closed").first()
+        if staff
+        else None
+    )
+    ctx: dict = {"staff": staff, "window": window, "error": error}
+    if window is None:
+        ctx["choices"] = (
+            Window.objects.filter(
+                centre__in=centres_for(request.user), state="closed", is_active=True
+            ).select_related("centre")
+            if staff
+            else []
+        )
+        return ctx
+    queue_ids = list(WindowSkill.objects.filter(window=window).values_list("queue_id", flat=True))
+    ctx["states"] = [s for s in queue_states(window.centre) if s.queue.id in queue_ids]
+    ctx["ticket"] = (
+        Ticket.objects.current_at(window)
+        .select_related("queue", "first_ask", "transferred_from")
+        .first()
+    )
+    ctx["queues"] = Queue.objects.filter(centre=window.centre, is_active=True)
+    ctx["alerts"] = QueueAlert.objects.filter(
+        centre=window.centre, resolved_at__isnull=True
+    ).select_related("queue")
+    ctx["is_director"] = actions._is_director(request.user)
+    return ctx
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    return render(request, "queueing/console.html", _desk(request))
+
+
+CONSOLE_ACTIONS = {
+    "call-next": actions.ticket_call_next,
+    "recall": actions.ticket_recall,
+    "start": actions.ticket_start,
+    "finish": actions.ticket_finish,
+    "no-show": actions.ticket_no_show,
+    "pause": actions.window_pause,
+    "resume": actions.window_resume,
+    "close": actions.window_close,
+}
+
+
+@require_POST
+@login_required
+def console_act(request: HttpRequest, action: str) -> HttpResponse:
+    from yichuang.org.scopes import get_window_for
+
+    error = None
+    try:
+        if action == "open":
+            window = get_window_for(request.user, int(request.POST.get("window", 0)))
+            actions.window_open(window=window, actor=request.user)
+        else:
+            staff = staff_of(request.user)
+            window = Window.objects.filter(clerk=staff).exclude(state="closed").first()
+            if staff is None or window is None:
+                raise NotFound("queue.no_window", _("您还没有开窗。"))
+            if action == "transfer":
+                actions.ticket_transfer(
+                    window=window, actor=request.user, queue_code=request.POST.get("queue") or None
+                )
+            elif action in CONSOLE_ACTIONS:
+                result = CONSOLE_ACTIONS[action](window=window, actor=request.user)
+                if action == "call-next" and result is None:
+                    error = DomainError("queue.nobody_waiting", _("当前没有等候的群众。"))
+            else:
+                raise NotFound("queue.unknown_action", _("未知操作。"))
+    except (DomainError, ValueError) as e:
+        error = e if isinstance(e, DomainError) else DomainError("request.invalid", str(e))
+    return render(request, "queueing/_desk.html", _desk(request, error))

@@ -1,0 +1,130 @@
+// Hall display: follows the event feed by cursor (a reconnecting screen misses
+// nothing and announces nothing twice), shows calls big and flashing, and
+// speaks them offline from pre-generated Mandarin fragments, one at a time.
+(function () {
+  "use strict";
+  var body = document.body;
+  var api = body.dataset.api;
+  var voiceBase = body.dataset.voice;
+  var cursor = null;
+  var recent = [];
+  var speech = [];      // queue of phrases (arrays of fragment names)
+  var speaking = false;
+  var audioOk = false;
+  var cache = {};
+
+  function $(id) { return document.getElementById(id); }
+
+  function clock() {
+    var d = new Date();
+    $("d-clock").textContent = d.toLocaleTimeString("zh-CN", { hour12: false });
+  }
+
+  // "请 A012 号到 3 号窗口办理": the ticket number digit by digit, the window
+  // number as a Chinese cardinal (十二, 二十一).
+  function phrase(ticket, window) {
+    var parts = ["chime", "qing"];
+    ticket.split("").forEach(function (ch) {
+      if (/[0-9]/.test(ch)) parts.push("d" + ch);
+      else if (/[A-Z]/.test(ch)) parts.push("l" + ch);
+    });
+    parts.push("hao", "dao");
+    var n = Number(window);
+    if (n >= 10 && n < 100) {
+      var tens = Math.floor(n / 10), ones = n % 10;
+      if (tens > 1) parts.push("d" + tens);
+      parts.push("shi");
+      if (ones) parts.push("d" + ones);
+    } else {
+      String(window).split("").forEach(function (ch) { parts.push("d" + ch); });
+    }
+    parts.push("chuangkou", "banli");
+    return parts;
+  }
+
+  function clip(name) {
+    if (!cache[name]) { cache[name] = new Audio(voiceBase + name + ".wav"); cache[name].preload = "auto"; }
+    return cache[name];
+  }
+
+  function playNext() {
+    if (speaking || !speech.length) return;
+    speaking = true;
+    var parts = speech.shift();
+    var i = 0;
+    (function step() {
+      if (i >= parts.length) { speaking = false; setTimeout(playNext, 600); return; }
+      var a = clip(parts[i++]);
+      var done = false;
+      function next() { if (!done) { done = true; step(); } }
+      a.onended = next; a.onerror = next;
+      a.currentTime = 0;
+      var p = a.play();
+      if (p && p.catch) p.catch(next);
+      setTimeout(next, 3000); // never stall on a broken fragment
+    })();
+  }
+
+  function announce(e) {
+    var text = e.ticket_number + " → " + e.window_number + "号窗口";
+    var cur = $("d-current");
+    cur.textContent = "请 " + e.ticket_number + " 号到 " + e.window_number + " 号窗口办理";
+    cur.dataset.ticket = e.ticket_number;
+    cur.classList.remove("flash"); void cur.offsetWidth; cur.classList.add("flash");
+    recent.unshift(text); recent = recent.slice(0, 8);
+    $("d-recent").innerHTML = recent.map(function (t) { return "<li>" + t + "</li>"; }).join("");
+    body.dataset.lastCall = e.ticket_number + "@" + e.window_number;
+    if (audioOk) { speech.push(phrase(e.ticket_number, e.window_number)); playNext(); }
+  }
+
+  function renderQueues(hall) {
+    $("d-queues").innerHTML = hall.queues.map(function (q) {
+      return "<tr><td>" + q.prefix + " " + q.name + "</td><td>" + q.waiting + " 人</td><td>约 " +
+        q.estimated_wait_minutes + " 分钟</td></tr>";
+    }).join("");
+    if (!recent.length) {
+      recent = hall.recent_calls.map(function (c) { return c.ticket_number + " → " + c.window_number + "号窗口"; });
+      $("d-recent").innerHTML = recent.map(function (t) { return "<li>" + t + "</li>"; }).join("");
+    }
+  }
+
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
+  function poll() {
+    var url = api + "/events" + (cursor === null ? "" : "?after=" + cursor);
+    get(url).then(function (data) {
+      $("d-offline").hidden = true;
+      var refresh = false;
+      data.events.forEach(function (e) {
+        if (e.type === "called" || e.type === "recalled") announce(e);
+        if (e.type !== "recalled") refresh = true;
+      });
+      cursor = data.cursor;
+      if (refresh) loadHall();
+      setTimeout(poll, data.events.length ? 200 : 800);
+    }).catch(function () {
+      $("d-offline").hidden = false;
+      setTimeout(poll, 3000);
+    });
+  }
+
+  function loadHall() { get(api + "/hall").then(renderQueues).catch(function () {}); }
+
+  $("d-start").addEventListener("click", function () {
+    audioOk = true;
+    $("d-start").remove();
+    clip("chime").play().catch(function () {});
+  });
+  // Screens started with --autoplay-policy=no-user-gesture-required speak at once.
+  clip("chime").play().then(function () { audioOk = true; var s = $("d-start"); if (s) s.remove(); })
+    .catch(function () {});
+
+  clock(); setInterval(clock, 1000);
+  loadHall(); setInterval(loadHall, 10000);
+  poll();
+})();
