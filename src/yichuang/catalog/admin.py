@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import Bundle, Item, ItemVersion, OneTimeNotice
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "department", "current_version", "is_active")
+    list_filter = ("department", "is_active")
+    search_fields = ("code", "name", "initials")
+    readonly_fields = ("current_version", "initials")
+
+
+@admin.register(ItemVersion)
+class ItemVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions change through the catalogue editor (published ones never)."""
+
+    list_display = ("item", "number", "status", "published_at")
+    list_filter = ("status",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "is_active")
+
+
+@admin.register(OneTimeNotice)
+class OneTimeNoticeAdmin(admin.ModelAdmin):
+    list_display = ("reference", "item", "applicant_name", "centre", "created_at")
+    search_fields = ("reference",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
