@@ -918,7 +918,11 @@ def case_act(
     """Run one named action on a case (locked for the transaction)."""
     staff = _require_actor(actor)
     now = now or timezone.now()
-    case = Case.objects.select_for_update().select_related("version", "centre").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("version", "centre")
+        .get(pk=case.pk)
+    )
     if case.current_step_id:
         case.current_step = CaseStep.objects.select_related("post").get(pk=case.current_step_id)
     handler = HANDLERS.get(action)
@@ -947,7 +951,7 @@ def _do_accept(
     if case.accepted_on is not None or case.status not in (Status.RECEIVED, Status.SUPPLEMENT):
         raise _not_allowed(case, "accept")
     assert case.version is not None and case.person is not None
-    unit = Unit(version=case.version)
+    unit = Unit(version=case.version, case=case)
     if materials:
         _match_units([unit], materials, bundle=False)
         reads = _check_entries([unit], case.person, timezone.localdate(now))
