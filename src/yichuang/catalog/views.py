@@ -84,6 +84,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "m": metrics,
             "scope": scope,
             "centres": Centre.objects.filter(is_active=True),
+            "can_manage": actions.can_manage(request.user),
         },
     )
 

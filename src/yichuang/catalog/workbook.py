@@ -700,9 +700,13 @@ def _apply(plan: dict[str, Any], bundles, actor, report: ImportReport) -> None:
     for version, r in zip(versions, rows, strict=True):
         item = existing[r["code"]]
         Item.objects.filter(pk=item.pk).update(
-            current_version=version, name=r["name"], initials=pinyin_initials(r["name"]),
-            basic_code=r["basic_code"] or "", department=departments[r["department"]],
-            updated_at=now)
+            current_version=version,
+            name=r["name"],
+            initials=pinyin_initials(r["name"]),
+            basic_code=r["basic_code"] or "",
+            department=departments[r["department"]],
+            updated_at=now,
+        )
         touched.append(item)
     through = Item.centres.through
     through.objects.filter(item__in=touched).delete()
