@@ -32,6 +32,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/", queue_router)
 api.add_router("/", catalog_router)
+api.add_router("/", "yichuang.cases.api.router")
 api.add_router("/", feedback_router)
 
 

@@ -57,10 +57,10 @@ def test_it_issues_the_one_time_notice_and_accepts_on_the_second_visit(intake, t
     assert Case.objects.count() == 1
     assert [e.type for e in case.events.all()] == [
         "received",
-        "visit",
         "notice",
         "visit",
         "accepted",
+        "visit",
     ]
 
 

@@ -109,6 +109,20 @@ def get_case_for(user, case_id: int, *, for_update: bool = False) -> Case:
     return case
 
 
+def my_posts(user) -> list[int]:
+    """Posts whose work is the user's now: his A posts, and his B posts while A is away."""
+    staff = staff_of(user)
+    if staff is None:
+        return []
+    return [
+        p.pk
+        for p in Post.objects.filter(Q(a_staff=staff) | Q(b_staff=staff)).select_related(
+            "a_staff", "b_staff"
+        )
+        if p.holder() == staff
+    ]
+
+
 def _require_actor(user) -> Staff | None:
     if not (user.is_superuser or user.has_role(*ACTING_ROLES)):
         raise Forbidden("cases.forbidden", _("您只能查看办件，不能办理。"))
@@ -574,21 +588,21 @@ def case_intake(
         ):
             unit.provided.setdefault(r.code, {"code": r.code, "source": "prior"})
         _lacking(unit)
-    if ticket is not None:
-        _link_visit(top, ticket=ticket, appointment=None, actor=actor, now=now)
-    if appointment is not None:
-        _link_visit(top, ticket=None, appointment=appointment, actor=actor, now=now)
-
     missing_hard = [m for u in units for m in u.missing if not (tolerate_missing and m.tolerable)]
     if missing_hard:
-        return _issue_notices(top, units, person, actor=actor, centre=centre, now=now)
-    for unit in units:
-        unit.gaps = list(unit.missing)
-        assert unit.case is not None
-        _accept(unit.case, unit, actor=actor, staff=staff, now=now)
-    if bundle is not None:
-        _sync_parent(top, actor=actor, now=now)
-    return IntakeResult(case=top, accepted=True)
+        result = _issue_notices(top, units, person, actor=actor, centre=centre, now=now)
+    else:
+        for unit in units:
+            unit.gaps = list(unit.missing)
+            assert unit.case is not None
+            _accept(unit.case, unit, actor=actor, staff=staff, now=now)
+        if bundle is not None:
+            _sync_parent(top, actor=actor, now=now)
+        result = IntakeResult(case=top, accepted=True)
+    # The visit is linked last, to the rows as saved (counters are updated in SQL).
+    if ticket is not None or appointment is not None:
+        _link_visit(top, ticket=ticket, appointment=appointment, actor=actor, now=now)
+    return result
 
 
 def _check_ticket(ticket: Ticket, actor: Any) -> None:

@@ -439,3 +439,19 @@ class MaterialReceipt(models.Model):
     @property
     def is_open_verification(self) -> bool:
         return self.how == self.How.COMMITTED and self.verified_at is None
+
+
+class RateBucket(models.Model):
+    """Requests per key (a hashed client address) and minute, kept in the
+    database so every app process shares the limit of the public pages."""
+
+    key = models.CharField(max_length=80)
+    window = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-window"]
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="uniq_rate_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window:%H:%M} {self.count}"

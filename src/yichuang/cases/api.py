@@ -1,0 +1,278 @@
+"""HTTP API of cases and the vault (CONTRACT: Cases). Thin: validate, call an
+action, serialise. Every case is fetched through ``get_case_for``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from yichuang.catalog.models import Bundle, Item
+from yichuang.lib.errors import NotFound
+from yichuang.org.auth import API_AUTH, staff_user
+from yichuang.org.calendar import get_calendar
+from yichuang.org.scopes import get_centre_for
+from yichuang.queueing.models import Ticket
+from yichuang.vault import actions as vault
+
+from . import actions
+from .models import Card, Case
+from .ratelimit import rate_limit
+from .serialize import case_detail, case_row, progress_view
+
+router = Router(tags=["cases"])
+
+
+class ApplicantIn(Schema):
+    name: str
+    id_number: str
+    phone: str | None = None
+
+
+class OrganisationIn(Schema):
+    name: str = ""
+    credit_code: str
+
+
+class MaterialIn(Schema):
+    code: str
+    source: str = "submitted"
+    document_id: int | None = None
+    number: str | None = None
+    issuer: str | None = None
+    expires_on: dt.date | None = None
+
+
+class ConsentIn(Schema):
+    scope: str = "all"
+    document_types: list[str] = []
+    item_codes: list[str] = []
+    valid_until: dt.date | None = None
+
+
+class CaseIn(Schema):
+    item: str | None = None
+    bundle: str | None = None
+    centre: str
+    applicant: ApplicantIn
+    organisation: OrganisationIn | None = None
+    materials: list[MaterialIn] = []
+    ticket_id: int | None = None
+    tolerate_missing: bool = False
+    consent: ConsentIn | None = None
+
+
+class VisitIn(Schema):
+    ticket_id: int
+
+
+class ActionIn(Schema):
+    action: str
+    note: str = ""
+    materials: list[Any] | None = None
+    tolerate_missing: bool = False
+    days: int | None = None
+    document: str | None = None
+    procedure: str | None = None
+    method: str | None = None
+    material: str | None = None
+
+
+class LiftIn(Schema):
+    reason: str
+
+
+def _ticket(user, ticket_id: int | None) -> Ticket | None:
+    if ticket_id is None:
+        return None
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("cases.ticket_not_found", _("没有找到该排队号。"))
+    return ticket
+
+
+@router.post("/cases", auth=API_AUTH, response={201: dict, 422: dict})
+def case_create(request, payload: CaseIn):
+    user = staff_user(request)
+    centre = get_centre_for(user, payload.centre)
+    item = bundle = None
+    if payload.bundle:
+        bundle = Bundle.objects.filter(code=payload.bundle).first()
+        if bundle is None:
+            raise NotFound("cases.bundle_not_found", _("没有找到该“一件事”。"))
+    elif payload.item:
+        item = Item.objects.select_related("current_version").filter(code=payload.item).first()
+        if item is None:
+            raise NotFound(
+                "catalog.item_not_found", _("没有找到该事项：%(c)s") % {"c": payload.item}
+            )
+    result = actions.case_intake(
+        actor=user,
+        centre=centre,
+        item=item,
+        bundle=bundle,
+        applicant=payload.applicant.dict(),
+        organisation=payload.organisation.dict() if payload.organisation else None,
+        materials=[m.dict() for m in payload.materials],
+        ticket=_ticket(user, payload.ticket_id),
+        tolerate_missing=payload.tolerate_missing,
+        consent=payload.consent.dict() if payload.consent else None,
+    )
+    case = result.case
+    if not result.accepted:
+        return Status(
+            422,
+            {
+                "code": "cases.materials_incomplete",
+                "message": _("材料不齐全，已出具一次性告知书。"),
+                "missing": result.missing,
+                "notice_url": result.notice_url,
+                "notices": [n.reference for n in result.notices],
+                "case_id": case.pk,
+            },
+        )
+    return Status(
+        201,
+        {
+            "id": case.pk,
+            "number": case.number,
+            "receipt_code": case.receipt_code,
+            "status": case.status,
+            "due_date": case.due_date.isoformat() if case.due_date else None,
+            "deadline_pending": case.deadline_pending,
+            "warning_level": case.warning_level(),
+            "children": list(case.children.values_list("pk", flat=True)),
+            "receipt_url": f"/cases/{case.pk}/receipt.pdf",
+            "progress_url": f"/m/progress/{case.receipt_code}",
+        },
+    )
+
+
+@router.get("/cases", auth=API_AUTH, response=dict)
+def case_list(request, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0):
+    user = staff_user(request)
+    qs = (
+        actions.cases_for(user).filter(parent__isnull=True)
+        if not mine
+        else (actions.cases_for(user))
+    )
+    if mine:
+        qs = qs.filter(post__in=actions.my_posts(user))
+    if status:
+        qs = qs.filter(status=status)
+    limit = max(1, min(limit, 200))
+    total = qs.count()
+    rows = list(
+        qs.select_related("current_step", "department", "person").order_by(
+            "due_date", "-received_at"
+        )[offset : offset + limit]
+    )
+    cal, today = get_calendar(), timezone.localdate()
+    return {"items": [case_row(c, cal=cal, today=today) for c in rows], "count": total}
+
+
+@router.get("/cases/{case_id}", auth=API_AUTH, response=dict)
+def case_get(request, case_id: int):
+    user = staff_user(request)
+    case = actions.get_case_for(user, case_id)
+    return case_detail(case)
+
+
+@router.post("/cases/{case_id}/visits", auth=API_AUTH, response=dict)
+def case_visit(request, case_id: int, payload: VisitIn):
+    user = staff_user(request)
+    case = actions.get_case_for(user, case_id)
+    ticket = _ticket(user, payload.ticket_id)
+    case = actions.case_visit_link(case=case, actor=user, ticket=ticket)
+    return {"id": case.pk, "visit_count": case.visit_count}
+
+
+@router.post("/cases/{case_id}/actions", auth=API_AUTH, response=dict)
+def case_action(request, case_id: int, payload: ActionIn):
+    user = staff_user(request)
+    case = actions.get_case_for(user, case_id)
+    params = {
+        k: v
+        for k, v in payload.dict().items()
+        if k not in ("action", "note") and v not in (None, [])
+    }
+    if "materials" in params:
+        params["materials"] = [
+            m if isinstance(m, dict) else {"code": str(m)} for m in params["materials"]
+        ]
+        if payload.action == "supplement":
+            params["materials"] = [m["code"] for m in params["materials"]]
+    case = actions.case_act(
+        case=case, actor=user, action=payload.action, note=payload.note, **params
+    )
+    return case_detail(actions.get_case_for(user, case.pk))
+
+
+@router.post("/cards/{card_id}/lift", auth=API_AUTH, response=dict)
+def card_lift(request, card_id: int):
+    user = staff_user(request)
+    visible = actions.cases_for(user)
+    card = Card.objects.filter(pk=card_id, case__in=visible).first()
+    if card is None:
+        raise NotFound("cases.card_not_found", _("没有找到该红黄牌。"))
+    import json
+
+    try:
+        reason = json.loads(request.body or b"{}").get("reason", "")
+    except ValueError:
+        reason = ""
+    card = actions.card_lift(card=card, actor=user, reason=reason)
+    return {"id": card.pk, "lifted_at": card.lifted_at.isoformat()}
+
+
+@router.get("/progress/{receipt_code}", auth=None, response=dict)
+def progress(request, receipt_code: str):
+    """Public: item, status, step, department, expected date, masked name only."""
+    rate_limit(request, "progress")
+    case = (
+        Case.objects.select_related("person", "department", "current_step", "centre")
+        .filter(receipt_code=receipt_code, parent__isnull=True)
+        .first()
+    )
+    if case is None:
+        raise NotFound("cases.not_found", _("没有找到该办件，请核对回执上的查询码。"))
+    return progress_view(case)
+
+
+@router.get("/people/lookup", auth=API_AUTH, response=dict)
+def people_lookup(request, id_number: str, purpose: str = ""):
+    user = staff_user(request)
+    actions._require_actor(user)
+    person = vault.person_lookup(id_number=id_number, actor=user, purpose=purpose)
+    if person is None:
+        raise NotFound("vault.person_not_found", _("证照库中没有该申请人。"))
+    today = timezone.localdate()
+    return {
+        "id": person.pk,
+        "name": person.masked_name,
+        "id_number": person.masked_id_number,
+        "phone": person.masked_phone,
+        "documents": [
+            {
+                "id": d.pk,
+                "type": d.doc_type,
+                "type_label": d.type_label,
+                "name": d.name,
+                "issuer": d.issuer,
+                "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                "share_type": d.share_type,
+                "consented": bool(
+                    d.share_type == "unconditional"
+                    or any(
+                        c.covers(doc_type=d.doc_type, item_code="", day=today)
+                        for c in person.consents.all()
+                    )
+                ),
+            }
+            for d in vault.reusable_documents(person, today)
+        ],
+    }
