@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from yichuang.catalog.api import router as catalog_router
 from yichuang.feedback.api import router as feedback_router
+from yichuang.insights.api import router as insights_router
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
@@ -34,6 +35,7 @@ api.add_router("/", queue_router)
 api.add_router("/", catalog_router)
 api.add_router("/", "yichuang.cases.api.router")
 api.add_router("/", feedback_router)
+api.add_router("/", insights_router)
 
 
 @api.exception_handler(DomainError)

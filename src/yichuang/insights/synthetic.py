@@ -210,7 +210,7 @@ class History:
         cases = []
         for t in chosen:
             item_id, dept_id, version_id = rng.choice(spec["items"])
-            committed = rng.choice([0, 0, 3, 5, 10, 15])
+            committed = rng.choice([0, 3, 5, 10, 15, 20])
             accepted = day
             due = wd.add_workdays(self.cal, accepted, committed)
             stopped = rng.choice([0] * 8 + [1, 3])

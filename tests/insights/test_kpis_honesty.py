@@ -1,0 +1,202 @@
+"""Honesty: every KPI read from the roll-ups equals the same KPI computed
+straight from the raw rows (tickets, cases, visits, cards, ratings,
+rectifications, catalogue) for a generated history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+import zoneinfo
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from yichuang.catalog.models import Item
+from yichuang.insights import kpis as k
+from yichuang.lib import workdays as wd
+from yichuang.org.calendar import get_calendar
+from yichuang.org.models import Centre, Department
+from yichuang.queueing.models import Ticket
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+START = dt.date(2026, 2, 23)
+
+
+def local(at):
+    return at.astimezone(TZ).date()
+
+
+def raw_kpis(centres, department, lo, hi):
+    """The DOMAIN §6 definitions applied to raw rows, without the roll-ups."""
+    from yichuang.cases.models import Card, Case, CaseVisit
+    from yichuang.feedback.models import Rating, Rectification
+
+    out = {}
+    tickets = Ticket.objects.filter(day__gte=lo, day__lte=hi)
+    ratings = Rating.objects.filter(day__gte=lo, day__lte=hi)
+    if centres is not None:
+        tickets = tickets.filter(centre_id__in=centres)
+        ratings = ratings.filter(centre_id__in=centres)
+    if department is not None:
+        tickets = tickets.filter(window__department_id=department)
+        ratings = ratings.filter(department_id=department)
+    t = list(tickets)
+    out["tickets"] = sum(1 for x in t if x.channel != "transfer")
+    waits = [max(0, int((x.called_at - x.issued_at).total_seconds())) for x in t if x.called_at]
+    out["avg_wait_minutes"] = sum(waits) / len(waits) / 60 if waits else None
+    minutes = sorted(min(w // 60, 600) for w in waits)
+    out["p90_wait_minutes"] = minutes[math.ceil(0.9 * len(minutes)) - 1] if minutes else None
+    no_show = sum(1 for x in t if x.status == "no_show")
+    out["no_show_rate"] = no_show / len(waits) if waits else None
+    valid = [r.level for r in ratings if not r.excluded and not r.is_default]
+    out["ratings"] = len(valid)
+    out["satisfaction_rate"] = sum(1 for v in valid if v >= 3) / len(valid) if valid else None
+    out["bad_rating_rate"] = sum(1 for v in valid if v <= 2) / len(valid) if valid else None
+
+    cases = Case.objects.filter(
+        item__isnull=False, status__in=("completed", "delivered"), completed_at__isnull=False
+    ).select_related("item")
+    if centres is not None:
+        cases = cases.filter(centre_id__in=centres)
+    if department is not None:
+        cases = cases.filter(item__department_id=department)
+    done = [c for c in cases if lo <= local(c.completed_at) <= hi]
+    visits = dict(
+        CaseVisit.objects.filter(case__in=[c.id for c in done])
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    out["cases"] = len(done)
+    out["one_visit_share_cases"] = (
+        sum(1 for c in done if visits.get(c.id, 0) <= 1) / len(done) if done else None
+    )
+    out["on_time_rate"] = (
+        sum(1 for c in done if local(c.completed_at) <= c.due_date) / len(done) if done else None
+    )
+    cal = get_calendar()
+    days = [
+        max(0, wd.count_workdays(cal, c.accepted_on, local(c.completed_at)) - c.stopped_days)
+        for c in done
+    ]
+    out["median_workdays"] = statistics.median(days) if days else None
+    cards = Card.objects.select_related("case__item")
+    if centres is not None:
+        cards = cards.filter(case__centre_id__in=centres)
+    if department is not None:
+        cards = cards.filter(department_id=department)
+    cards = [c for c in cards if lo <= local(c.recorded_at) <= hi]
+    out["yellow_cards"] = sum(1 for c in cards if c.level == "yellow")
+    out["red_cards"] = sum(1 for c in cards if c.level == "red")
+
+    rects = Rectification.objects.filter(rectify_due__gte=lo, rectify_due__lte=hi)
+    if centres is not None:
+        rects = rects.filter(centre_id__in=centres)
+    if department is not None:
+        rects = rects.filter(department_id=department)
+    today = dt.date.today()
+    on_time = late = overdue = 0
+    for r in rects:
+        if r.status in ("feedback_given", "closed"):
+            at = r.feedback_at or r.closed_at
+            if local(at) <= r.rectify_due:
+                on_time += 1
+            else:
+                late += 1
+        elif r.rectify_due < today:
+            overdue += 1
+    settled = on_time + late + overdue
+    out["rectification_on_time_rate"] = on_time / settled if settled else None
+
+    items = Item.objects.filter(current_version__isnull=False, is_active=True)
+    if centres is not None:
+        items = items.filter(centres__in=centres).distinct()
+    if department is not None:
+        items = items.filter(department_id=department)
+    visits_required = [i.current_version.visits_required for i in items.select_related()]
+    out["one_visit_coverage"] = (
+        sum(1 for v in visits_required if v <= 1) / len(visits_required)
+        if visits_required
+        else None
+    )
+    return out
+
+
+@pytest.fixture
+def long_history(world):
+    from yichuang.insights.synthetic import generate
+
+    generate(START, 14, seed=3, per_day=30)
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+PERIODS = [
+    (dt.date(2026, 2, 1), dt.date(2026, 4, 30)),  # whole months
+    (dt.date(2026, 2, 25), dt.date(2026, 3, 4)),  # days across a month end
+    (dt.date(2026, 2, 1), dt.date(2026, 3, 17)),  # a month and days
+]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_it_reads_the_same_kpis_as_the_raw_rows(long_history, period):
+    lo, hi = period
+    hall = Centre.objects.get(code="county-hall")
+    rs = Department.objects.get(code="rs")
+    scopes = [
+        (k.system_scope("county"), None, None),
+        (k.system_scope("centre:county-hall"), [hall.id], None),
+        (k.system_scope("department:rs"), None, rs.id),
+    ]
+    for scope, centres, dept in scopes:
+        got = k.kpis(scope, lo, hi)
+        want = raw_kpis(centres, dept, lo, hi)
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value, rel=1e-12), (scope.key, key)
+            else:
+                assert got[key] == value, (scope.key, key, got[key], value)
+        assert got["tickets"] > 0 or scope.key == "department:rs"
+
+
+def test_it_measures_duration_reduction_against_the_frozen_baseline(long_history):
+    baseline = k.baseline_freeze(
+        label="test", date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28)
+    )
+    assert baseline.formula_version == k.FORMULA_VERSION
+    base = raw_kpis(None, None, dt.date(2026, 2, 1), dt.date(2026, 2, 28))["median_workdays"]
+    lo, hi = dt.date(2026, 3, 1), dt.date(2026, 4, 30)
+    now = raw_kpis(None, None, lo, hi)["median_workdays"]
+    got = k.kpis(k.system_scope("county"), lo, hi)
+    assert got["baseline"]["median_workdays"] == base
+    assert base > 0
+    assert got["actual_duration_reduction"] == pytest.approx(1 - now / base)
+    # The stored medians are what counts, even if the history were rebuilt later.
+    assert baseline.medians["county"]["median"] == base
+
+
+def test_it_labels_small_samples_and_never_rounds(long_history):
+    town = k.system_scope("centre:chengguan")
+    got = k.kpis(town, dt.date(2026, 2, 23), dt.date(2026, 2, 23))
+    assert 0 < got["ratings"] < k.MIN_RATINGS
+    assert got["ratings_small_sample"] is True
+    big = k.kpis(k.system_scope("county"), *PERIODS[0])
+    assert big["ratings_small_sample"] is False
+    levels = big["ratings_by_level"]
+    good = levels["3"] + levels["4"] + levels["5"]
+    assert big["satisfaction_rate"] == good / big["ratings"]  # exact, not rounded
+
+
+def test_it_answers_null_without_data(world):
+    got = k.kpis(k.system_scope("county"), dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    assert got["satisfaction_rate"] is None
+    assert got["avg_wait_minutes"] is None
+    assert got["p90_wait_minutes"] is None
+    assert got["on_time_rate"] is None
+    assert got["tickets"] == 0
+    assert got["targets"] == {
+        "satisfaction_rate": 0.95,
+        "committed_compression": 0.30,
+        "one_visit_coverage": 0.90,
+    }
