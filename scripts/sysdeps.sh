@@ -3,12 +3,14 @@
 #   chromium          browser tests (Playwright drives /usr/bin/chromium)
 #   fonts-wqy-zenhei  the CJK font embedded in PDFs
 #   espeak-ng, sox    generating the hall display's voice fragments
+#   poppler-utils     pdftoppm and pdffonts, to check rendered PDFs
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "安装系统软件包 (installing Debian packages): ${missing[*]}"
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
