@@ -14,5 +14,6 @@ urlpatterns = [
     path("m/", include("yichuang.cases.mobile_urls")),
     path("", org_views.home, name="home"),
     path("", include("yichuang.queueing.urls")),
+    path("", include("yichuang.feedback.urls")),
     path("", include("yichuang.accounts.urls")),
 ]

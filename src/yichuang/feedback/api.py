@@ -94,7 +94,7 @@ def _page(request) -> tuple[int, int]:
 
 
 def _period(request) -> tuple[dt.date | None, dt.date | None]:
-    out = []
+    out: list[dt.date | None] = []
     for name in ("from", "to"):
         raw = request.GET.get(name)
         if not raw:

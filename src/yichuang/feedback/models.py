@@ -673,6 +673,27 @@ class ComplaintCounter(models.Model):
 
 # --- events and logs -----------------------------------------------------------------
 
+EVENT_LABELS = {
+    "rectification.opened": _("差评整改单生成"),
+    "rectification.assigned": _("分派承办人"),
+    "rectification.called_back": _("回访群众"),
+    "rectification.verified": _("核实"),
+    "rectification.rectified": _("整改"),
+    "rectification.feedback_given": _("反馈群众"),
+    "rectification.closed": _("办结"),
+    "rectification.citizen_rated": _("群众评价整改结果"),
+    "appeal.filed": _("提出申诉"),
+    "appeal.decided": _("申诉审核"),
+    "rating.excluded": _("评价剔除"),
+    "complaint.received": _("受理"),
+    "complaint.assigned": _("分派承办"),
+    "complaint.complex": _("认定为复杂事项"),
+    "complaint.explained": _("说明情况"),
+    "complaint.replied": _("答复"),
+    "complaint.reopened": _("群众不满意，重新办理"),
+    "complaint.closed": _("办结"),
+}
+
 
 class FeedbackEvent(AppendOnly):
     """One state change of a rating, appeal, rectification or complaint."""
@@ -707,6 +728,10 @@ class FeedbackEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.type}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.type, self.type))
 
 
 class ContactView(AppendOnly):
