@@ -303,8 +303,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
         id_number = request.POST.get("id_number", "")
         try:
             if request.POST.get("code"):
-                person = vault.my_data_code_verify(id_number=id_number, code=request.POST["code"])
-                request.session[MY_DATA_SESSION] = person.pk
+                verified = vault.my_data_code_verify(id_number=id_number, code=request.POST["code"])
+                request.session[MY_DATA_SESSION] = verified.pk
                 return redirect("/m/my-data")
             vault.my_data_code_send(id_number=id_number)
             sent = id_number

@@ -1,5 +1,5 @@
 """The demo steps, in order; each app adds its own."""
 
-from . import catalog, org, queueing
+from . import cases, catalog, org, queueing
 
-STEPS = [org.build, catalog.build, queueing.build]
+STEPS = [org.build, catalog.build, queueing.build, cases.build]
