@@ -83,7 +83,7 @@ def build(run: DemoRun) -> None:
         ]
     )
     consented = {c.person_id for c in consents}
-    docs: dict[tuple[int, str], Document] = {}
+    docs: dict[tuple[int | None, str], Document] = {}
 
     start = today - dt.timedelta(days=30 * months)
     day = start
