@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ECHARTS := src/yichuang/static/insights/vendor/echarts.min.js
 PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
   command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   2>/dev/null && { echo $$p; break; }; done)
@@ -15,13 +16,23 @@ PYTEST_ARGS ?=
 
 .PHONY: install sysdeps run test bench lint messages clean voices
 
-install: $(STAMP)
+install: $(STAMP) $(ECHARTS)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "需要 Python ≥ 3.11 (Python 3.11 or newer is required)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
+
+# Browser libraries from the npm registry (package-lock.json), served by the app
+# itself: `npm ci` runs only when node_modules is missing or the lock changed.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --omit=dev --no-audit --no-fund
+	@touch $@
+
+$(ECHARTS): node_modules/.package-lock.json
+	@mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 # Debian packages: Chromium for the browser tests, a CJK font for PDFs.
 sysdeps:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalog/", include("yichuang.catalog.urls")),
     path("m/", include("yichuang.catalog.mobile_urls")),
+    path("dashboard/", include("yichuang.insights.urls")),
     path("cases/", include("yichuang.cases.urls")),
     path("m/", include("yichuang.cases.mobile_urls")),
     path("", org_views.home, name="home"),

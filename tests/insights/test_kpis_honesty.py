@@ -162,11 +162,11 @@ def test_it_reads_the_same_kpis_as_the_raw_rows(long_history, period):
 
 def test_it_measures_duration_reduction_against_the_frozen_baseline(long_history):
     baseline = k.baseline_freeze(
-        label="test", date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28)
+        label="test", date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 3, 10)
     )
     assert baseline.formula_version == k.FORMULA_VERSION
-    base = raw_kpis(None, None, dt.date(2026, 2, 1), dt.date(2026, 2, 28))["median_workdays"]
-    lo, hi = dt.date(2026, 3, 1), dt.date(2026, 4, 30)
+    base = raw_kpis(None, None, dt.date(2026, 2, 1), dt.date(2026, 3, 10))["median_workdays"]
+    lo, hi = dt.date(2026, 3, 11), dt.date(2026, 4, 30)
     now = raw_kpis(None, None, lo, hi)["median_workdays"]
     got = k.kpis(k.system_scope("county"), lo, hi)
     assert got["baseline"]["median_workdays"] == base

@@ -634,7 +634,7 @@ def holding_back(scope: Scope, lo: dt.date, hi: dt.date, limit: int = 10) -> dic
     out["items_most_visits"] = sorted(
         items, key=lambda r: (-(r["avg_visits_per_case"] or 0), -r["cases"], r["name"])
     )[:limit]
-    windows = [r for r in breakdown(scope, lo, hi, "window") if r["ratings"]]
+    windows = [r for r in breakdown(scope, lo, hi, "window") if r["ratings"] and r["id"]]
     out["windows_lowest_satisfaction"] = sorted(
         windows, key=lambda r: (r["satisfaction_rate"], -r["ratings"], r["name"])
     )[:limit]

@@ -214,7 +214,7 @@ class History:
             accepted = day
             due = wd.add_workdays(self.cal, accepted, committed)
             stopped = rng.choice([0] * 8 + [1, 3])
-            took = max(0, committed + rng.choice([-3, -2, -1, -1, 0, 0, 0, 1, 3]))
+            took = max(0, committed + rng.choice([-3, -2, -1, -1, 0, 0, 0, 1, 3, 6]))
             finish = wd.add_workdays(self.cal, accepted, took + stopped)
             completed_at = dt.datetime.combine(finish, dt.time(15, 0), tzinfo=TZ)
             c = Case(

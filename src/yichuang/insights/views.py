@@ -1,0 +1,218 @@
+"""The targets dashboard (/dashboard/), its live hall panel and the monthly
+report download. Thin: the figures come from kpis.py, the files from report.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.lib.errors import Forbidden, Unprocessable
+from yichuang.org.models import Centre, Department, Staff
+from yichuang.org.scopes import centres_for, departments_for, staff_of
+
+from . import kpis as k
+from .rollups import month_end, month_start
+
+BY_LABELS = {
+    "centre": "服务中心",
+    "department": "部门",
+    "window": "窗口",
+    "clerk": "工作人员",
+    "item": "事项",
+    "queue": "队列",
+}
+
+
+def default_scope(user) -> str:
+    staff = staff_of(user)
+    if k._county_wide(user):
+        return "county"
+    if staff is not None and staff.scope == Staff.Scope.CENTRE and staff.centre:
+        return f"centre:{staff.centre.code}"
+    if staff is not None and staff.scope == Staff.Scope.DEPARTMENT and staff.department:
+        return f"department:{staff.department.code}"
+    raise Forbidden("insights.staff_only", _("看板仅限有数据范围的工作人员查看。"))
+
+
+def _scope_from(request: HttpRequest) -> k.Scope:
+    user = request.user
+    scope = k.resolve_scope(user, request.GET.get("scope") or default_scope(user))
+    dept_code = request.GET.get("dept")
+    if dept_code and scope.department is None and scope.centres is not None:
+        dept = departments_for(user).filter(code=dept_code).first()
+        if dept is None:
+            raise Unprocessable("insights.scope_not_found", _("没有找到该部门。"))
+        scope = scope.narrow(department=dept)
+    return scope
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    preset = request.GET.get("period", "")
+    if preset == "month":
+        return month_start(today), today
+    if preset == "last_month":
+        last = month_start(today) - dt.timedelta(days=1)
+        return month_start(last), last
+    if preset == "12m":
+        return month_start(month_start(today) - dt.timedelta(days=335)), today
+    return k.parse_period(request.GET.get("from"), request.GET.get("to"))
+
+
+def _default_by(scope: k.Scope) -> str:
+    if scope.centres is None and scope.department is None:
+        return "centre"
+    if scope.department is None:
+        return "department"
+    if scope.centres is None:
+        return "centre"
+    return "window"
+
+
+def _drill_links(scope: k.Scope, by: str, rows: list[dict[str, Any]]) -> None:
+    """Where each row leads: centre → department → window → clerk."""
+    codes: dict[int, str] = {}
+    if by == "centre":
+        codes = dict(
+            Centre.objects.filter(id__in=[r["id"] for r in rows]).values_list("id", "code")
+        )
+    elif by == "department":
+        codes = dict(
+            Department.objects.filter(id__in=[r["id"] for r in rows]).values_list("id", "code")
+        )
+    for r in rows:
+        code = codes.get(r["id"])
+        r["link"] = ""
+        if by == "centre" and code:
+            r["link"] = f"?scope=centre:{code}&by=department"
+        elif by == "department" and code and scope.centre_code:
+            r["link"] = f"?scope=centre:{scope.centre_code}&dept={code}&by=window"
+        elif by == "department" and code:
+            r["link"] = f"?scope=department:{code}&by=centre"
+        elif by == "window":
+            r["link"] = f"?scope={scope.key.split('/')[0]}" + (
+                f"&dept={scope.department_code}&by=clerk"
+                if scope.department_code and scope.centre_code
+                else "&by=clerk"
+            )
+
+
+def _scope_choices(user) -> list[tuple[str, str]]:
+    choices = []
+    if k._county_wide(user):
+        choices.append(("county", _("全县")))
+    staff = staff_of(user)
+    if staff is None or staff.scope != Staff.Scope.DEPARTMENT:
+        choices += [(f"centre:{c.code}", c.name) for c in centres_for(user).order_by("id")]
+    if staff is None or staff.scope != Staff.Scope.CENTRE:
+        choices += [(f"department:{d.code}", d.name) for d in departments_for(user).order_by("id")]
+    return choices
+
+
+def _pct(value: float | None) -> float | None:
+    # Charts get the truncated value too, so a bar never touches a goal it missed.
+    return None if value is None else int(value * 1000) / 10
+
+
+def _charts(trend: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "trend": {
+            "months": [m["month"] for m in trend],
+            "satisfaction": [_pct(m["satisfaction_rate"]) for m in trend],
+            "one_visit": [_pct(m["one_visit_share_cases"]) for m in trend],
+            "on_time": [_pct(m["on_time_rate"]) for m in trend],
+            "labels": [_("满意率"), _("一次办结占比（办件）"), _("按时办结率")],
+            "goal": 95,
+        },
+        "breakdown": {
+            "names": [r["name"] for r in rows],
+            "satisfaction": [_pct(r["satisfaction_rate"]) for r in rows],
+            "tickets": [r["tickets"] for r in rows],
+            "labels": [_("满意率 %"), _("取号数")],
+        },
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = _scope_from(request)
+    lo, hi = _period(request)
+    by = request.GET.get("by") or _default_by(scope)
+    if by not in k.DIMENSIONS:
+        by = _default_by(scope)
+    trend_from = month_start(month_start(hi) - dt.timedelta(days=335))
+    figures = k.kpis(scope, lo, hi)
+    rows = k.breakdown(scope, lo, hi, by)
+    _drill_links(scope, by, rows)
+    centres = centres_for(request.user)
+    if scope.centres is not None:
+        centres = centres.filter(id__in=scope.centres)
+    last_month = month_start(timezone.localdate()) - dt.timedelta(days=1)
+    trend = k.monthly_trend(scope, trend_from, hi)
+    context = {
+        "scope": scope,
+        "lo": lo,
+        "hi": hi,
+        "by": by,
+        "by_label": BY_LABELS[by],
+        "by_choices": [(key, label) for key, label in BY_LABELS.items()],
+        "k": figures,
+        "trend": trend,
+        "charts": _charts(trend, rows[:15]),
+        "rows": rows[:50],
+        "rows_total": len(rows),
+        "held": k.holding_back(scope, lo, hi),
+        "live": k.live_halls(centres.order_by("id")),
+        "scope_choices": _scope_choices(request.user),
+        "report_month": last_month.strftime("%Y-%m"),
+        "report_scope": scope.key.split("/")[0],
+        "live_scope": scope.key.split("/")[0],
+        "min_ratings": k.MIN_RATINGS,
+        "period_days": (hi - lo).days + 1,
+        "month_end": month_end(hi),
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+@login_required
+def live_panel(request: HttpRequest) -> HttpResponse:
+    scope = _scope_from(request)
+    centres = centres_for(request.user)
+    if scope.centres is not None:
+        centres = centres.filter(id__in=scope.centres)
+    return render(
+        request,
+        "insights/dashboard.html#live",
+        {
+            "live": k.live_halls(centres.order_by("id")),
+            "scope": scope,
+            "live_scope": scope.key.split("/")[0],
+        },
+    )
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    from .report import parse_month, render_report
+
+    scope = k.resolve_scope(request.user, request.GET.get("scope") or default_scope(request.user))
+    month = parse_month(request.GET.get("month") or "")
+    fmt = request.GET.get("format", "pdf")
+    if fmt not in ("pdf", "xlsx"):
+        raise Unprocessable("insights.bad_format", _("报告格式须为 pdf 或 xlsx。"))
+    data = render_report(scope, month, fmt)
+    content_type = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp = HttpResponse(data, content_type=content_type)
+    name = f"yichuang-report-{month:%Y-%m}-{scope.key.replace(':', '-')}.{fmt}"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp

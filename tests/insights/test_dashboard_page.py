@@ -1,0 +1,88 @@
+"""/dashboard/: the three targets, drill-down, lists and live panel; query
+counts that do not grow with history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from tests.conftest import login_client
+from tests.insights.conftest import START
+
+PERIOD = "from=2026-03-01&to=2026-03-31"
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    return resp, len(ctx.captured_queries)
+
+
+def test_it_shows_the_three_targets_with_drill_down(world, history):
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client = login_client(world.county_admin)
+    resp = client.get(f"/dashboard/?{PERIOD}")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    for text in (
+        "群众满意率",
+        "承诺时限压缩率",
+        "最多跑一次",
+        "差距在哪里",
+        "大厅实况",
+        "月度趋势",
+    ):
+        assert text in html
+    assert "echarts.min.js" in html and 'id="dash-data"' in html
+    assert "?scope=centre:county-hall&amp;by=department" in html
+    resp = client.get(f"/dashboard/?scope=centre:county-hall&by=department&{PERIOD}")
+    assert resp.status_code == 200
+    assert "dept=rs&amp;by=window" in resp.content.decode()
+    resp = client.get(f"/dashboard/?scope=centre:county-hall&dept=rs&by=window&{PERIOD}")
+    assert resp.status_code == 200
+    for by in ("clerk", "item", "queue"):
+        assert client.get(f"/dashboard/?by={by}&{PERIOD}").status_code == 200
+
+
+def test_it_costs_the_same_queries_with_more_history(world):
+    from yichuang.insights.synthetic import generate
+
+    client = login_client(world.county_admin)
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client.get(f"/dashboard/?{PERIOD}")  # warm the calendar cache and session
+    _resp, empty = _get(client, f"/dashboard/?{PERIOD}")
+    generate(START, 10, seed=2, per_day=20)
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _resp, full = _get(client, f"/dashboard/?{PERIOD}")
+    generate(START + dt.timedelta(days=10), 10, seed=3, per_day=20)
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _resp, more = _get(client, f"/dashboard/?{PERIOD}")
+    assert full == more
+    assert full <= 60, full
+    assert empty <= 60
+
+
+def test_it_keeps_a_township_clerk_in_his_centre(world):
+    client = login_client(world.outsider)
+    resp = client.get("/dashboard/")
+    assert resp.status_code == 200
+    assert "城关镇" in resp.content.decode()
+    assert client.get("/dashboard/?scope=county").status_code == 403
+    assert client.get("/dashboard/?scope=centre:county-hall").status_code == 404
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(world):
+    from django.test import Client
+
+    resp = Client().get("/dashboard/")
+    assert resp.status_code == 302
+
+
+def test_it_refreshes_the_live_panel(world):
+    client = login_client(world.director)
+    resp = client.get("/dashboard/live/")
+    assert resp.status_code == 200
+    assert "大厅实况" in resp.content.decode()
+    assert "<html" not in resp.content.decode()
