@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.accounts.models import Role
+from yichuang.cases.models import Case
+from yichuang.cases.models import Status as CaseStatus
 from yichuang.lib.audit import audit_record
 from yichuang.lib.config import setting_get
 from yichuang.lib.crypto import keyed_hash
@@ -294,6 +296,29 @@ def _service_for_code(code: str) -> dict[str, Any]:
             "phone": ticket.phone,
             "name": "",
         }
+    case = (
+        Case.objects.select_related("accepted_by", "person", "item")
+        .filter(rating_code=code, status__in=(CaseStatus.COMPLETED, CaseStatus.DELIVERED))
+        .first()
+    )
+    if case is not None:
+        clerk = case.accepted_by
+        person = case.person
+        return {
+            "service_kind": Rating.Kind.CASE,
+            "service_key": f"case:{case.pk}",
+            "case": case,
+            "centre_id": case.centre_id,
+            "department_id": case.department_id
+            or (case.item.department_id if case.item else None)
+            or (clerk.department_id if clerk else None),
+            "window_id": None,
+            "clerk_id": case.accepted_by_id,
+            "item_id": case.item_id,
+            "queue_id": None,
+            "phone": getattr(person, "phone", "") if person else "",
+            "name": person.name if person else "",
+        }
     raise _unknown_code()
 
 
@@ -304,16 +329,17 @@ def service_summary(code: str) -> dict[str, Any] | None:
     except NotFound:
         return None
     ticket = svc.get("ticket")
+    case = svc.get("case")
     clerk = Staff.objects.filter(pk=svc["clerk_id"]).first() if svc["clerk_id"] else None
     window = Window.objects.filter(pk=svc["window_id"]).first() if svc["window_id"] else None
     return {
         "kind": svc["service_kind"],
-        "number": ticket.number if ticket else "",
-        "service": ticket.queue.name if ticket else "",
+        "number": ticket.number if ticket else (case.receipt_code if case else ""),
+        "service": ticket.queue.name if ticket else (case.title if case else ""),
         "clerk": clerk.name if clerk else "",
         "clerk_no": clerk.employee_no if clerk else "",
         "window": window,
-        "finished_at": ticket.finished_at if ticket else None,
+        "finished_at": ticket.finished_at if ticket else (case.completed_at if case else None),
         "rated": Rating.objects.filter(service_key=svc["service_key"]).exists(),
     }
 
@@ -381,6 +407,7 @@ def _rating_create(
         service_kind=svc["service_kind"],
         service_key=svc["service_key"],
         ticket=svc.get("ticket"),
+        case=svc.get("case"),
         rating_code=rating_code.strip(),
         level=level,
         reason_list=rl,

@@ -121,9 +121,12 @@ def import_work_orders(
         result.errors.append({"row": 1, "reason": _("缺少列：%(c)s") % {"c": "、".join(missing)}})
         return result
     centres = {c.name: c for c in Centre.objects.all()} | {c.code: c for c in Centre.objects.all()}
-    depts = {d.name: d for d in Department.objects.all()} | {
-        d.short_name: d for d in Department.objects.all() if d.short_name
-    }
+    all_depts = list(Department.objects.all())
+    depts = (
+        {d.name: d for d in all_depts}
+        | {d.short_name: d for d in all_depts if d.short_name}
+        | {d.code: d for d in all_depts}
+    )
     cats = {c.name: c for c in ComplaintCategory.objects.all()} | {
         c.code: c for c in ComplaintCategory.objects.all()
     }

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.cases.models import Case
 from yichuang.catalog.models import Item
 from yichuang.lib.crypto import EncryptedTextField, mask_name, mask_phone
 from yichuang.org.models import Centre, Department, Staff, Window
@@ -157,6 +158,9 @@ class Rating(AppendOnly):
     service_key = models.CharField(max_length=40, unique=True)
     ticket = models.OneToOneField(
         Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="rating"
+    )
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="rating"
     )
     rating_code = models.CharField(max_length=32, db_index=True)
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)

@@ -1,0 +1,68 @@
+"""Admin: reason lists and complaint categories are edited here; ratings,
+events and contact views are shown read-only (they are append-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import (
+    ComplaintCategory,
+    ContactView,
+    FeedbackEvent,
+    Open311Client,
+    Rating,
+    Reason,
+    ReasonList,
+)
+
+
+class ReasonInline(admin.TabularInline):
+    model = Reason
+    extra = 0
+
+
+@admin.register(ReasonList)
+class ReasonListAdmin(admin.ModelAdmin):
+    list_display = ("version", "is_current", "note", "created_at")
+    inlines = [ReasonInline]
+
+
+@admin.register(ComplaintCategory)
+class ComplaintCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "group", "department", "is_active")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "last_used_at", "created_at")
+    readonly_fields = ("key_hash", "last_used_at")
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnly):
+    list_display = ("created_at", "level", "channel", "centre", "window", "clerk", "excluded")
+    list_filter = ("level", "channel", "excluded", "is_default")
+    date_hierarchy = "day"
+
+
+@admin.register(FeedbackEvent)
+class FeedbackEventAdmin(ReadOnly):
+    list_display = ("at", "type", "old_status", "new_status", "actor")
+    list_filter = ("type",)
+
+
+@admin.register(ContactView)
+class ContactViewAdmin(ReadOnly):
+    list_display = ("at", "viewer", "rectification", "complaint", "source_ip")
