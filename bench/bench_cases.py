@@ -83,7 +83,7 @@ def fill(hall) -> None:
     rng = random.Random(1)
     items = list(Item.objects.published().filter(centres=hall).select_related("current_version"))
     depts = {d.code: d.pk for d in Department.objects.all()}
-    people = Person.objects.bulk_create(
+    Person.objects.bulk_create(
         [
             Person(
                 name="张三",

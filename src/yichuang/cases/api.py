@@ -19,7 +19,7 @@ from yichuang.org.scopes import get_centre_for
 from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
 
-from . import actions
+from . import actions, clock
 from .models import Card, Case
 from .ratelimit import rate_limit
 from .serialize import case_detail, case_row, progress_view
@@ -171,8 +171,9 @@ def case_list(request, status: str = "", mine: bool = False, limit: int = 50, of
             "due_date", "-received_at"
         )[offset : offset + limit]
     )
-    cal, today = get_calendar(), timezone.localdate()
-    return {"items": [case_row(c, cal=cal, today=today) for c in rows], "count": total}
+    cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
+    items = [case_row(c, cal=cal, today=today, levels=levels) for c in rows]
+    return {"items": items, "count": total}
 
 
 @router.get("/cases/{case_id}", auth=API_AUTH, response=dict)

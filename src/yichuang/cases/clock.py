@@ -100,6 +100,14 @@ def _level_for(due: dt.date | None, today: dt.date, cal: Any, notice_days: int, 
     return "normal"
 
 
+def level_settings() -> tuple[int, int]:
+    """(notice days left, red after yellow workdays): read once per page."""
+    return (
+        int(setting_get("case.notice_days_left")),
+        int(setting_get("case.red_after_yellow_workdays")),
+    )
+
+
 def warning_level(
     case: Case,
     *,
@@ -120,10 +128,7 @@ def warning_level(
     if getattr(case, "open_breach", False):
         return "red"
     cal = cal or get_calendar()
-    notice_days, red_after = settings or (
-        int(setting_get("case.notice_days_left")),
-        int(setting_get("case.red_after_yellow_workdays")),
-    )
+    notice_days, red_after = settings or level_settings()
     try:
         if case.accepted_on is None:
             # 行政许可法 §32: without a notice in 5 working days the application

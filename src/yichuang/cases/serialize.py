@@ -23,7 +23,9 @@ def _t(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def case_row(case: Case, *, cal: Calendar, today: dt.date) -> dict[str, Any]:
+def case_row(
+    case: Case, *, cal: Calendar, today: dt.date, levels: tuple[int, int] | None = None
+) -> dict[str, Any]:
     step = case.current_step if case.current_step_id else None
     return {
         "id": case.pk,
@@ -37,7 +39,7 @@ def case_row(case: Case, *, cal: Calendar, today: dt.date) -> dict[str, Any]:
         "accepted_on": _d(case.accepted_on),
         "due_date": _d(case.due_date),
         "deadline_pending": case.deadline_pending,
-        "warning_level": clock.warning_level(case, today=today, cal=cal),
+        "warning_level": clock.warning_level(case, today=today, cal=cal, settings=levels),
         "working_days_left": clock.working_days_left(case, today, cal),
         "visit_count": case.visit_count,
     }
