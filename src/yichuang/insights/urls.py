@@ -6,4 +6,5 @@ app_name = "insights"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("live/", views.live_panel, name="live"),
+    path("report/", views.report_download, name="report"),
 ]
