@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Sum
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from yichuang.catalog.models import Item
 from yichuang.org.models import Centre, Department, Staff, Window
@@ -23,6 +23,13 @@ DIMENSIONS = {
     "window": "window_id_key",
     "clerk": "clerk_id_key",
     "item": "item_id_key",
+}
+NONE_LABELS = {
+    "centre": _l("（未关联中心）"),
+    "department": _l("（未关联部门）"),
+    "window": _l("（办件评价，不经窗口）"),
+    "clerk": _l("（未关联人员）"),
+    "item": _l("（窗口服务，未关联事项）"),
 }
 # Below this many valid ratings a rate is shown as "n ratings", not as a percentage.
 FEW = 3
@@ -83,7 +90,7 @@ def board_rows(
         out.append(
             {
                 "id": r[key],
-                "label": labels.get(r[key]) or _("（未关联）"),
+                "label": labels.get(r[key]) or str(NONE_LABELS[dim]),
                 "counts": counts,
                 "excluded": r["sx"] or 0,
                 "default": r["sd"] or 0,

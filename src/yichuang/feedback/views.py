@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +30,7 @@ from .imports import import_work_orders
 from .models import Appeal, Complaint, ComplaintCategory, Rating, Reason, Rectification
 
 PAD_COOKIE = "yc_pad"
+BOARD_RECTS = 40
 PAD_FRESH_MINUTES = 10
 
 
@@ -125,6 +127,8 @@ def pad_state(request: HttpRequest, window_id: int) -> JsonResponse:
     }
     if ticket is not None:
         data["state"] = "rate"
+        if ticket.clerk is not None:
+            data["clerk"] = {"name": ticket.clerk.name, "employee_no": ticket.clerk.employee_no}
         data["ticket"] = {
             "number": ticket.number,
             "service": ticket.queue.name,
@@ -339,12 +343,22 @@ def board(request: HttpRequest) -> HttpResponse:
     centre_ids = list(centres_for(user).values_list("pk", flat=True))
     rows = board_rows(dim=dim, centres=centre_ids, start=start, end=end, department_id=dept_id)
     today = timezone.localdate()
-    rects = list(
-        actions.rectifications_for(user)
-        .filter(rating__day__gte=start, rating__day__lte=end)
-        .select_related("rating", "rating__window", "rating__clerk", "department", "handler")
-        .order_by("rectify_due", "id")[:200]
+    in_period = actions.rectifications_for(user).filter(
+        rating__day__gte=start, rating__day__lte=end
     )
+    status_counts = dict(in_period.values_list("status").annotate(n=Count("id")).order_by())
+    # Open ones (overdue first), then the most recently closed, up to a page.
+    rects = list(
+        in_period.exclude(status=Rectification.Status.CLOSED)
+        .select_related("rating", "rating__window", "rating__clerk", "department", "handler")
+        .order_by("rectify_due", "id")[:BOARD_RECTS]
+    )
+    if len(rects) < BOARD_RECTS:
+        rects += list(
+            in_period.filter(status=Rectification.Status.CLOSED)
+            .select_related("rating", "rating__window", "rating__clerk", "department", "handler")
+            .order_by("-closed_at")[: BOARD_RECTS - len(rects)]
+        )
     rects.sort(
         key=lambda r: (
             not r.is_overdue(today),
@@ -379,6 +393,10 @@ def board(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "totals": board_totals(rows),
             "rects": rects,
+            "status_counts": [
+                (label, status_counts.get(value, 0))
+                for value, label in Rectification.Status.choices
+            ],
             "overdue": overdue,
             "today": today,
             "appeals": appeals,
