@@ -519,7 +519,11 @@ def breakdown(scope: Scope, lo: dt.date, hi: dt.date, dim: str) -> list[dict[str
     if dim not in DIMENSIONS:
         raise Unprocessable("insights.bad_dimension", _("不支持的分组方式。"))
     q = scope.q() & period_q(lo, hi)
-    tickets = _group(TicketCell, q, dim, ("issued", "called", "no_show", "wait_seconds"))
+    tickets = (
+        _group(TicketCell, q, dim, ("issued", "called", "no_show", "wait_seconds"))
+        if dim != "item"
+        else {}
+    )
     ratings = _group(RatingCell, q, dim, ("n1", "n2", "n3", "n4", "n5")) if has_ratings() else {}
     case_fields = ("completed", "on_time", "one_visit", "visits", "red_cards", "yellow_cards")
     cases = (

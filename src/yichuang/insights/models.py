@@ -57,12 +57,12 @@ class Cell(models.Model):
 
 class TicketCell(Cell):
     """Queue tickets by the ticket's day × centre × department (of the serving
-    window) × window × queue × clerk × item (of a case the ticket is linked to)."""
+    window) × window × queue × clerk. Tickets carry no item; items are measured
+    through the cases and ratings that do."""
 
     window = models.PositiveIntegerField(default=0)
     queue = models.PositiveIntegerField(default=0)
     clerk = models.PositiveIntegerField(default=0)
-    item = models.PositiveIntegerField(default=0)
     # Tickets taken by citizens (a transfer's follow-on ticket is not counted).
     issued = models.PositiveIntegerField(default=0)
     transfers_in = models.PositiveIntegerField(default=0)

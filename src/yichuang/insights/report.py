@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -64,6 +65,7 @@ def _chart_png(draw: Any, width: float = 7.0, height: float = 2.8) -> str:
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     font_manager.fontManager.addfont(FONT_FILE)
     name = font_manager.FontProperties(fname=FONT_FILE).get_name()
     with plt.rc_context({"font.family": name, "axes.unicode_minus": False, "font.size": 9}):

@@ -26,8 +26,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Min, Sum
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from yichuang.lib import workdays as wd
@@ -94,27 +94,30 @@ def _chunks(seq: list[Any], size: int = 2000) -> Iterable[list[Any]]:
         yield seq[i : i + size]
 
 
-def _replace_cells(model: Any, centre: int, days: list[dt.date], rows: list[Any]) -> None:
+def insert_rows(model: Any, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain multi-row INSERT: roll-up rows are many and need no model logic."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table),
+        ", ".join(qn(model._meta.get_field(f).column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _replace_cells(
+    model: Any, centre: int, days: list[dt.date], fields: tuple[str, ...], rows: list[tuple]
+) -> None:
+    """Replace the day rows of ``centre`` on ``days``; rows start with (start, dims…)."""
     model.objects.filter(grain=Grain.DAY, centre=centre, start__in=days).delete()
-    model.objects.bulk_create(rows, batch_size=2000)
+    insert_rows(model, ("grain", "centre", *fields), [(Grain.DAY, centre, *r) for r in rows])
 
 
 # --- tickets ---------------------------------------------------------------------
-
-
-def _ticket_items(ticket_ids: list[int]) -> dict[int, int]:
-    """Item of the case a ticket was a visit for (the smallest, if several)."""
-    visit = source_model("cases.CaseVisit")
-    if visit is None or not ticket_ids:
-        return {}
-    items: dict[int, int] = {}
-    for chunk in _chunks(ticket_ids, 5000):
-        for ticket_id, item_id in visit.objects.filter(
-            ticket_id__in=chunk, case__item_id__isnull=False
-        ).values_list("ticket_id", "case__item_id"):
-            if ticket_id not in items or item_id < items[ticket_id]:
-                items[ticket_id] = item_id
-    return items
 
 
 def ticket_wait(issued_at: dt.datetime, called_at: dt.datetime) -> int:
@@ -153,11 +156,10 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
         )
     )
     rows = [r for r in rows if r[1] in wanted]
-    items = _ticket_items([r[0] for r in rows])
     cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 8)
     buckets: dict[tuple, int] = defaultdict(int)
     for (
-        tid,
+        _tid,
         day,
         queue,
         window,
@@ -170,7 +172,7 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
         started,
         done,
     ) in rows:
-        c = cells[(day, dept or 0, window or 0, queue, clerk or 0, items.get(tid, 0))]
+        c = cells[(day, dept or 0, window or 0, queue, clerk or 0)]
         if channel == "transfer":
             c[1] += 1
         else:
@@ -192,43 +194,33 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
         TicketCell,
         centre,
         days,
+        (
+            "start",
+            "department",
+            "window",
+            "queue",
+            "clerk",
+            "issued",
+            "transfers_in",
+            "called",
+            "served",
+            "no_show",
+            "cancelled",
+            "wait_seconds",
+            "service_seconds",
+        ),
         [
-            TicketCell(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                window=window,
-                queue=queue,
-                clerk=clerk,
-                item=item,
-                issued=v[0],
-                transfers_in=v[1],
-                called=v[2],
-                served=v[3],
-                no_show=v[4],
-                cancelled=v[5],
-                wait_seconds=v[6],
-                service_seconds=v[7],
-            )
-            for (day, dept, window, queue, clerk, item), v in cells.items()
+            (day, dept, window, queue, clerk, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            for (day, dept, window, queue, clerk), v in cells.items()
         ],
     )
     _replace_cells(
         WaitBucket,
         centre,
         days,
+        ("start", "department", "queue", "peak", "minute", "n"),
         [
-            WaitBucket(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                queue=queue,
-                peak=peak,
-                minute=minute,
-                n=n,
-            )
+            (day, dept, queue, peak, minute, n)
             for (day, dept, queue, peak, minute), n in buckets.items()
         ],
     )
@@ -380,23 +372,22 @@ def recompute_cases(centre: int, days: list[dt.date]) -> None:
         CaseCell,
         centre,
         days,
+        (
+            "start",
+            "department",
+            "item",
+            "clerk",
+            "accepted",
+            "completed",
+            "on_time",
+            "one_visit",
+            "zero_visit",
+            "visits",
+            "yellow_cards",
+            "red_cards",
+        ),
         [
-            CaseCell(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                item=item,
-                clerk=clerk,
-                accepted=v[0],
-                completed=v[1],
-                on_time=v[2],
-                one_visit=v[3],
-                zero_visit=v[4],
-                visits=v[5],
-                yellow_cards=v[6],
-                red_cards=v[7],
-            )
+            (day, dept, item, clerk, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
             for (day, dept, item, clerk), v in cells.items()
         ],
     )
@@ -404,18 +395,8 @@ def recompute_cases(centre: int, days: list[dt.date]) -> None:
         DurationBucket,
         centre,
         days,
-        [
-            DurationBucket(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                item=item,
-                workdays=w,
-                n=n,
-            )
-            for (day, dept, item, w), n in durations.items()
-        ],
+        ("start", "department", "item", "workdays", "n"),
+        [(day, dept, item, w, n) for (day, dept, item, w), n in durations.items()],
     )
 
 
@@ -453,24 +434,23 @@ def recompute_ratings(centre: int, days: list[dt.date]) -> None:
         RatingCell,
         centre,
         days,
+        (
+            "start",
+            "department",
+            "window",
+            "queue",
+            "clerk",
+            "item",
+            "n1",
+            "n2",
+            "n3",
+            "n4",
+            "n5",
+            "excluded",
+            "defaulted",
+        ),
         [
-            RatingCell(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                window=window,
-                queue=queue,
-                clerk=clerk,
-                item=item,
-                n1=v[0],
-                n2=v[1],
-                n3=v[2],
-                n4=v[3],
-                n5=v[4],
-                excluded=v[5],
-                defaulted=v[6],
-            )
+            (day, dept, window, queue, clerk, item, v[0], v[1], v[2], v[3], v[4], v[5], v[6])
             for (day, dept, window, queue, clerk, item), v in cells.items()
         ],
     )
@@ -504,19 +484,8 @@ def recompute_rectifications(centre: int, days: list[dt.date]) -> None:
         RectificationCell,
         centre,
         days,
-        [
-            RectificationCell(
-                grain=Grain.DAY,
-                start=day,
-                centre=centre,
-                department=dept,
-                due=v[0],
-                on_time=v[1],
-                late=v[2],
-                open=v[3],
-            )
-            for (day, dept), v in cells.items()
-        ],
+        ("start", "department", "due", "on_time", "late", "open"),
+        [(day, dept, v[0], v[1], v[2], v[3]) for (day, dept), v in cells.items()],
     )
 
 
@@ -556,31 +525,27 @@ def dims_of(model: Any) -> tuple[str, ...]:
 
 
 def refresh_months(model: Any, centre: int, months: Iterable[dt.date]) -> None:
+    """Month rows = the sums of the month's day rows, per combination of dimensions."""
     dims = dims_of(model)
     sums = SUMS[model]
-    for first in sorted(set(months)):
-        model.objects.filter(grain=Grain.MONTH, centre=centre, start=first).delete()
-        rows = (
-            model.objects.filter(
-                grain=Grain.DAY, centre=centre, start__gte=first, start__lte=month_end(first)
-            )
-            .order_by()
-            .values(*dims)
-            .annotate(**{f"s_{s}": Sum(s) for s in sums})
-        )
-        model.objects.bulk_create(
-            [
-                model(
-                    grain=Grain.MONTH,
-                    start=first,
-                    centre=centre,
-                    **{d: r[d] for d in dims},
-                    **{s: r[f"s_{s}"] for s in sums},
-                )
-                for r in rows
-            ],
-            batch_size=2000,
-        )
+    qn = connection.ops.quote_name
+    col = {
+        f: qn(model._meta.get_field(f).column) for f in ("grain", "start", "centre", *dims, *sums)
+    }
+    table = qn(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({col['grain']}, {col['start']}, {col['centre']}, "
+        f"{', '.join(col[d] for d in dims)}, {', '.join(col[x] for x in sums)}) "
+        f"SELECT %s, %s, {col['centre']}, {', '.join(col[d] for d in dims)}, "
+        f"{', '.join(f'SUM({col[x]})' for x in sums)} FROM {table} "
+        f"WHERE {col['grain']} = %s AND {col['centre']} = %s "
+        f"AND {col['start']} >= %s AND {col['start']} <= %s "
+        f"GROUP BY {col['centre']}, {', '.join(col[d] for d in dims)}"
+    )
+    with connection.cursor() as cursor:
+        for first in sorted(set(months)):
+            model.objects.filter(grain=Grain.MONTH, centre=centre, start=first).delete()
+            cursor.execute(sql, [Grain.MONTH, first, Grain.DAY, centre, first, month_end(first)])
 
 
 FAMILIES: dict[str, tuple[Any, tuple[Any, ...]]] = {
@@ -627,14 +592,9 @@ def _case_event_dirty(lo: int, hi: int) -> dict[str, Pairs]:
 def _case_visit_dirty(lo: int, hi: int) -> dict[str, Pairs]:
     visit = source_model("cases.CaseVisit")
     rows = list(
-        visit.objects.filter(id__gt=lo, id__lte=hi)
-        .order_by()
-        .values_list("case_id", "ticket__centre_id", "ticket__day")
+        visit.objects.filter(id__gt=lo, id__lte=hi).order_by().values_list("case_id", flat=True)
     )
-    return {
-        "cases": refresh_facts({r[0] for r in rows}),
-        "tickets": {(r[1], r[2]) for r in rows if r[1]},
-    }
+    return {"cases": refresh_facts(set(rows))}
 
 
 def _card_dirty(lo: int, hi: int) -> dict[str, Pairs]:
