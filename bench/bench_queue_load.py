@@ -1,216 +1,477 @@
-"""Queue load benchmark: every window of the demo county calls and finishes while
-kiosks issue, over HTTP against `yichuang serve` on PostgreSQL. Prints one JSON
-line: queue operations/s, p99 of issue and call-next, double calls, lost tickets,
-duplicate numbers, and the server's RSS.
+"""Queue load benchmark (issue 4): 100 windows calling and finishing while 20
+kiosks issue, over HTTP against `yichuang serve` (4 sync workers, DEBUG off) on
+PostgreSQL. Prints one JSON line: queue operations/s, p50/p99 of issue and
+call-next, double calls, lost tickets, duplicate numbers, and the largest app
+worker's RSS.
 
-Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yichuang_bench),
-BENCH_SECONDS (30), BENCH_KIOSKS (20), BENCH_PORT (8765), BENCH_MONTHS (0: history to seed).
+The load is paced like a hall, not a closed loop of clients hammering the
+server: tickets arrive as a Poisson stream (BENCH_ISSUE_RATE per second, spread
+over the kiosks and over the queues in proportion to the windows serving them);
+each window calls, "serves" for BENCH_SERVICE seconds, finishes, and calls
+again, and polls every BENCH_POLL seconds while nobody waits. Latency is
+measured from the moment a request is due, so a slow server cannot hide its
+queueing delay (no coordinated omission for issues).
+
+Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/yichuang_bench),
+BENCH_SECONDS (60), BENCH_WINDOWS (100), BENCH_KIOSKS (20), BENCH_ISSUE_RATE (150),
+BENCH_SERVICE (0.4), BENCH_POLL (1.0), BENCH_WORKERS (4), BENCH_PORT (a free port),
+BENCH_MONTHS (0: months of demo history to seed), BENCH_REUSE (1: keep a
+prepared database and only clear today's rows).
+
+Helpers here (database preparation, the server, an asyncio HTTP client) are
+shared by the other bench_queue_*.py files.
 """
 
 from __future__ import annotations
 
-import http.client
+import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yichuang_bench")
-SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
-KIOSKS = int(os.environ.get("BENCH_KIOSKS", "20"))
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
-MONTHS = os.environ.get("BENCH_MONTHS", "0")
+PG = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "Bench@2026pw"
-ENV = {**os.environ, "YICHUANG_DATABASE_URL": DB, "YICHUANG_VAR": "/tmp/yichuang-bench-var"}
 
 
-def sh(*args):
-    subprocess.run([str(BIN / "yichuang"), *args], check=True, env=ENV, stdout=subprocess.DEVNULL)
+def env_for(db_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "YICHUANG_DATABASE_URL": db_url,
+        "YICHUANG_VAR": "/tmp/yichuang-bench-var",
+        "YICHUANG_DEBUG": "0",
+        "YICHUANG_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
 
 
-def request(conn, method, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    started = time.perf_counter()
-    conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-    resp = conn.getresponse()
-    data = resp.read()
-    return resp.status, data, time.perf_counter() - started
+def sh(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(BIN / "yichuang"), *args], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def p99(values):
-    values = sorted(values)
-    return round(values[int(len(values) * 0.99) - 1] * 1000, 1) if values else None
+def free_port() -> int:
+    """A port nobody listens on (other people's servers share this machine)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-def main():
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- the database ---------------------------------------------------------------------
+
+
+def database_exists(db_url: str) -> bool:
     import psycopg
 
-    base = DB.rsplit("/", 1)[0] + "/postgres"
-    name = DB.rsplit("/", 1)[1]
-    with psycopg.connect(base, autocommit=True) as c:
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
+        return bool(c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
+def prepare_database(db_url: str, *, months: int = 0, reuse: bool = True) -> bool:
+    """Create, migrate and seed the bench database; with ``reuse`` an existing
+    one is only migrated. Returns True when it was (re)built."""
+    import psycopg
+
+    env = env_for(db_url)
+    name = db_url.rsplit("/", 1)[1]
+    marker = f"demo-months={months}"
+    if reuse and database_exists(db_url):
+        with psycopg.connect(db_url) as c:
+            c.execute("CREATE TABLE IF NOT EXISTS bench_marker (what text)")
+            row = c.execute("SELECT what FROM bench_marker").fetchone()
+        if row and row[0] == marker:
+            sh(env, "migrate", "-v", "0")
+            return False
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         c.execute(f'CREATE DATABASE "{name}"')
-    sh("migrate", "-v", "0")
-    sh("seed-demo", "--always-open", "--months", MONTHS, "--password", PASSWORD)
-    server = subprocess.Popen(
-        [str(BIN / "yichuang"), "serve", "--port", str(PORT), "--workers", "4"],
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
+    sh(env, "migrate", "-v", "0")
+    sh(env, "seed-demo", "--always-open", "--months", str(months), "--password", PASSWORD)
+    with psycopg.connect(db_url) as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_marker (what text)")
+        c.execute("DELETE FROM bench_marker")
+        c.execute("INSERT INTO bench_marker VALUES (%s)", [marker])
+    return True
+
+
+def django_setup(db_url: str) -> None:
+    os.environ.update(env_for(db_url))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def fresh_day() -> dict[str, int]:
+    """Start the run on a quiet hall: windows closed, today's leftover waiting
+    tickets of earlier runs set aside (bench database only). Returns the highest
+    ticket and event ids, so the checks look only at this run's rows."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("UPDATE queueing_ticket SET status = 'cancelled' WHERE status = 'waiting'")
+        cur.execute(
+            "UPDATE queueing_ticket SET status = 'done' WHERE status IN ('called', 'serving')"
+        )
+        cur.execute("UPDATE queueing_queuealert SET resolved_at = now() WHERE resolved_at IS NULL")
+        cur.execute("UPDATE org_window SET state = 'closed', clerk_id = NULL")
+        cur.execute("SELECT coalesce(max(id), 0) FROM queueing_ticket")
+        ticket = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM queueing_ticketevent")
+        event = cur.fetchone()[0]
+    return {"ticket": ticket, "event": event}
+
+
+def hall_setup(n_windows: int, n_kiosks: int) -> dict:
+    """Windows (adding flexible windows to the county hall up to ``n_windows``),
+    a bench clerk with an API token for each, and kiosk device tokens. Returns
+    {"windows": [(window id, token)], "kiosks": [(centre code, token)],
+    "queues": [(centre code, queue code, weight)]}."""
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Max
+
+    from yichuang.accounts.actions import api_token_issue
+    from yichuang.accounts.models import Role, User, UserRole
+    from yichuang.org.models import Centre, Device, Staff, Window, device_token_hash
+    from yichuang.queueing.models import Queue, WindowSkill
+
+    hall = Centre.objects.get(code="county-hall")
+    served = Window.objects.filter(skills__isnull=False).distinct()
+    missing = n_windows - served.count()
+    if missing > 0:
+        top = Window.objects.filter(centre=hall).aggregate(m=Max("number"))["m"] or 0
+        queues = list(Queue.objects.filter(centre=hall).exclude(code="unsolved"))
+        for i in range(missing):
+            w = Window.objects.create(
+                centre=hall, number=top + 1 + i, name=f"弹性窗口{top + 1 + i}", kind="flexible"
+            )
+            WindowSkill.objects.bulk_create([WindowSkill(window=w, queue=q) for q in queues])
+    password = make_password(PASSWORD)
+    windows = []
+    for w in Window.objects.filter(skills__isnull=False).distinct().order_by("centre_id", "number"):
+        if len(windows) >= n_windows:
+            break
+        username = f"bench_w{w.pk}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create(username=username, password=password)
+            UserRole.objects.create(user=user, role=Role.CLERK)
+            Staff.objects.create(
+                user=user,
+                name=f"压测{w.pk}",
+                employee_no=f"BW{w.pk:05d}",
+                region=w.centre.region,
+                centre=w.centre,
+                scope="centre",
+                title="bench",
+            )
+        windows.append((w, api_token_issue(user=user)))
+    centres = sorted({w.centre_id for w, _t in windows})
+    by_id = {c.pk: c for c in Centre.objects.filter(pk__in=centres)}
+    kiosks = []
+    for k in range(n_kiosks):
+        centre = by_id[centres[k % len(centres)]]
+        raw = Device.new_token()
+        Device.objects.create(
+            kind=Device.Kind.KIOSK,
+            name=f"bench kiosk {k}",
+            centre=centre,
+            token_hash=device_token_hash(raw),
+        )
+        kiosks.append((centre.code, raw))
+    weights: Counter = Counter()
+    chosen = {w.pk for w, _t in windows}
+    for s in WindowSkill.objects.filter(window_id__in=chosen, order=1).select_related(
+        "queue__centre"
+    ):
+        weights[(s.queue.centre.code, s.queue.code)] += 1
+    return {
+        "windows": [(w.pk, t) for w, t in windows],
+        "kiosks": kiosks,
+        "queues": [(c, q, n) for (c, q), n in sorted(weights.items())],
+    }
+
+
+# --- the server -----------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, db_url: str, *, port: int, workers: int) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(
+            [str(BIN / "yichuang"), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env_for(db_url),
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
+        )
+
+    def wait_ready(self) -> None:
+        import http.client
+
+        for _ in range(150):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited (port {self.port} taken?)")
             try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
-                break
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/healthz")
+                c.getresponse().read()
+                return
             except OSError:
                 time.sleep(0.2)
-        result = run_load()
-        result["server_rss_mb"] = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    with psycopg.connect(DB) as c:
-        tickets = c.execute(
-            "SELECT count(*) FROM queueing_ticket WHERE day = current_date"
-        ).fetchone()[0]
-        dupes = c.execute(
-            "SELECT count(*) FROM (SELECT queue_id, day, seq FROM queueing_ticket WHERE seq IS "
-            "NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1) d"
-        ).fetchone()[0]
-        double = c.execute(
-            "SELECT count(*) FROM (SELECT ticket_id FROM queueing_ticketevent WHERE type = "
-            "'called' GROUP BY 1 HAVING count(*) > 1) d"
-        ).fetchone()[0]
-    result.update(
-        tickets_in_db=tickets,
-        lost_tickets=result.pop("issued_ok") - tickets,
-        duplicate_numbers=dupes,
-        double_calls=double,
-    )
-    print(json.dumps(result))
+        raise RuntimeError("server did not start")
 
+    def worker_rss_mb(self) -> int:
+        """The largest RSS among the app workers (gunicorn's children)."""
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
+        best = 0
+        for pid in out.split():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS"):
+                        best = max(best, int(line.split()[1]) // 1024)
+            except OSError:
+                pass
+        return best
 
-def rss_mb(pid):
-    total = 0
-    for p in [
-        pid,
-        *map(
-            int,
-            subprocess.run(
-                ["pgrep", "-P", str(pid)], capture_output=True, text=True
-            ).stdout.split(),
-        ),
-    ]:
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS"):
-                    total = max(total, int(line.split()[1]) // 1024)
-        except OSError:
-            pass
-    return total  # the largest single process (one app worker)
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
-def run_load():
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    clerks = []
-    _s, body, _t = request(
-        conn, "POST", "/api/v1/auth/token", {"username": "admin", "password": PASSWORD}
-    )
-    admin = json.loads(body)["token"]
-    centres = [c["code"] for c in json.loads(request(conn, "GET", "/api/v1/centres")[1])]
-    users = {}
-    for code in centres:
-        for w in json.loads(
-            request(conn, "GET", f"/api/v1/centres/{code}/windows", token=admin)[1]
-        ):
-            if w["queues"]:
-                clerks.append((code, w["id"], w["number"]))
-    # a clerk per window: county hall clerk_wNN, townships clerk_<centre>_<n>/clerk_town
-    for code, wid, number in clerks:
-        name = (
-            f"clerk_w{number:02d}"
-            if code == "county-hall"
-            else (
-                "clerk_town" if (code == "chengguan" and number == 1) else f"clerk_{code}_{number}"
-            )
+# --- a small asyncio HTTP/1.1 client (gunicorn sync workers close each connection) ----
+
+
+async def http(
+    port: int, method: str, path: str, body=None, token: str | None = None
+) -> tuple[int, bytes]:
+    data = json.dumps(body).encode() if body is not None else b""
+    head = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        f"Content-Length: {len(data)}",
+    ]
+    if body is not None:
+        head.append("Content-Type: application/json")
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return 0, b""
+    try:
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        await writer.drain()
+        raw = await reader.read()
+    except OSError:
+        return 0, b""
+    finally:
+        writer.close()
+    header, _sep, payload = raw.partition(b"\r\n\r\n")
+    status = int(header.split(b" ", 2)[1]) if header else 0
+    return status, payload
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(len(values) * q))] * 1000, 1)
+
+
+# --- the load -------------------------------------------------------------------------
+
+
+async def run_load(
+    setup: dict, *, port: int, seconds: float, rate: float, service: float, poll: float
+) -> dict:
+    lat: dict[str, list[float]] = {"issue": [], "call": [], "finish": []}
+    ops: Counter = Counter()
+    errors: Counter = Counter()
+    issued_ok = 0
+    rng = random.Random(4)
+    loop = asyncio.get_running_loop()
+    stop = loop.time() + seconds
+    kiosks_by_centre: dict[str, list[str]] = {}
+    for code, token in setup["kiosks"]:
+        kiosks_by_centre.setdefault(code, []).append(token)
+    targets = [(c, q) for c, q, _n in setup["queues"] if c in kiosks_by_centre]
+    weights = [n for c, _q, n in setup["queues"] if c in kiosks_by_centre]
+    pending: set[asyncio.Task] = set()
+
+    async def issue(due: float) -> None:
+        nonlocal issued_ok
+        code, queue = rng.choices(targets, weights=weights)[0]
+        token = rng.choice(kiosks_by_centre[code])
+        status, _b = await http(
+            port,
+            "POST",
+            f"/api/v1/centres/{code}/tickets",
+            {"queue": queue, "channel": "kiosk"},
+            token,
         )
-        users[wid] = json.loads(
-            request(conn, "POST", "/api/v1/auth/token", {"username": name, "password": PASSWORD})[1]
-        )["token"]
-    kiosk_user = json.loads(
-        request(conn, "POST", "/api/v1/auth/token", {"username": "admin", "password": PASSWORD})[1]
-    )["token"]
-    stop = time.monotonic() + SECONDS
-    lat = {"issue": [], "call": []}
-    ops = Counter()
-    issued_ok = Counter()
-    lock = threading.Lock()
+        lat["issue"].append(loop.time() - due)
+        ops["issue"] += 1
+        if status == 201:
+            issued_ok += 1
+        else:
+            errors[f"issue {status}"] += 1
 
-    def clerk(wid):
-        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        token = users[wid]
-        request(c, "POST", f"/api/v1/windows/{wid}/open", token=token)
-        while time.monotonic() < stop:
-            status, _b, t = request(c, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
-            with lock:
-                lat["call"].append(t)
-                ops["call"] += 1
+    async def arrivals() -> None:
+        due = loop.time()
+        while True:
+            due += rng.expovariate(rate)
+            if due >= stop:
+                return
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            task = asyncio.create_task(issue(due))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+    async def window(wid: int, token: str) -> None:
+        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token)
+        await asyncio.sleep(rng.random() * poll)
+        while loop.time() < stop:
+            t = loop.time()
+            status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
+            lat["call"].append(loop.time() - t)
+            ops["call"] += 1
             if status == 200:
-                request(c, "POST", f"/api/v1/windows/{wid}/finish", token=token)
-                with lock:
-                    ops["finish"] += 1
+                await asyncio.sleep(service * rng.uniform(0.5, 1.5))
+                t = loop.time()
+                status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token)
+                lat["finish"].append(loop.time() - t)
+                ops["finish"] += 1
+                if status != 200:
+                    errors[f"finish {status}"] += 1
+            elif status == 204:
+                await asyncio.sleep(poll)
             else:
-                time.sleep(0.2)
+                errors[f"call {status}"] += 1
+                await asyncio.sleep(poll)
 
-    def kiosk(k):
-        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        code = centres[k % len(centres)]
-        queue = "general"
-        while time.monotonic() < stop:
-            status, _b, t = request(
-                c,
-                "POST",
-                f"/api/v1/centres/{code}/tickets",
-                {"queue": queue, "channel": "kiosk"},
-                token=kiosk_user,
-            )
-            with lock:
-                lat["issue"].append(t)
-                ops["issue"] += 1
-                if status == 201:
-                    issued_ok["n"] += 1
-
-    threads = [threading.Thread(target=clerk, args=(wid,)) for _c, wid, _n in clerks]
-    threads += [threading.Thread(target=kiosk, args=(k,)) for k in range(KIOSKS)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    started = loop.time()
+    await asyncio.gather(arrivals(), *(window(wid, tok) for wid, tok in setup["windows"]))
+    if pending:
+        await asyncio.gather(*pending)
+    elapsed = loop.time() - started
     return {
-        "bench": "queue_load",
-        "database": "postgresql",
         "seconds": round(elapsed, 1),
-        "windows": len(clerks),
-        "kiosks": KIOSKS,
         "ops_per_s": round(sum(ops.values()) / elapsed, 1),
-        "issue_p99_ms": p99(lat["issue"]),
-        "call_next_p99_ms": p99(lat["call"]),
+        "issue_per_s": round(ops["issue"] / elapsed, 1),
+        "issue_p50_ms": pct(lat["issue"], 0.50),
+        "issue_p99_ms": pct(lat["issue"], 0.99),
+        "call_next_p50_ms": pct(lat["call"], 0.50),
+        "call_next_p99_ms": pct(lat["call"], 0.99),
+        "finish_p99_ms": pct(lat["finish"], 0.99),
         "issued": ops["issue"],
         "calls": ops["call"],
         "finished": ops["finish"],
-        "issued_ok": issued_ok["n"],
+        "issued_ok": issued_ok,
+        "errors": dict(errors),
     }
+
+
+def integrity(issued_ok: int, since: dict[str, int]) -> dict:
+    """Zero double calls, zero lost tickets, zero duplicate numbers (this run's rows)."""
+    from django.db import connection
+
+    t, e = since["ticket"], since["event"]
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM queueing_ticket WHERE id > %s AND seq IS NOT NULL", [t])
+        tickets = c.fetchone()[0]
+        c.execute(
+            "SELECT count(*) FROM (SELECT queue_id, day, seq FROM queueing_ticket "
+            "WHERE seq IS NOT NULL AND (queue_id, day) IN (SELECT queue_id, day FROM "
+            "queueing_ticket WHERE id > %s) GROUP BY 1, 2, 3 HAVING count(*) > 1) d",
+            [t],
+        )
+        dupes = c.fetchone()[0]
+        c.execute(
+            "SELECT count(*) FROM (SELECT ticket_id FROM queueing_ticketevent WHERE id > %s "
+            "AND type = 'called' GROUP BY 1 HAVING count(*) > 1) d",
+            [e],
+        )
+        double = c.fetchone()[0]
+        c.execute(
+            "SELECT count(*) FROM (SELECT window_id FROM queueing_ticket WHERE "
+            "status IN ('called', 'serving') GROUP BY 1 HAVING count(*) > 1) d"
+        )
+        two_at_once = c.fetchone()[0]
+    return {
+        "tickets_in_db": tickets,
+        "lost_tickets": issued_ok - tickets,
+        "duplicate_numbers": dupes,
+        "double_calls": double,
+        "windows_with_two_tickets": two_at_once,
+    }
+
+
+def main() -> int:
+    db = os.environ.get("BENCH_DATABASE_URL", f"{PG}/yichuang_bench")
+    seconds = float(os.environ.get("BENCH_SECONDS", "60"))
+    n_windows = int(os.environ.get("BENCH_WINDOWS", "100"))
+    n_kiosks = int(os.environ.get("BENCH_KIOSKS", "20"))
+    rate = float(os.environ.get("BENCH_ISSUE_RATE", "150"))
+    service = float(os.environ.get("BENCH_SERVICE", "0.4"))
+    poll = float(os.environ.get("BENCH_POLL", "1.0"))
+    workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    port = int(os.environ.get("BENCH_PORT") or free_port())
+    months = int(os.environ.get("BENCH_MONTHS", "0"))
+    reuse = os.environ.get("BENCH_REUSE", "1") == "1"
+
+    prepare_database(db, months=months, reuse=reuse)
+    django_setup(db)
+    since = fresh_day()
+    setup = hall_setup(n_windows, n_kiosks)
+    from django.db import connection
+
+    connection.close()
+    server = Server(db, port=port, workers=workers)
+    try:
+        server.wait_ready()
+        load_before = load_average()
+        result = asyncio.run(
+            run_load(setup, port=port, seconds=seconds, rate=rate, service=service, poll=poll)
+        )
+        rss = server.worker_rss_mb()
+    finally:
+        server.stop()
+    issued_ok = result.pop("issued_ok")
+    out = {
+        "bench": "queue_load",
+        "database": "postgresql",
+        "workers": workers,
+        "windows": len(setup["windows"]),
+        "kiosks": len(setup["kiosks"]),
+        "offered_issue_rate": rate,
+        **result,
+        **integrity(issued_ok, since),
+        "worker_rss_mb": rss,
+        "history_months": months,
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(out))
+    return 0
 
 
 if __name__ == "__main__":

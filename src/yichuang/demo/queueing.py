@@ -166,7 +166,7 @@ def build_history(run: DemoRun, months: int) -> int:
         "disability": 0.6,
         "veterans": 0.5,
     }
-    clerk_of = {}
+    clerk_of: dict[int, list] = {}
     for staff in run.ctx.get("clerks", {}).values():
         for s in staff:
             clerk_of.setdefault(s.centre_id, []).append(s)

@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.scopes import staff_of
 
+from .estimates import QueueState, estimate_minutes, service_minutes, serving_windows
 from .models import (
     Appointment,
     Channel,
@@ -104,7 +105,18 @@ def _staff(user) -> Staff:
 
 
 def _locked_window(window: Window) -> Window:
-    return Window.objects.select_for_update().select_related("centre").get(pk=window.pk)
+    """Lock the window row only (``FOR NO KEY UPDATE OF`` the window).
+
+    Not ``FOR UPDATE`` and not joined to the centre: a plain ``FOR UPDATE``
+    through ``select_related("centre")`` also locked the centre row, and every
+    ticket or event insert takes a ``FOR KEY SHARE`` lock on its centre (the
+    foreign key check), so one window calling stalled every kiosk and window of
+    the centre. ``NO KEY UPDATE`` still excludes other writers of this window
+    but lets rows that merely reference it be inserted."""
+    locked = Window.objects.select_for_update(no_key=True, of=("self",)).get(pk=window.pk)
+    if "centre" in window._state.fields_cache:
+        locked.centre = window.centre
+    return locked
 
 
 def _check_operator(window: Window, user) -> Staff:
@@ -116,12 +128,16 @@ def _check_operator(window: Window, user) -> Staff:
 
 
 def _current(window: Window) -> Ticket | None:
-    return (
-        Ticket.objects.select_for_update()
+    ticket = (
+        Ticket.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("queue", "first_ask")
         .filter(window=window, status__in=Ticket.ACTIVE)
         .order_by("-called_at")
         .first()
     )
+    if ticket is not None:
+        ticket.window = window
+    return ticket
 
 
 def _require_current(window: Window) -> Ticket:
@@ -149,6 +165,39 @@ def _check_centre_open(centre: Centre, now: dt.datetime) -> None:
         raise Unprocessable("queue.centre_closed", _("今天是休息日，服务中心不办公。"))
     if not centre.is_open_at(now):
         raise Unprocessable("queue.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。"))
+
+
+def slot_bounds(queue: Queue, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The time slot of ``queue`` that ``now`` falls in (slots of
+    ``slot_minutes`` counted from local midnight)."""
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    size = max(1, queue.slot_minutes)
+    index = int((local - midnight).total_seconds() // 60) // size
+    start = midnight + dt.timedelta(minutes=index * size)
+    return start, start + dt.timedelta(minutes=size)
+
+
+def _check_slot_quota(queue: Queue, now: dt.datetime) -> None:
+    """Per-time-slot quota: at most ``slot_quota`` numbers per slot (numbers
+    taken by transfers and appointments inside their slot don't count)."""
+    if not queue.slot_quota:
+        return
+    start, end = slot_bounds(queue, now)
+    taken = Ticket.objects.filter(
+        queue=queue,
+        day=timezone.localdate(now),
+        seq__isnull=False,
+        issued_at__gte=start,
+        issued_at__lt=end,
+    ).exclude(channel=Channel.APPOINTMENT)
+    if taken.count() >= queue.slot_quota:
+        raise Conflict(
+            "queue.slot_quota_reached",
+            _("%(s)s–%(e)s 时段的号已取完（每时段 %(n)d 个），请在 %(e)s 后再来取号或预约办理。")
+            % {"s": f"{start:%H:%M}", "e": f"{end:%H:%M}", "n": queue.slot_quota},
+            next_slot=f"{end:%H:%M}",
+        )
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -195,15 +244,16 @@ def ticket_issue(
     if id_number:
         id_number = validate_id_number(id_number)
 
-    QueueCounter.objects.bulk_create(
-        [QueueCounter(centre=centre, queue=queue, day=day)], ignore_conflicts=True
-    )
-    counter = QueueCounter.objects.select_for_update().get(queue=queue, day=day)
-    if queue.daily_quota and counter.last_seq >= queue.daily_quota:
+    # Taking the number locks the (queue, day) counter row until commit, so the
+    # checks below see every ticket issued before this one.
+    seq = _next_seq(centre_id=centre.pk, queue_id=queue.pk, day=day, now=now)
+    if queue.daily_quota and seq > queue.daily_quota:
         raise Conflict(
             "queue.quota_reached",
             _("今日该业务号已取完（每日 %(n)d 个），请改日或预约办理。") % {"n": queue.daily_quota},
         )
+    if appointment is None:
+        _check_slot_quota(queue, now)
     if queue.max_length:
         waiting = Ticket.objects.filter(queue=queue, day=day, status=S.WAITING).count()
         if waiting >= queue.max_length:
@@ -212,8 +262,6 @@ def ticket_issue(
                 _("该业务等候人数已满，请稍后再取号或预约办理。"),
                 waiting=waiting,
             )
-    counter.last_seq += 1
-    counter.save(update_fields=["last_seq", "updated_at"])
 
     slot = appointment.slot if appointment else None
     appt_from = appt_until = None
@@ -226,8 +274,8 @@ def ticket_issue(
         centre=centre,
         queue=queue,
         day=day,
-        seq=counter.last_seq,
-        number=format_number(queue.prefix, counter.last_seq),
+        seq=seq,
+        number=format_number(queue.prefix, seq),
         status=S.WAITING,
         priority=priority,
         channel=channel,
@@ -254,89 +302,171 @@ def ticket_issue(
     )
     from .alerts import alert_check
 
-    alert_check(queue=queue, now=now)
+    state, ahead = issue_state(ticket)
+    ticket.estimate = (
+        ahead,
+        estimate_minutes(ahead=ahead, minutes_each=state.minutes_each, windows=state.open_windows),
+    )
+    alert_check(queue=queue, now=now, state=state)
     return ticket
+
+
+def _next_seq(*, centre_id: int, queue_id: int, day: dt.date, now: dt.datetime) -> int:
+    """Take the next number of a (queue, day) in one statement: an upsert that
+    creates the counter row or increments it, and keeps it locked until commit."""
+    table = QueueCounter._meta.db_table
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (centre_id, queue_id, day, last_seq, created_at, updated_at)"
+            " VALUES (%s, %s, %s, 1, %s, %s)"
+            f" ON CONFLICT (queue_id, day) DO UPDATE SET last_seq = {table}.last_seq + 1,"
+            " updated_at = excluded.updated_at RETURNING last_seq",
+            [
+                centre_id,
+                queue_id,
+                ops.adapt_datefield_value(day),
+                ops.adapt_datetimefield_value(now),
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def issue_state(ticket: Ticket) -> tuple[QueueState, int]:
+    """The queue's state just after ``ticket`` was issued, and the people ahead of
+    it: one grouped count, the recent service times and the open windows."""
+    from django.db.models import Count, Min
+
+    queue = ticket.queue
+    row = Ticket.objects.filter(queue=queue, day=ticket.day, status=S.WAITING).aggregate(
+        n=Count("id"),
+        oldest=Min("sort_at"),
+        ahead=Count(
+            "id",
+            filter=Q(sort_at__lt=ticket.sort_at) | Q(sort_at=ticket.sort_at, id__lt=ticket.pk),
+        ),
+    )
+    each = service_minutes(queue, ticket.day)
+    n_open = serving_windows(queue)
+    oldest = row["oldest"]
+    state = QueueState(
+        queue=queue,
+        waiting=row["n"],
+        open_windows=n_open,
+        minutes_each=each,
+        estimated_wait_minutes=estimate_minutes(ahead=row["n"], minutes_each=each, windows=n_open),
+        longest_wait_minutes=int((ticket.issued_at - oldest).total_seconds() // 60)
+        if oldest
+        else 0,
+    )
+    return state, row["ahead"]
 
 
 # --- calling --------------------------------------------------------------------------
 
 
-def _first(qs) -> Ticket | None:
-    rows = list(qs.order_by("sort_at", "id").select_for_update(skip_locked=True, of=("self",))[:1])
-    return rows[0] if rows else None
+def _recent_calls(window: Window, n: int) -> list[str]:
+    """The priority classes of the window's last ``n`` calls, newest first."""
+    if n <= 0:
+        return []
+    return list(
+        TicketEvent.objects.filter(window=window, type=E.CALLED)
+        .order_by("-id")
+        .values_list("ticket__priority", flat=True)[:n]
+    )
 
 
-def _priority_turn(window: Window, ratio: int) -> bool:
+def _priority_turn(recent: list[str], ratio: int) -> bool:
     """True when the window has called ``ratio`` normal tickets in a row."""
     if ratio == 0:
         return True
-    recent = list(
-        TicketEvent.objects.filter(window=window, type=E.CALLED)
-        .order_by("-id")
-        .values_list("ticket__priority", flat=True)[:ratio]
-    )
-    return len(recent) == ratio and all(p == Priority.NORMAL for p in recent)
-
-
-def _pick_in(
-    queues: list[Queue], window: Window, now: dt.datetime, *, targeted: bool
-) -> Ticket | None:
-    day = timezone.localdate(now)
-    where = Q(queue__in=queues, target_window__isnull=True)
-    if targeted:
-        where |= Q(target_window=window)
-    base = Ticket.objects.filter(where, centre_id=window.centre_id, day=day, status=S.WAITING)
-    # 1. appointments inside their time window
-    ticket = _first(base.filter(appt_from__lte=now, appt_until__gte=now))
-    if ticket:
-        return ticket
-    normal = base.filter(priority=Priority.NORMAL)
-    priority = base.exclude(priority=Priority.NORMAL)
-    # 2. normal tickets that waited past their queue's ageing limit
-    aged = [
-        Q(queue=q, sort_at__lte=now - dt.timedelta(minutes=q.ageing_minutes))
-        for q in queues
-        if q.ageing_minutes
-    ]
-    if aged:
-        ticket = _first(normal.filter(reduce(operator.or_, aged)))
-        if ticket:
-            return ticket
-    # 3. interleave: `ratio` normal tickets, then one priority ticket
-    ratio = min(q.interleave_ratio for q in queues) if queues else 2
-    order = (priority, normal) if _priority_turn(window, ratio) else (normal, priority)
-    for qs in order:
-        ticket = _first(qs)
-        if ticket:
-            return ticket
-    return None
+    last = recent[:ratio]
+    return len(last) == ratio and all(p == Priority.NORMAL for p in last)
 
 
 def pick_next(window: Window, now: dt.datetime) -> Ticket | None:
-    """The ticket the fair-calling rule gives this window now (locked), or None."""
+    """The ticket the fair-calling rule gives this window now (locked), or None.
+
+    One query: every waiting ticket the window may take is ranked by (skill tier,
+    rule rank, place in line), where the rule rank is 0 for an appointment inside
+    its time window, 1 for a normal ticket aged past its queue's limit, 2 for the
+    class whose turn it is by the interleave ratio and 3 for the other class
+    (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
+    LOCKED``, so concurrent windows take different tickets without waiting."""
     tiers: dict[int, list[Queue]] = {}
     for skill in WindowSkill.objects.filter(window=window, queue__is_active=True).select_related(
         "queue"
     ):
         tiers.setdefault(skill.order, []).append(skill.queue)
-    if not tiers:
-        return _pick_in([], window, now, targeted=True)
-    for i, order in enumerate(sorted(tiers)):
-        ticket = _pick_in(tiers[order], window, now, targeted=(i == 0))
-        if ticket:
-            return ticket
-    return None
+    ordered = [tiers[k] for k in sorted(tiers)] or [[]]
+    ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
+    recent = _recent_calls(window, max(ratios))
+    tier_whens, rank_whens = [], []
+    for i, queues in enumerate(ordered):
+        tier_q = Q(queue__in=queues, target_window__isnull=True)
+        if i == 0:
+            tier_q |= Q(target_window=window)
+        tier_whens.append(When(tier_q, then=Value(i)))
+        aged = [
+            Q(queue=q, sort_at__lte=now - dt.timedelta(minutes=q.ageing_minutes))
+            for q in queues
+            if q.ageing_minutes
+        ]
+        if aged:
+            rank_whens.append(
+                When(tier_q & Q(priority=Priority.NORMAL) & reduce(operator.or_, aged), then=1)
+            )
+        preferred = (
+            ~Q(priority=Priority.NORMAL)
+            if _priority_turn(recent, ratios[i])
+            else Q(priority=Priority.NORMAL)
+        )
+        rank_whens.append(When(tier_q & preferred, then=2))
+    where = Q(target_window=window) | Q(
+        queue__in=[q for queues in ordered for q in queues], target_window__isnull=True
+    )
+    rows = list(
+        Ticket.objects.filter(where, centre_id=window.centre_id, day=timezone.localdate(now))
+        .filter(status=S.WAITING)
+        .annotate(
+            tier=Case(*tier_whens, default=Value(len(ordered))),
+            rank=Case(
+                When(appt_from__lte=now, appt_until__gte=now, then=0),
+                *rank_whens,
+                default=Value(3),
+            ),
+        )
+        .select_related("queue", "first_ask")
+        .order_by("tier", "rank", "sort_at", "id")
+        .select_for_update(skip_locked=True, no_key=True, of=("self",))[:1]
+    )
+    return rows[0] if rows else None
 
 
 def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str = "") -> Ticket:
+    # ``ticket`` is locked, so its first-ask clerk read with it is current.
+    first_ask_id = ticket.first_ask_id or window.clerk_id
     updated = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
-        status=S.CALLED, called_at=now, window=window, clerk_id=window.clerk_id, updated_at=now
+        status=S.CALLED,
+        called_at=now,
+        window=window,
+        clerk_id=window.clerk_id,
+        first_ask_id=first_ask_id,
+        updated_at=now,
     )
     if updated != 1:  # pragma: no cover - guarded by the row lock
         raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
-    if ticket.first_ask_id is None and window.clerk_id:
-        Ticket.objects.filter(pk=ticket.pk).update(first_ask_id=window.clerk_id)
-    ticket.refresh_from_db()
+    ticket.status = S.CALLED
+    ticket.called_at = now
+    ticket.window = window
+    ticket.clerk_id = window.clerk_id
+    ticket.updated_at = now
+    if ticket.first_ask_id != first_ask_id:
+        ticket.first_ask_id = first_ask_id
+        staff = staff_of(actor)
+        if staff is not None and staff.pk == first_ask_id:
+            ticket.first_ask = staff
     _event(
         centre_id=window.centre_id,
         type=E.CALLED,
@@ -351,7 +481,7 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     _notify_near_front(ticket.queue_id, ticket.day)
     from .alerts import alert_resolve_if_open
 
-    alert_resolve_if_open(queue_id=ticket.queue_id, now=now)
+    alert_resolve_if_open(queue=ticket.queue, now=now)
     return ticket
 
 
@@ -376,14 +506,16 @@ def _notify_near_front(queue_id: int, day: dt.date) -> None:
         transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
 
 
-def _anyone_waiting(window: Window, now: dt.datetime) -> bool:
+def _work_at(window: Window, now: dt.datetime) -> bool:
+    """A ticket is at the window, or someone waits whom the window may call."""
     queue_ids = WindowSkill.objects.filter(window=window).values("queue_id")
-    return Ticket.objects.filter(
+    waiting = Q(
         Q(queue_id__in=queue_ids, target_window__isnull=True) | Q(target_window=window),
         centre_id=window.centre_id,
         day=timezone.localdate(now),
         status=S.WAITING,
-    ).exists()
+    )
+    return Ticket.objects.filter(Q(window=window, status__in=Ticket.ACTIVE) | waiting).exists()
 
 
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
@@ -397,7 +529,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     window = Window.objects.select_related("centre").get(pk=window.pk)
     _check_operator(window, actor)
     _require_open(window)
-    if not Ticket.objects.current_at(window).exists() and not _anyone_waiting(window, now):
+    if not _work_at(window, now):
         return None
     return _call_next_locked(window=window, actor=actor, now=now)
 

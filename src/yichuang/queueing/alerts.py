@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from yichuang.org.models import Window
 
 from .estimates import QueueState, queue_states
-from .models import AppointmentSlot, Queue, QueueAlert, TicketEvent, WindowSkill
+from .models import AppointmentSlot, Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 
 
 def diversion_advice(state: QueueState, now: dt.datetime) -> dict:
@@ -74,11 +74,27 @@ def diversion_advice(state: QueueState, now: dt.datetime) -> dict:
     }
 
 
-def alert_check(*, queue: Queue, now: dt.datetime | None = None) -> QueueAlert | None:
+def alert_check(
+    *,
+    queue: Queue,
+    now: dt.datetime | None = None,
+    state: QueueState | None = None,
+    current: QueueAlert | None = None,
+) -> QueueAlert | None:
+    """Raise or resolve the queue's alert. ``state`` may be passed when the
+    caller has just computed it, and ``current`` when it has read the open alert."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    state = queue_states(queue.centre, [queue])[0]
-    current = QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True).first()
+    if current is None:
+        current = QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True).first()
+    if state is None and current is not None and queue.alert_waiting:
+        # An open alert stays open while the line is over its count threshold;
+        # only when it is not does the estimate decide.
+        waiting = Ticket.objects.filter(queue=queue, day=day, status=Ticket.Status.WAITING).count()
+        if waiting >= queue.alert_waiting:
+            return current
+    if state is None:
+        state = queue_states(queue.centre_id, [queue])[0]
     if state.over_threshold and current is None:
         advice = diversion_advice(state, now)
         alert = QueueAlert.objects.create(
@@ -108,7 +124,8 @@ def alert_check(*, queue: Queue, now: dt.datetime | None = None) -> QueueAlert |
     return current
 
 
-def alert_resolve_if_open(*, queue_id: int, now: dt.datetime) -> None:
+def alert_resolve_if_open(*, queue: Queue, now: dt.datetime) -> None:
     day = timezone.localdate(now)
-    if QueueAlert.objects.filter(queue_id=queue_id, day=day, resolved_at__isnull=True).exists():
-        alert_check(queue=Queue.objects.select_related("centre").get(pk=queue_id), now=now)
+    current = QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True).first()
+    if current is not None:
+        alert_check(queue=queue, now=now, current=current)

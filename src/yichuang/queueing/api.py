@@ -56,7 +56,12 @@ def _day_start() -> dt.datetime:
 
 
 def ticket_out(ticket: Ticket, *, estimate: bool = True) -> dict:
-    ahead, minutes = ticket_estimate(ticket) if estimate else (0, 0)
+    if not estimate:
+        ahead, minutes = 0, 0
+    elif getattr(ticket, "estimate", None) is not None:
+        ahead, minutes = ticket.estimate  # computed by ticket_issue
+    else:
+        ahead, minutes = ticket_estimate(ticket)
     return {
         "id": ticket.pk,
         "number": ticket.number,
@@ -329,13 +334,12 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
             .first()
         )
         return {"cursor": last or 0, "events": []}
-    events = list(
-        TicketEvent.objects.filter(centre=centre, id__gt=after)
+    events: list[dict] = [
+        {**e, "at": iso(e["at"])}
+        for e in TicketEvent.objects.filter(centre=centre, id__gt=after)
         .order_by("id")
         .values("id", "type", "ticket_number", "window_number", "at", "reason")[:limit]
-    )
-    for e in events:
-        e["at"] = iso(e["at"])
+    ]
     return {"cursor": events[-1]["id"] if events else after, "events": events}
 
 
@@ -456,7 +460,7 @@ def _ticket_action(fn):
     return endpoint
 
 
-for _name, _fn in (
+for _name, _tfn in (
     ("recall", actions.ticket_recall),
     ("start", actions.ticket_start),
     ("finish", actions.ticket_finish),
@@ -466,7 +470,7 @@ for _name, _fn in (
         f"/windows/{{window_id}}/{_name}",
         auth=API_AUTH,
         operation_id=f"ticket_{_name.replace('-', '_')}",
-    )(_ticket_action(_fn))
+    )(_ticket_action(_tfn))
 
 
 @router.get("/windows/{window_id}/current", auth=API_AUTH)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +37,7 @@ def service_minutes(queue: Queue, day=None) -> float:
     )
     if len(rows) < 3:
         return float(queue.service_minutes)
-    total = sum((end - start).total_seconds() for start, end in rows)
+    total = sum((end - start).total_seconds() for start, end in rows if start and end)
     return max(0.5, total / len(rows) / 60)
 
 
@@ -100,6 +101,7 @@ class QueueState:
 
 
 def queue_states(centre, queues=None) -> list[QueueState]:
+    """``centre`` is a Centre or its id."""
     """Waiting counts, open windows and estimates for every queue of a centre in a
     fixed number of queries (one grouped count, one skills read, one per queue
     for recent service times)."""
@@ -108,6 +110,8 @@ def queue_states(centre, queues=None) -> list[QueueState]:
     queues = list(
         queues if queues is not None else Queue.objects.filter(centre=centre, is_active=True)
     )
+    if not queues:
+        return []
     day = timezone.localdate()
     now = timezone.now()
     waiting = {
@@ -125,7 +129,7 @@ def queue_states(centre, queues=None) -> list[QueueState]:
         open_by_queue[queue_id] = open_by_queue.get(queue_id, 0) + 1
     states = []
     for q in queues:
-        row = waiting.get(q.id) or {"n": 0, "oldest": None}
+        row: dict[str, Any] = dict(waiting.get(q.id) or {"n": 0, "oldest": None})
         each = service_minutes(q, day)
         n_open = open_by_queue.get(q.id, 0)
         longest = int((now - row["oldest"]).total_seconds() // 60) if row["oldest"] else 0

@@ -48,6 +48,8 @@ class Queue(models.Model):
     )
     max_length = models.PositiveIntegerField(_("最多等候人数（0 为不限）"), default=0)
     daily_quota = models.PositiveIntegerField(_("每日取号上限（0 为不限）"), default=0)
+    slot_minutes = models.PositiveSmallIntegerField(_("分时段长度（分钟）"), default=60)
+    slot_quota = models.PositiveIntegerField(_("每时段取号上限（0 为不限）"), default=0)
     alert_waiting = models.PositiveIntegerField(_("等候人数预警线（0 为不启用）"), default=15)
     alert_wait_minutes = models.PositiveIntegerField(
         _("预计等候分钟预警线（0 为不启用）"), default=30
@@ -56,6 +58,9 @@ class Queue(models.Model):
         _("平均办理分钟（无当日数据时用于估算）"), max_digits=5, decimal_places=1, default=8
     )
     no_show_rejoin = models.BooleanField(_("过号可重新排队一次"), default=True)
+    items = models.ManyToManyField(
+        "catalog.Item", blank=True, related_name="queues", verbose_name=_("办理事项")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -228,6 +233,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TicketQuerySet.as_manager()
+
+    # (people ahead, estimated minutes) when the issuing action computed them.
+    estimate: tuple[int, int] | None = None
 
     class Meta:
         ordering = ["-day", "sort_at", "id"]

@@ -33,6 +33,11 @@ DEVICE_SALT = "yichuang.queueing.device"
 PRIORITY_CHOICES = [(p.value, p.label) for p in Priority if p != Priority.NORMAL]
 
 
+def _device(request: HttpRequest) -> Device | None:
+    """The hall device that opened a device page (set by ``device_page``)."""
+    return getattr(request, "device", None)
+
+
 def _device_by_token(raw: str | None) -> Device | None:
     if not raw or not raw.startswith("dev_"):
         return None
@@ -75,14 +80,15 @@ def device_page(*kinds: str):
                     raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
                 centre = device.centre
             elif request.user.is_authenticated:
-                centre = centres_for(request.user).filter(code=code).first()
-                if centre is None:
+                found = centres_for(request.user).filter(code=code).first()
+                if found is None:
                     raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
+                centre = found
             else:
                 raise Forbidden(
                     "auth.device_required", _("此页面需要大厅设备令牌，请联系管理员。"), status=401
                 )
-            request.device = device
+            request.device = device  # type: ignore[attr-defined]
             return view(request, centre, *args, **kwargs)
 
         return wrapper
@@ -130,7 +136,7 @@ def _ticket_context(request, ticket: Ticket) -> dict:
 @require_POST
 @device_page("kiosk")
 def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
-    actor = request.user if request.device is None else None
+    actor = request.user if _device(request) is None else None
     try:
         ticket = actions.ticket_issue(
             centre=centre,
@@ -139,7 +145,7 @@ def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
             priority=request.POST.get("priority") or "normal",
             id_number=request.POST.get("id_number", "").strip(),
             actor=actor,
-            device=request.device,
+            device=_device(request),
         )
     except DomainError as e:
         return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
@@ -149,10 +155,10 @@ def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
 @require_POST
 @device_page("kiosk")
 def kiosk_check_in(request: HttpRequest, centre: Centre) -> HttpResponse:
-    actor = request.user if request.device is None else None
+    actor = request.user if _device(request) is None else None
     try:
         ticket = actions.appointment_check_in(
-            centre=centre, code=request.POST.get("code", ""), device=request.device, actor=actor
+            centre=centre, code=request.POST.get("code", ""), device=_device(request), actor=actor
         )
     except DomainError as e:
         return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
@@ -252,9 +258,10 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
             actions.window_open(window=window, actor=request.user)
         else:
             staff = staff_of(request.user)
-            window = Window.objects.filter(clerk=staff).exclude(state="closed").first()
-            if staff is None or window is None:
+            signed_in = Window.objects.filter(clerk=staff).exclude(state="closed").first()
+            if staff is None or signed_in is None:
                 raise NotFound("queue.no_window", _("您还没有开窗。"))
+            window = signed_in
             if action == "transfer":
                 actions.ticket_transfer(
                     window=window, actor=request.user, queue_code=request.POST.get("queue") or None
