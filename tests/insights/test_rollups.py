@@ -71,3 +71,26 @@ def test_it_skips_a_batch_another_worker_claimed(history):
         pass
     assert Cursor.objects.get(source="ticket_event").last_id >= before
     assert tick_source("ticket_event", settle=0) == 0
+
+
+def test_it_freezes_a_baseline_from_the_command_line(history):
+    from io import StringIO
+
+    from yichuang.insights.models import Baseline
+
+    call_command("rebuild_rollups", stdout=StringIO())
+    out = StringIO()
+    call_command("freeze_baseline", "--from", "2026-03-01", "--to", "2026-03-31", stdout=out)
+    baseline = Baseline.objects.get(is_active=True)
+    assert "county median" in out.getvalue()
+    assert baseline.medians["county"]["cases"] > 0
+
+
+def test_it_builds_the_demo_dashboard(history):
+    from yichuang.demo.base import DemoRun
+    from yichuang.insights import demo
+
+    run = DemoRun()
+    demo.build(run)
+    assert TicketCell.objects.exists()
+    assert any("看板汇总" in line for line in run.out)

@@ -812,3 +812,12 @@ def rebuild(out: Any = None) -> dict[str, int]:
             counts[family] = cell_models[0].objects.count()
             say(f"{family}: {counts[family]} cells")
     return counts
+
+
+def freshness() -> dict[str, Any]:
+    """When the roll-ups were last brought up to date, and whether the queue's
+    events have run ahead of them (no worker running)."""
+    last = Cursor.objects.exclude(source="lock").aggregate(t=Max("updated_at"))["t"]
+    cursor = Cursor.objects.filter(source="ticket_event").values_list("last_id", flat=True).first()
+    newest = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    return {"updated_at": last, "behind": newest > (cursor or 0) + BATCH}

@@ -17,7 +17,7 @@ from yichuang.org.models import Centre, Department, Staff
 from yichuang.org.scopes import centres_for, departments_for, staff_of
 
 from . import kpis as k
-from .rollups import month_end, month_start
+from .rollups import freshness, month_end, month_start
 
 BY_LABELS = {
     "centre": "服务中心",
@@ -174,6 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "report_scope": scope.key.split("/")[0],
         "live_scope": scope.key.split("/")[0],
         "min_ratings": k.MIN_RATINGS,
+        "freshness": freshness(),
         "period_days": (hi - lo).days + 1,
         "month_end": month_end(hi),
     }
