@@ -178,7 +178,7 @@ def hall_setup(n_windows: int, n_kiosks: int) -> dict:
                 title="bench",
             )
         windows.append((w, api_token_issue(user=user)))
-    centres = sorted({w.centre_id for w, _t in windows})
+    centres = sorted({w.centre_id for w, _t in windows}) or [hall.pk]
     by_id = {c.pk: c for c in Centre.objects.filter(pk__in=centres)}
     kiosks = []
     for k in range(n_kiosks):
