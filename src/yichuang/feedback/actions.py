@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,18 +178,28 @@ def _bucket(now: dt.datetime, seconds: int) -> dt.datetime:
 
 
 def _throttle_count(key: str, bucket: dt.datetime) -> int:
-    row = Throttle.objects.filter(key=key, bucket=bucket).values_list("hits", flat=True).first()
-    return row or 0
+    with connection.cursor() as cur:
+        cur.execute(
+            f'SELECT hits FROM {Throttle._meta.db_table} WHERE "key" = %s AND bucket = %s',
+            [key, connection.ops.adapt_datetimefield_value(bucket)],
+        )
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
-def _throttle_add(key: str, bucket: dt.datetime) -> None:
-    if Throttle.objects.filter(key=key, bucket=bucket).update(hits=F("hits") + 1):
-        return
-    try:
-        with transaction.atomic():
-            Throttle.objects.create(key=key, bucket=bucket, hits=1)
-    except IntegrityError:
-        Throttle.objects.filter(key=key, bucket=bucket).update(hits=F("hits") + 1)
+def _throttle_add(key: str, bucket: dt.datetime) -> int:
+    """Count one more hit for ``key`` in ``bucket``: one upsert, which returns the
+    new count (ON CONFLICT … RETURNING: SQLite ≥ 3.35 and PostgreSQL)."""
+    table = Throttle._meta.db_table
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f'INSERT INTO {table} ("key", bucket, hits, created_at) VALUES (%s, %s, 1, %s) '
+            f'ON CONFLICT ("key", bucket) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits',
+            [key, ops.adapt_datetimefield_value(bucket), now],
+        )
+        return int(cur.fetchone()[0])
 
 
 def _too_many() -> TooManyRequests:
@@ -227,9 +237,9 @@ def rating_submit(
 ) -> Rating:
     """A citizen rates a service by its rating code.
 
-    Not one transaction on purpose: the attempt and failure counters are
-    committed on their own, so that a refused guess still counts against the
-    guesser; the rating itself is made in :func:`_rating_create`, atomically.
+    One transaction holds the attempt counter and, in a savepoint, the rating:
+    a refused rating rolls back its savepoint only, so the attempt (and, for an
+    unknown or used code, the failure) still counts against the client.
     """
     if user is not None and getattr(user, "is_authenticated", False):
         raise Forbidden("feedback.staff_cannot_rate", _("工作人员不能代替群众评价。"))
@@ -239,32 +249,43 @@ def rating_submit(
     key = _client_key(device, source_ip)
     fail_key = key + ":fail"
     minute, hour = _bucket(now, 60), _bucket(now, 3600)
-    if (
-        _throttle_count(key, minute) >= ATTEMPTS_PER_MINUTE
-        or _throttle_count(fail_key, hour) >= FAILURES_PER_HOUR
-    ):
-        raise _too_many()
-    _throttle_add(key, minute)
-    try:
-        return _rating_create(
-            rating_code=rating_code,
-            level=level,
-            channel=channel,
-            reasons=list(reasons or []),
-            comment=comment,
-            phone=phone,
-            device=device,
-            source_ip=source_ip,
-            now=now,
-        )
-    except DomainError as exc:
-        if exc.code in ("feedback.unknown_code", "feedback.already_rated"):
-            _throttle_add(fail_key, hour)
-        raise
+    refused: DomainError | None = None
+    with transaction.atomic():
+        if (
+            _throttle_add(key, minute) > ATTEMPTS_PER_MINUTE
+            or _throttle_count(fail_key, hour) >= FAILURES_PER_HOUR
+        ):
+            refused = _too_many()
+        else:
+            try:
+                return _rating_create(
+                    rating_code=rating_code,
+                    level=level,
+                    channel=channel,
+                    reasons=list(reasons or []),
+                    comment=comment,
+                    phone=phone,
+                    device=device,
+                    source_ip=source_ip,
+                    now=now,
+                )
+            except DomainError as exc:
+                if exc.code in ("feedback.unknown_code", "feedback.already_rated"):
+                    _throttle_add(fail_key, hour)
+                refused = exc
+    raise refused
 
 
 def _unknown_code() -> NotFound:
     return NotFound("feedback.unknown_code", _("评价码无效或服务尚未办结。"))
+
+
+_T, _W, _S = Ticket._meta.db_table, Window._meta.db_table, Staff._meta.db_table
+TICKET_BY_CODE = (
+    "SELECT t.id, t.centre_id, t.window_id, t.clerk_id, t.queue_id, w.department_id, "
+    f"s.department_id FROM {_T} t LEFT JOIN {_W} w ON w.id = t.window_id "
+    f"LEFT JOIN {_S} s ON s.id = t.clerk_id WHERE t.rating_code = %s AND t.status = %s"
+)
 
 
 def _service_for_code(code: str) -> dict[str, Any]:
@@ -272,28 +293,43 @@ def _service_for_code(code: str) -> dict[str, Any]:
     code = (code or "").strip()
     if not code or len(code) > 32:
         raise _unknown_code()
+    # The hot path: one indexed read by the unique rating code, no ORM compile.
+    with connection.cursor() as cur:
+        cur.execute(TICKET_BY_CODE, [code, Ticket.Status.DONE])
+        row = cur.fetchone()
     ticket = (
-        Ticket.objects.select_related("window", "clerk", "queue")
-        .filter(rating_code=code, status=Ticket.Status.DONE)
-        .first()
+        dict(
+            zip(
+                (
+                    "pk",
+                    "centre_id",
+                    "window_id",
+                    "clerk_id",
+                    "queue_id",
+                    "window__department_id",
+                    "clerk__department_id",
+                ),
+                row,
+                strict=True,
+            )
+        )
+        if row
+        else None
     )
     if ticket is not None:
-        window = ticket.window
-        clerk = ticket.clerk
-        department_id = (window.department_id if window else None) or (
-            clerk.department_id if clerk else None
-        )
+        tid = ticket["pk"]
         return {
             "service_kind": Rating.Kind.TICKET,
-            "service_key": f"ticket:{ticket.pk}",
-            "ticket": ticket,
-            "centre_id": ticket.centre_id,
-            "department_id": department_id,
-            "window_id": ticket.window_id,
-            "clerk_id": ticket.clerk_id,
+            "service_key": f"ticket:{tid}",
+            "ticket_id": tid,
+            "centre_id": ticket["centre_id"],
+            "department_id": ticket["window__department_id"] or ticket["clerk__department_id"],
+            "window_id": ticket["window_id"],
+            "clerk_id": ticket["clerk_id"],
             "item_id": None,
-            "queue_id": ticket.queue_id,
-            "phone": ticket.phone,
+            "queue_id": ticket["queue_id"],
+            # Decrypted only when a bad rating needs a call-back.
+            "phone": lambda: Ticket.objects.get(pk=tid).phone,
             "name": "",
         }
     case = (
@@ -316,7 +352,7 @@ def _service_for_code(code: str) -> dict[str, Any]:
             "clerk_id": case.accepted_by_id,
             "item_id": case.item_id,
             "queue_id": None,
-            "phone": getattr(person, "phone", "") if person else "",
+            "phone": lambda: getattr(person, "phone", "") if person else "",
             "name": person.name if person else "",
         }
     raise _unknown_code()
@@ -328,7 +364,11 @@ def service_summary(code: str) -> dict[str, Any] | None:
         svc = _service_for_code(code)
     except NotFound:
         return None
-    ticket = svc.get("ticket")
+    ticket = (
+        Ticket.objects.select_related("queue").get(pk=svc["ticket_id"])
+        if svc.get("ticket_id")
+        else None
+    )
     case = svc.get("case")
     clerk = Staff.objects.filter(pk=svc["clerk_id"]).first() if svc["clerk_id"] else None
     window = Window.objects.filter(pk=svc["window_id"]).first() if svc["window_id"] else None
@@ -406,7 +446,7 @@ def _rating_create(
     rating = Rating(
         service_kind=svc["service_kind"],
         service_key=svc["service_key"],
-        ticket=svc.get("ticket"),
+        ticket_id=svc.get("ticket_id"),
         case=svc.get("case"),
         rating_code=rating_code.strip(),
         level=level,
@@ -433,7 +473,7 @@ def _rating_create(
         raise Conflict("feedback.already_rated", _("该服务已经评价过，不能重复评价。")) from None
     _rollup_add(rating, _level_field(rating), 1)
     if rating.is_bad and not is_default:
-        _rectification_open(rating, phone=phone or svc["phone"], name=svc["name"], now=now)
+        _rectification_open(rating, phone=phone or svc["phone"](), name=svc["name"], now=now)
     return rating
 
 
@@ -443,22 +483,44 @@ def _level_field(rating: Rating) -> str:
     return f"n{rating.level}"
 
 
+ROLLUP_KEY = (
+    "day",
+    "centre_id_key",
+    "department_id_key",
+    "window_id_key",
+    "clerk_id_key",
+    "item_id_key",
+)
+ROLLUP_FIELDS = frozenset({"n1", "n2", "n3", "n4", "n5", "n_excluded", "n_default"})
+
+
 def _rollup_add(rating: Rating, field: str, delta: int) -> None:
-    key = {
-        "day": rating.day,
-        "centre_id_key": rating.centre_id,
-        "department_id_key": rating.department_id or 0,
-        "window_id_key": rating.window_id or 0,
-        "clerk_id_key": rating.clerk_id or 0,
-        "item_id_key": rating.item_id or 0,
-    }
-    if RatingDay.objects.filter(**key).update(**{field: F(field) + delta}):
-        return
-    try:
-        with transaction.atomic():
-            RatingDay.objects.create(**key, **{field: max(delta, 0)})
-    except IntegrityError:
-        RatingDay.objects.filter(**key).update(**{field: F(field) + delta})
+    """Add ``delta`` to one count of the rating's roll-up cell: one upsert."""
+    assert field in ROLLUP_FIELDS
+    table = RatingDay._meta.db_table
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    key = [
+        ops.adapt_datefield_value(rating.day),
+        rating.centre_id,
+        rating.department_id or 0,
+        rating.window_id or 0,
+        rating.clerk_id or 0,
+        rating.item_id or 0,
+    ]
+    counts = ", ".join(f"n{i}" for i in range(1, 6))
+    values = ", ".join(
+        (str(max(delta, 0)) if name == field else "0")
+        for name in ("n1", "n2", "n3", "n4", "n5", "n_excluded", "n_default")
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} ({', '.join(ROLLUP_KEY)}, {counts}, n_excluded, n_default, "
+            f"created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, {values}, %s, %s) "
+            f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
+            f"{field} = {table}.{field} + %s, updated_at = %s",
+            [*key, now, now, delta, now],
+        )
 
 
 def _rectification_open(rating: Rating, *, phone: str, name: str, now: dt.datetime) -> None:
