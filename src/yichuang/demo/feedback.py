@@ -227,7 +227,7 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
     county_director = User.objects.filter(username="director").first()
     order = [s.value for s in Rectification.Status]
     rects: list[Rectification] = []
-    plans: list[tuple[int, list[tuple[str, dt.datetime, User | None, str]]]] = []
+    plans: list[tuple[int, dt.datetime, list[tuple[str, dt.datetime, User | None, str]]]] = []
     for rating in bad:
         pool = pools.get(rating.centre_id)
         if pool is None:
@@ -293,7 +293,7 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
             citizen_level=rng.choice((3, 4, 4, 5)) if "closed" in fields else None,
         )
         rects.append(rect)
-        plans.append((rating.pk, steps))
+        plans.append((rating.pk, rating.created_at, steps))
     Rectification.objects.bulk_create(rects, batch_size=1000)
     by_rating = dict(
         Rectification.objects.filter(rating_id__in=[r.pk for r in bad]).values_list(
@@ -301,7 +301,7 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
         )
     )
     events = []
-    for rating_id, steps in plans:
+    for rating_id, opened_at, steps in plans:
         rect_id = by_rating[rating_id]
         events.append(
             FeedbackEvent(
@@ -309,7 +309,7 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
                 rating_id=rating_id,
                 rectification_id=rect_id,
                 new_status="new",
-                at=steps[0][1] - dt.timedelta(hours=1) if steps else timezone.now(),
+                at=opened_at,
             )
         )
         previous = "new"
