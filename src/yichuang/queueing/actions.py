@@ -52,6 +52,7 @@ from .models import (
     TicketEvent,
     WindowSkill,
     new_code,
+    new_short_code,
 )
 
 S = Ticket.Status
@@ -992,7 +993,10 @@ def appointment_book(*, slot, phone: str, now: dt.datetime | None = None) -> App
         raise Conflict("queue.slot_full", _("该时段已约满，请选择其他时段。"))
     slot.booked += 1
     slot.save(update_fields=["booked", "updated_at"])
-    appt = Appointment.objects.create(slot=slot, phone=phone, phone_hash=phone_hash)
+    code = new_short_code()
+    while Appointment.objects.filter(code=code).exists():  # 8 digits: collisions happen
+        code = new_short_code()
+    appt = Appointment.objects.create(slot=slot, code=code, phone=phone, phone_hash=phone_hash)
     text = _("【一窗】您已预约 %(q)s %(d)s %(t)s，预约码 %(c)s，请按时到大厅取号机签到。") % {
         "q": slot.queue.name,
         "d": slot.day.isoformat(),
