@@ -74,8 +74,32 @@ def build_structure() -> dict[str, list[Queue]]:
                     WindowSkill(window=w, queue=q, order=1) for q in queues if q.code != "unsolved"
                 ]
         WindowSkill.objects.bulk_create(skills)
+        _link_items(centre, queues, by_dept, county=county)
         made[centre.code] = queues
     return made
+
+
+def _link_items(centre, queues: list[Queue], by_dept: dict[str, Queue], *, county: bool) -> None:
+    """Which catalogue items each queue serves: a department's items go to its
+    own queue; in townships 社保医保 takes 人社 and 医保; everything else is
+    综合业务. Items bound to other centres are left out."""
+    from django.db.models import Q
+
+    from yichuang.catalog.models import Item
+
+    by_code = {q.code: q for q in queues}
+    if not county:
+        by_dept = {"rs": by_code["social"], "yb": by_code["social"]}
+    links = []
+    for item_id, dept in (
+        Item.objects.filter(is_active=True)
+        .filter(Q(centres__isnull=True) | Q(centres=centre))
+        .distinct()
+        .values_list("id", "department__code")
+    ):
+        queue = by_dept.get(dept) or by_code["general"]
+        links.append(Queue.items.through(queue_id=queue.pk, item_id=item_id))
+    Queue.items.through.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def build(run: DemoRun) -> None:

@@ -197,8 +197,12 @@ def idempotent(request, status: int, fn) -> HttpResponse:
 
 @router.get("/centres/{code}/queues", auth=OPTIONAL_AUTH)
 def queue_list(request, code: str):
+    from .views import items_by_queue
+
     centre = _readable_centre(request, code)
-    return [queue_state_out(s) for s in queue_states(centre)]
+    states = queue_states(centre)
+    items = items_by_queue([s.queue for s in states])
+    return [{**queue_state_out(s), "items": items.get(s.queue.pk, [])} for s in states]
 
 
 class TicketIn(Schema):

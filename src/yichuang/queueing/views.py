@@ -106,16 +106,30 @@ def qr_svg(url: str) -> str:
 @device_page("kiosk")
 def kiosk(request: HttpRequest, centre: Centre) -> HttpResponse:
     states = queue_states(centre)
+    items = items_by_queue([s.queue for s in states])
     return render(
         request,
         "queueing/kiosk.html",
         {
             "centre": centre,
             "states": states,
+            "rows": [(s, items.get(s.queue.pk, [])) for s in states],
             "priorities": PRIORITY_CHOICES,
             "elderly": request.GET.get("mode") == "elderly",
         },
     )
+
+
+def items_by_queue(queues: list[Queue]) -> dict[int, list[str]]:
+    """The catalogue item names each queue serves, in one query."""
+    out: dict[int, list[str]] = {}
+    for queue_id, name in (
+        Queue.items.through.objects.filter(queue__in=queues, item__is_active=True)
+        .order_by("queue_id", "item__name")
+        .values_list("queue_id", "item__name")
+    ):
+        out.setdefault(queue_id, []).append(name)
+    return out
 
 
 def _ticket_context(request, ticket: Ticket) -> dict:
