@@ -514,21 +514,31 @@ def _names(dim: str, ids: Iterable[int]) -> dict[int, str]:
     return dict(model.objects.filter(id__in=ids).values_list("id", "name"))
 
 
-def breakdown(scope: Scope, lo: dt.date, hi: dt.date, dim: str) -> list[dict[str, Any]]:
-    """The KPIs of each centre / department / window / clerk / item / queue."""
+ALL_PARTS = ("tickets", "ratings", "cases")
+
+
+def breakdown(
+    scope: Scope, lo: dt.date, hi: dt.date, dim: str, parts: tuple[str, ...] = ALL_PARTS
+) -> list[dict[str, Any]]:
+    """The KPIs of each centre / department / window / clerk / item / queue
+    (``parts`` limits which roll-ups are read; the others count as zero)."""
     if dim not in DIMENSIONS:
         raise Unprocessable("insights.bad_dimension", _("不支持的分组方式。"))
     q = scope.q() & period_q(lo, hi)
     tickets = (
         _group(TicketCell, q, dim, ("issued", "called", "no_show", "wait_seconds"))
-        if dim != "item"
+        if dim != "item" and "tickets" in parts
         else {}
     )
-    ratings = _group(RatingCell, q, dim, ("n1", "n2", "n3", "n4", "n5")) if has_ratings() else {}
+    ratings = (
+        _group(RatingCell, q, dim, ("n1", "n2", "n3", "n4", "n5"))
+        if has_ratings() and "ratings" in parts
+        else {}
+    )
     case_fields = ("completed", "on_time", "one_visit", "visits", "red_cards", "yellow_cards")
     cases = (
         _group(CaseCell, q, dim, case_fields)
-        if has_cases() and dim in ("centre", "department", "clerk", "item")
+        if has_cases() and dim in ("centre", "department", "clerk", "item") and "cases" in parts
         else {}
     )
     keys = set(tickets) | set(ratings) | set(cases)
@@ -634,15 +644,21 @@ def holding_back(scope: Scope, lo: dt.date, hi: dt.date, limit: int = 10) -> dic
     """The "what holds us back" lists."""
     q = scope.q() & period_q(lo, hi)
     out: dict[str, Any] = {}
-    items = [r for r in breakdown(scope, lo, hi, "item") if r["cases"]] if has_cases() else []
+    items = (
+        [r for r in breakdown(scope, lo, hi, "item", ("cases",)) if r["cases"]]
+        if has_cases()
+        else []
+    )
     out["items_most_visits"] = sorted(
         items, key=lambda r: (-(r["avg_visits_per_case"] or 0), -r["cases"], r["name"])
     )[:limit]
-    windows = [r for r in breakdown(scope, lo, hi, "window") if r["ratings"] and r["id"]]
+    windows = [
+        r for r in breakdown(scope, lo, hi, "window", ("ratings",)) if r["ratings"] and r["id"]
+    ]
     out["windows_lowest_satisfaction"] = sorted(
         windows, key=lambda r: (r["satisfaction_rate"], -r["ratings"], r["name"])
     )[:limit]
-    depts = breakdown(scope, lo, hi, "department") if has_cases() else []
+    depts = breakdown(scope, lo, hi, "department", ("cases",)) if has_cases() else []
     out["departments_most_red_cards"] = sorted(
         [r for r in depts if r["red_cards"] or r["yellow_cards"]],
         key=lambda r: (-r["red_cards"], -r["yellow_cards"], r["name"]),
