@@ -30,7 +30,7 @@ from .imports import import_work_orders
 from .models import Appeal, Complaint, ComplaintCategory, Rating, Reason, Rectification
 
 PAD_COOKIE = "yc_pad"
-BOARD_RECTS = 40
+BOARD_RECTS = 25
 PAD_FRESH_MINUTES = 10
 
 
@@ -307,6 +307,12 @@ def m_complaint(request: HttpRequest, code: str) -> HttpResponse:
 # --- staff pages ----------------------------------------------------------------------
 
 
+def _unwrapped(user):
+    """The User behind request.user's lazy wrapper, so that per-user caches
+    (roles, staff record) set by the scope helpers stick for the request."""
+    return getattr(user, "_wrapped", user)
+
+
 def overseer_required(view):
     @wraps(view)
     @login_required
@@ -333,7 +339,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 def board(request: HttpRequest) -> HttpResponse:
     """The director's board: rates with counts by dimension, bad ratings and
     their rectification (overdue first), pending appeals, open complaints."""
-    user = request.user
+    user = _unwrapped(request.user)
     start, end = _period(request)
     dim = request.GET.get("dim", "window")
     if dim not in DIMENSIONS:
@@ -370,11 +376,12 @@ def board(request: HttpRequest) -> HttpResponse:
     for r in rects:
         r.reason_text = "、".join(labels.get(code, code) for code in r.rating.reasons)  # type: ignore[attr-defined]
     overdue = actions.rectifications_for(user).overdue(today).count()
-    appeals = (
-        Appeal.objects.filter(status=Appeal.Status.PENDING, rating__in=actions.ratings_for(user))
-        .select_related("rating", "rating__clerk", "filed_by")
-        .order_by("created_at")[:50]
-    )
+    pending = Appeal.objects.filter(status=Appeal.Status.PENDING, rating__centre_id__in=centre_ids)
+    if dept_id:
+        pending = pending.filter(rating__department_id=dept_id)
+    appeals = pending.select_related("rating", "rating__clerk", "filed_by").order_by("created_at")[
+        :50
+    ]
     complaints = actions.complaints_for(user).open()
     return render(
         request,
@@ -410,7 +417,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
     """The handler's desk: my rectifications and complaints, overdue first."""
-    user = request.user
+    user = _unwrapped(request.user)
     today = timezone.localdate()
     rects = list(
         Rectification.objects.filter(handler=user)
