@@ -10,7 +10,8 @@
   whole county, every dimension in turn: p50/p95 in ms, in process (Django
   test client, signed in as the county director). Target: p95 < 300 ms.
 
-The database is its own: SQLite in a temporary YICHUANG_VAR by default, or
+The database is its own: SQLite in a temporary YICHUANG_VAR by default (BENCH_VAR=DIR
+keeps and reuses it), or
 BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/yichuang_fbbench,
 dropped and re-created). It is migrated and seeded with BENCH_MONTHS (12) months
 of demo history — tickets, cases, ratings, rectifications, complaints.
@@ -40,7 +41,9 @@ MONTHS = int(os.environ.get("BENCH_MONTHS", 12))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 BOARD_REQUESTS = int(os.environ.get("BENCH_BOARD_REQUESTS", 50))
 
-VAR = tempfile.mkdtemp(prefix="bench-feedback-")
+# BENCH_VAR keeps the seeded SQLite database between runs (seeded once).
+VAR = os.environ.get("BENCH_VAR") or tempfile.mkdtemp(prefix="bench-feedback-")
+REUSE = bool(os.environ.get("BENCH_VAR")) and Path(VAR, "bench.sqlite3").exists()
 DB_URL = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{VAR}/bench.sqlite3"
 ENV = {
     **os.environ,
@@ -56,6 +59,9 @@ def yichuang(*args: str) -> None:
 
 
 def fresh_database() -> None:
+    if REUSE and not DB_URL.startswith("postgres"):
+        yichuang("migrate", "-v", "0")
+        return
     if DB_URL.startswith("postgres"):
         import psycopg
 
@@ -287,6 +293,7 @@ def main() -> None:
             "workers": WORKERS,
             "target_rate": RATE,
             "seed_seconds": seeded,
+            "reused_database": REUSE,
             "targets": {"rating_p99_ms": 50, "board_p95_ms": 300},
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
