@@ -102,9 +102,45 @@ def _link_items(centre, queues: list[Queue], by_dept: dict[str, Queue], *, count
     Queue.items.through.objects.bulk_create(links, ignore_conflicts=True)
 
 
+def build_slots(days: int = 7) -> int:
+    """Bookable half-hour slots for the next ``days`` working days (today
+    included) in every queue but 办不成事反映; slots that exist are kept."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yichuang.lib import workdays
+    from yichuang.org.calendar import get_calendar
+    from yichuang.queueing.models import AppointmentSlot
+
+    cal = get_calendar()
+    starts = [dt.time(h, m) for h in (9, 10, 11, 14, 15, 16) for m in (0, 30)]
+    starts = [t for t in starts if t != dt.time(11, 30)]
+    day = timezone.localdate()
+    wanted: list[dt.date] = []
+    while len(wanted) < days:
+        if workdays.is_workday(cal, day):
+            wanted.append(day)
+        day += dt.timedelta(days=1)
+    slots = [
+        AppointmentSlot(
+            queue=q,
+            day=d,
+            start=t,
+            end=(dt.datetime.combine(d, t) + dt.timedelta(minutes=30)).time(),
+            capacity=4 if q.centre.kind == "county" else 2,
+        )
+        for q in Queue.objects.exclude(code="unsolved").select_related("centre")
+        for d in wanted
+        for t in starts
+    ]
+    return len(AppointmentSlot.objects.bulk_create(slots, ignore_conflicts=True))
+
+
 def build(run: DemoRun) -> None:
     made = build_structure()
     run.ctx["queues"] = made
+    build_slots()
     run.say(f"排队叫号：{sum(len(v) for v in made.values())} 个业务队列")
     if run.months:
         import time

@@ -10,5 +10,9 @@ urlpatterns = [
     path("display/<slug:code>", views.display, name="display"),
     path("console/", views.console, name="console"),
     path("console/act/<slug:action>", views.console_act, name="console_act"),
+    path("display/<slug:code>/window/<int:number>", views.window_display, name="window_display"),
     path("m/tickets/<str:track_code>", views.mobile_ticket, name="mobile_ticket"),
+    path("m/book/", views.mobile_book, name="mobile_book"),
+    path("m/book/<slug:code>", views.mobile_book, name="mobile_book_centre"),
+    path("m/appointment", views.mobile_appointment, name="mobile_appointment"),
 ]

@@ -208,6 +208,110 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     )
 
 
+def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """``/m/book/``: pick a centre, then a queue's slot, give a phone number and
+    get the appointment code by SMS and on screen (actions.appointment_book)."""
+    from .models import AppointmentSlot
+
+    if code is None:
+        centres = Centre.objects.filter(is_active=True, queues__slots__isnull=False).distinct()
+        return render(request, "queueing/mobile_book.html", {"centres": centres})
+    centre = Centre.objects.filter(code=code, is_active=True).first()
+    if centre is None:
+        raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
+    error = booked = None
+    if request.method == "POST":
+        slot = AppointmentSlot.objects.filter(
+            pk=request.POST.get("slot") or 0, queue__centre=centre
+        ).first()
+        try:
+            if slot is None:
+                raise NotFound("queue.slot_not_found", _("请选择预约时段。"))
+            booked = actions.appointment_book(slot=slot, phone=request.POST.get("phone", ""))
+        except DomainError as e:
+            error = e
+    now = timezone.localtime()
+    slots = (
+        AppointmentSlot.objects.filter(
+            queue__centre=centre, queue__is_active=True, day__gte=now.date()
+        )
+        .select_related("queue")
+        .order_by("queue__sort_order", "day", "start")
+    )
+    by_queue: dict[Queue, list] = {}
+    for slot in slots[:400]:
+        if slot.day == now.date() and slot.end <= now.time():
+            continue
+        by_queue.setdefault(slot.queue, []).append(slot)
+    return render(
+        request,
+        "queueing/mobile_book.html",
+        {
+            "centre": centre,
+            "by_queue": by_queue,
+            "error": error,
+            "booked": booked,
+            "selected": request.POST.get("slot", ""),
+        },
+        status=error.status if error else 200,
+    )
+
+
+def mobile_appointment(request: HttpRequest) -> HttpResponse:
+    """``/m/appointment``: look up or cancel a booking by its code and phone."""
+    from .models import Appointment
+
+    appt = error = None
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()
+        phone = "".join(request.POST.get("phone", "").split())
+        try:
+            if request.POST.get("cancel"):
+                appt = actions.appointment_cancel(code=code, phone=phone)
+            else:
+                from yichuang.lib.crypto import keyed_hash
+
+                appt = (
+                    Appointment.objects.select_related("slot__queue__centre")
+                    .filter(code=code, phone_hash=keyed_hash(phone, "phone"))
+                    .first()
+                )
+                if appt is None:
+                    raise NotFound("queue.appointment_not_found", _("没有找到该预约。"))
+        except DomainError as e:
+            error = e
+    return render(
+        request,
+        "queueing/mobile_appointment.html",
+        {"appt": appt, "error": error},
+        status=error.status if error else 200,
+    )
+
+
+# --- window display ---------------------------------------------------------------------
+
+
+@device_page("window_display", "display")
+def window_display(request: HttpRequest, centre: Centre, number: int) -> HttpResponse:
+    """The small screen above one window: its name, the ticket it calls now and
+    the queues it serves; follows the hall's event feed for this window."""
+    window = Window.objects.filter(centre=centre, number=number, is_active=True).first()
+    if window is None:
+        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+    device = _device(request)
+    if device is not None and device.window_id not in (None, window.pk):
+        raise Forbidden("auth.device_wrong_window", _("该设备属于其他窗口。"))
+    current = Ticket.objects.current_at(window).order_by("-called_at").first()
+    queues = [
+        s.queue.name for s in WindowSkill.objects.filter(window=window).select_related("queue")
+    ]
+    return render(
+        request,
+        "queueing/window_display.html",
+        {"centre": centre, "window": window, "current": current, "queues": queues},
+    )
+
+
 # --- console ----------------------------------------------------------------------------
 
 

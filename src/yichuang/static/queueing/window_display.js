@@ -1,0 +1,35 @@
+// Window display: follows the hall's event feed (cursor-based, like the hall
+// display) and shows this window's call, pause and close as they happen.
+(function () {
+  "use strict";
+  var body = document.body;
+  var feed = body.dataset.feed, mine = Number(body.dataset.window);
+  var current = document.getElementById("w-current"), state = document.getElementById("w-state");
+  var cursor = null;
+  var STATES = { window_paused: "暂停服务", window_closed: "暂未开窗", window_opened: "", window_resumed: "" };
+  function apply(e) {
+    if (e.window_number !== mine) return;
+    if (e.type === "called" || e.type === "recalled") {
+      current.textContent = e.ticket_number;
+      current.classList.remove("flash"); void current.offsetWidth; current.classList.add("flash");
+      state.textContent = "";
+    } else if (e.type === "finished" || e.type === "no_show" || e.type === "transferred") {
+      current.textContent = "—";
+    } else if (e.type in STATES) {
+      state.textContent = STATES[e.type];
+      if (e.type === "window_closed") current.textContent = "—";
+    }
+  }
+  function poll() {
+    var url = cursor === null ? feed : feed + "?after=" + cursor;
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (data) {
+      cursor = data.cursor;
+      data.events.forEach(apply);
+      setTimeout(poll, data.events.length ? 200 : 800);
+    }).catch(function () { setTimeout(poll, 3000); });
+  }
+  poll();
+})();
