@@ -6,7 +6,8 @@
 set -euo pipefail
 out=${1:?output directory}
 mkdir -p "$out"
-[ -f "$out/.complete" ] && exit 0
+# bump the marker when fragments are added, so existing installs regenerate
+[ -f "$out/.complete-2" ] && exit 0
 command -v espeak-ng >/dev/null && command -v sox >/dev/null || {
   echo "espeak-ng and sox are needed for the voice fragments (scripts/sysdeps.sh)"; exit 0; }
 say() {  # say NAME TEXT [VOICE]
@@ -24,7 +25,14 @@ say hao 号
 say dao 到
 say chuangkou 号窗口
 say banli 办理
+# the kiosk's elders' mode (长辈模式) prompts
+say p_welcome "您好，请点击您要办理的业务，取号"
+say p_taken "取号成功，请取走号票"
+say p_ahead "您前面还有"
+say p_ren 人
+say p_wait "请在大厅等候叫号"
+say p_error "取号没有成功，请咨询导办台工作人员"
 sox -q -n -r 22050 -c 1 "$out/chime.wav" synth 0.35 sine 880 synth 0.35 sine 660 \
   fade 0 0.7 0.3 2>/dev/null || sox -q -n -r 22050 -c 1 "$out/chime.wav" synth 0.6 sine 784 fade 0 0.6 0.3
-touch "$out/.complete"
+touch "$out/.complete-2"
 echo "voice fragments: $(ls "$out"/*.wav | wc -l) files in $out"

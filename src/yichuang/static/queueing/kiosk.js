@@ -4,11 +4,55 @@
   "use strict";
   var result = document.getElementById("k-result");
   var timer = null;
+  // Elders' mode speaks short prompts from the same offline fragments as the
+  // hall display (voices.sh): a greeting, then "取号成功… 您前面还有 N 人…".
+  var elderly = document.body.classList.contains("elderly");
+  var voiceBase = document.body.dataset.voice || "";
+  var speaking = [];
+  function say(parts) {
+    if (!elderly || !voiceBase) return;
+    var idle = !speaking.length;
+    speaking = speaking.concat(parts);
+    if (idle) step();
+  }
+  function step() {
+    if (!speaking.length) return;
+    var a = new Audio(voiceBase + speaking[0] + ".wav");
+    var done = false;
+    function next() { if (!done) { done = true; speaking.shift(); step(); } }
+    a.onended = next; a.onerror = next;
+    var p = a.play();
+    if (p && p.catch) p.catch(next);
+    setTimeout(next, 4000);
+  }
+  function count(n) {  // a small count as Chinese speaks it: 十二, 二十一
+    if (n < 10) return ["d" + n];
+    if (n < 100) {
+      var out = [], tens = Math.floor(n / 10), ones = n % 10;
+      if (tens > 1) out.push("d" + tens);
+      out.push("shi");
+      if (ones) out.push("d" + ones);
+      return out;
+    }
+    return String(n).split("").map(function (c) { return "d" + c; });
+  }
+  if (elderly) {
+    // browsers let a page speak after the first touch; greet then
+    document.body.addEventListener("pointerdown", function greet() {
+      document.body.removeEventListener("pointerdown", greet);
+      if (!result.innerHTML.trim()) say(["p_welcome"]);
+    });
+  }
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target !== result) return;
-    if (result.querySelector(".ticket")) {
+    var slip = result.querySelector(".ticket");
+    if (slip) {
       document.getElementById("k-form").reset();
       setTimeout(function () { window.print(); }, 200);
+      var ahead = Number(slip.dataset.ahead || 0);
+      say(["chime", "p_taken", "p_ahead"].concat(count(ahead), ["p_ren", "p_wait"]));
+    } else if (result.innerHTML.trim()) {
+      say(["p_error"]);
     }
     clearTimeout(timer);
     timer = setTimeout(function () { result.innerHTML = ""; }, 20000);
