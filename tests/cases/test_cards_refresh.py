@@ -44,6 +44,8 @@ def test_it_records_each_card_once_as_the_days_pass(late_case):
     assert card.department.code == "yb" and card.post is not None
     assert card.staff == card.post.a_staff
     assert late_case.events.filter(type="card").count() == len(cards(late_case))
+    logged = sorted((e.data["level"], e.data["rule"]) for e in late_case.events.filter(type="card"))
+    assert logged == cards(late_case)
 
 
 def test_it_gives_no_card_while_the_clock_is_stopped(late_case):
@@ -91,7 +93,7 @@ def test_it_is_safe_with_several_workers(county, make_item, intake):
 
     def run():
         try:
-            results.append(cards_refresh(today=dt.date(2026, 3, 10), batch=1))
+            results.append(cards_refresh(today=dt.date(2026, 3, 10)))
         finally:
             connection.close()
 
