@@ -246,6 +246,22 @@ def case_on_time(completed: dt.date, due: dt.date | None, accepted: dt.date | No
     return accepted is not None and completed <= accepted
 
 
+FACT_FIELDS = (
+    "case_id",
+    "centre",
+    "department",
+    "item",
+    "clerk",
+    "accepted_on",
+    "completed_on",
+    "due_date",
+    "visits",
+    "workdays",
+    "on_time",
+    "updated_at",
+)
+
+
 def refresh_facts(case_ids: Iterable[int]) -> Pairs:
     """Recompute the facts of these cases; return the (centre, day) pairs whose
     case cells changed (both the old and the new days)."""
@@ -256,6 +272,7 @@ def refresh_facts(case_ids: Iterable[int]) -> Pairs:
     if case_model is None or not ids:
         return dirty
     cal = get_calendar()
+    now = timezone.now()
     for chunk in _chunks(ids, 2000):
         old = {
             f.case_id: f
@@ -299,28 +316,29 @@ def refresh_facts(case_ids: Iterable[int]) -> Pairs:
                 else None
             )
             facts.append(
-                CaseFact(
-                    case_id=cid,
-                    centre=centre,
-                    department=dept or 0,
-                    item=item,
-                    clerk=clerk or 0,
-                    accepted_on=accepted,
-                    completed_on=completed,
-                    due_date=due,
-                    visits=visits.get(cid, 0),
-                    workdays=(
+                (
+                    cid,
+                    centre,
+                    dept or 0,
+                    item,
+                    clerk or 0,
+                    accepted,
+                    completed,
+                    due,
+                    visits.get(cid, 0),
+                    (
                         case_workdays(cal, accepted, completed, stopped)
                         if completed and accepted
                         else None
                     ),
-                    on_time=case_on_time(completed, due, accepted) if completed else None,
+                    case_on_time(completed, due, accepted) if completed else None,
+                    now,
                 )
             )
             dirty.add((centre, accepted))
             dirty.add((centre, completed))
         CaseFact.objects.filter(case_id__in=chunk).delete()
-        CaseFact.objects.bulk_create(facts, batch_size=2000)
+        insert_rows(CaseFact, FACT_FIELDS, facts)
     return {(c, d) for c, d in dirty if d is not None}
 
 
