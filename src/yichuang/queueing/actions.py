@@ -507,16 +507,21 @@ def _notify_near_front(queue_id: int, day: dt.date) -> None:
         transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
 
 
-def _work_at(window: Window, now: dt.datetime) -> bool:
-    """A ticket is at the window, or someone waits whom the window may call."""
-    queue_ids = WindowSkill.objects.filter(window=window).values("queue_id")
+def _work_at(window_id: int, now: dt.datetime):
+    """An ``Exists``: a ticket is at the window, or someone waits whom the
+    window may call."""
+    from django.db.models import Exists, OuterRef
+
+    queue_ids = WindowSkill.objects.filter(window_id=OuterRef(OuterRef("pk"))).values("queue_id")
     waiting = Q(
-        Q(queue_id__in=queue_ids, target_window__isnull=True) | Q(target_window=window),
-        centre_id=window.centre_id,
+        Q(queue_id__in=queue_ids, target_window__isnull=True) | Q(target_window=OuterRef("pk")),
+        centre_id=OuterRef("centre_id"),
         day=timezone.localdate(now),
         status=S.WAITING,
     )
-    return Ticket.objects.filter(Q(window=window, status__in=Ticket.ACTIVE) | waiting).exists()
+    return Exists(
+        Ticket.objects.filter(Q(window=OuterRef("pk"), status__in=Ticket.ACTIVE) | waiting)
+    )
 
 
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
@@ -527,10 +532,11 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     write lock, so an idle window polling for work never takes the write lock;
     everything is checked again inside the transaction."""
     now = now or timezone.now()
-    window = Window.objects.select_related("centre").get(pk=window.pk)
+    # one read: the window as it is now, and whether there is any work for it
+    window = Window.objects.annotate(has_work=_work_at(window.pk, now)).get(pk=window.pk)
     _check_operator(window, actor)
     _require_open(window)
-    if not _work_at(window, now):
+    if not window.has_work:  # type: ignore[attr-defined]
         return None
     return _call_next_locked(window=window, actor=actor, now=now)
 
