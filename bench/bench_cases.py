@@ -264,6 +264,7 @@ def main() -> None:
 
     fresh = os.environ.get("BENCH_FRESH") == "1"
     t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
     reused = not fresh and _filled()
     if not reused:
         if fresh and connection.vendor == "sqlite":

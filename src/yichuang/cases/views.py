@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
 from . import actions, clock
-from .models import OPEN, Case
+from .models import Case
 from .ratelimit import rate_limit
 
 MY_DATA_SESSION = "my_data_person"
@@ -33,37 +33,71 @@ MY_DATA_SESSION = "my_data_person"
 # --- the desk -------------------------------------------------------------------------
 
 
+DESK_PAGE = 50
+
+
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
+    """My tasks, my department's tasks, or my centre's cases: open cases read
+    through the partial (…, due_date, id) indexes, most urgent (earliest due)
+    first, one page of DESK_PAGE rows; cases without a due date yet (awaiting
+    acceptance, or deadline pending calendar) are listed apart on page 1. A fixed
+    number of queries whatever the size of the department or the history."""
     user = request.user
     staff = staff_of(user)
     view = request.GET.get("view") or ("department" if staff and staff.department_id else "centre")
-    qs = actions.cases_for(user).filter(status__in=OPEN)
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    qs: QuerySet[Case]
     if view == "mine":
-        qs = qs.filter(post__in=actions.my_posts(user))
+        qs = Case.objects.open_indexed().filter(post__in=actions.my_posts(user))
     elif view == "department" and staff and staff.department_id:
         # A case now in the user's department has a step there: it is in his
         # scope by definition, so the indexed column alone selects it.
-        qs = Case.objects.filter(status__in=OPEN, department_id=staff.department_id)
+        qs = Case.objects.open_indexed().filter(department_id=staff.department_id)
     else:
         view = "centre"
-        qs = qs.filter(parent__isnull=True)
+        centre_ids = [c.pk for c in centres_for(user)]
+        qs = (
+            actions.cases_for(user)
+            .open_indexed()
+            .filter(centre_id__in=centre_ids, parent__isnull=True)
+        )
+    related = ("current_step", "department", "person", "centre")
+    start = (page - 1) * DESK_PAGE
     rows = list(
-        qs.select_related("current_step", "department", "person", "centre").order_by(
-            F("due_date").asc(nulls_last=True), "received_at"
-        )[:100]
+        qs.filter(due_date__isnull=False)
+        .select_related(*related)
+        .order_by("due_date", "id")[start : start + DESK_PAGE + 1]
+    )
+    has_next = len(rows) > DESK_PAGE
+    rows = rows[:DESK_PAGE]
+    undated = (
+        list(qs.filter(due_date__isnull=True).select_related(*related).order_by("id")[:DESK_PAGE])
+        if page == 1
+        else []
     )
     cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
-    for case in rows:
+    for case in [*rows, *undated]:
         case.level = clock.warning_level(case, today=today, cal=cal, settings=levels)  # type: ignore[attr-defined]
         case.days_left = clock.working_days_left(case, today, cal)  # type: ignore[attr-defined]
-    order = {"red": 0, "yellow": 1, "notice": 2, "normal": 3}
-    rows.sort(key=lambda c: order[c.level])  # type: ignore[attr-defined]
-    pending = qs.filter(deadline_pending=True).count()
+    pending = qs.filter(due_date__isnull=True, deadline_pending=True).count()
     return render(
         request,
         "cases/desk.html",
-        {"rows": rows, "view": view, "pending": pending, "today": today},
+        {
+            "rows": rows,
+            "undated": undated,
+            "view": view,
+            "pending": pending,
+            "today": today,
+            "page": page,
+            "has_next": has_next,
+            "previous_page": page - 1,
+            "next_page": page + 1,
+        },
     )
 
 
