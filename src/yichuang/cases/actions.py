@@ -39,6 +39,7 @@ from .models import (
     Card,
     Case,
     CaseEvent,
+    CaseQuerySet,
     CaseStep,
     CaseVisit,
     ClockStop,
@@ -70,7 +71,7 @@ def _sees_everything(user) -> bool:
     return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN))
 
 
-def cases_for(user) -> QuerySet[Case]:
+def cases_for(user) -> CaseQuerySet:
     """Cases ``user`` may see: his centres' cases, and for department staff the
     cases with a step in his department (wherever they were received)."""
     if user is None or not user.is_authenticated:
