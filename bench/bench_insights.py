@@ -149,7 +149,8 @@ def main() -> None:
 
     # Incremental upkeep: one more day of traffic (with its events), then a tick.
     rollup_tick(settle=0)
-    new = History(seed=9, per_day=PER_DAY, events=True).day(end + dt.timedelta(days=1))
+    last = Ticket.objects.order_by("-day").values_list("day", flat=True).first() or end
+    new = History(seed=9, per_day=PER_DAY, events=True).day(last + dt.timedelta(days=1))
     t0 = time.perf_counter()
     rollup_tick(settle=0)
     tick_ms = (time.perf_counter() - t0) * 1000
