@@ -45,6 +45,7 @@ def make_item(county):
         materials=None,
         step_list=None,
         centres=None,
+        visits=1,
     ):
         actor = county.county_admin
         item = catalog.item_create(
@@ -56,7 +57,7 @@ def make_item(county):
             case_type=case_type,
             legal_limit=legal,
             committed_limit=committed,
-            visits_required=1,
+            visits_required=visits,
             visits_reason="须现场核验原件",
         )
         catalog.version_update(

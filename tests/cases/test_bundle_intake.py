@@ -58,3 +58,12 @@ def test_it_refuses_keys_that_are_not_in_the_bundle(intake, bundle):
     with pytest.raises(DomainError) as exc:
         intake(bundle=bundle, item=None, materials=[{"code": "M01"}])
     assert exc.value.code == "cases.material_unknown"
+
+
+def test_it_counts_one_case_per_member_item_in_the_catalogue(intake, bundle):
+    from yichuang.catalog.models import Item
+
+    intake(bundle=bundle, item=None, materials=[{"code": "type:id_card"}])
+    intake(bundle=bundle, item=None, materials=[{"code": "type:id_card"}])  # same case
+    counts = dict(Item.objects.filter(code__in=["B-1", "B-2"]).values_list("code", "case_count"))
+    assert counts == {"B-1": 1, "B-2": 1}

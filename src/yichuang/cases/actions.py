@@ -438,6 +438,10 @@ def _open_case(
     now: dt.datetime,
     title: str,
 ) -> Case:
+    if version is not None:
+        # The catalogue's volume-weighted coverage counts the cases of each item
+        # (Item.case_count): one more, atomically, in the intake's transaction.
+        Item.objects.filter(pk=version.item_id).update(case_count=F("case_count") + 1)
     return Case.objects.create(
         centre=centre,
         version=version,
