@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,11 +188,16 @@ def _not_allowed(case: Case, action: str) -> Conflict:
 # --- posts and steps -----------------------------------------------------------------
 
 
-def post_for(centre: Centre, department_id: int, kind: str) -> Post | None:
+def post_for(
+    centre: Centre, department_id: int, kind: str, posts: list[Post] | None = None
+) -> Post | None:
     """The post that handles a step: the receiving centre's window post for
     acceptance, a back-office post of the department for the later steps
-    (the case's centre first, then the county hall)."""
-    posts = list(Post.objects.filter(department_id=department_id).select_related("centre"))
+    (the case's centre first, then the county hall). ``posts``: the posts
+    already loaded (of this department or more), to save the query."""
+    if posts is None:
+        posts = list(Post.objects.filter(department_id=department_id).select_related("centre"))
+    posts = [p for p in posts if p.department_id == department_id]
     if not posts:
         return None
 
@@ -210,8 +215,12 @@ def _holder(post: Post | None) -> Staff | None:
 
 
 def _make_steps(case: Case, version: ItemVersion) -> list[CaseStep]:
+    """Lay out the case's steps from the version's (one query for their posts)."""
+    specs = list(version.steps.all().order_by("position"))
+    departments = {s.department_id for s in specs} or {version.item.department_id}
+    posts = list(Post.objects.filter(department_id__in=departments).select_related("centre"))
     steps = []
-    for s in version.steps.all().order_by("position"):
+    for s in specs:
         steps.append(
             CaseStep(
                 case=case,
@@ -219,7 +228,7 @@ def _make_steps(case: Case, version: ItemVersion) -> list[CaseStep]:
                 kind=s.kind,
                 name=STEP_NAMES.get(s.kind, s.kind),
                 department_id=s.department_id,
-                post=post_for(case.centre, s.department_id, s.kind),
+                post=post_for(case.centre, s.department_id, s.kind, posts),
                 share=s.share,
             )
         )
@@ -231,7 +240,7 @@ def _make_steps(case: Case, version: ItemVersion) -> list[CaseStep]:
                 kind="accept",
                 name=STEP_NAMES["accept"],
                 department_id=version.item.department_id,
-                post=post_for(case.centre, version.item.department_id, "accept"),
+                post=post_for(case.centre, version.item.department_id, "accept", posts),
                 share=100,
             )
         )
@@ -285,8 +294,10 @@ def _check_step_actor(case: Case, user, staff: Staff | None) -> CaseStep:
 # --- deadlines -------------------------------------------------------------------------
 
 
-def _refresh_deadlines(case: Case, *, actor: Any = None) -> None:
-    steps = _steps(case)
+def _refresh_deadlines(
+    case: Case, *, actor: Any = None, steps: list[CaseStep] | None = None
+) -> None:
+    steps = _steps(case) if steps is None else steps
     was_pending = case.deadline_pending
     changed = clock.compute_deadlines(case, steps, get_calendar())
     if changed:
@@ -320,6 +331,8 @@ class Unit:
     missing: list[Material] = field(default_factory=list)
     gaps: list[Material] = field(default_factory=list)
     case: Case | None = None
+    # False when this intake opened the case (nothing recorded for it yet).
+    existing: bool = True
 
 
 @dataclass
@@ -344,6 +357,10 @@ def _published(item: Item) -> ItemVersion:
             _("事项“%(n)s”已停用或没有现行版本，不能受理。") % {"n": item.name},
             item=item.code,
         )
+    # The intake reads the version's materials several times and its item for
+    # names and departments: load the materials once, reuse the item at hand.
+    version.item = item
+    prefetch_related_objects([version], "materials")
     return version
 
 
@@ -562,11 +579,15 @@ def case_intake(
             title=title,
         )
         _event(top, "received", actor=actor, new=Status.RECEIVED, at=now)
+        top_is_new = True
+    else:
+        top_is_new = False
     if bundle is not None:
-        children = {c.item_id: c for c in top.children.select_for_update()}
+        children = {} if top_is_new else {c.item_id: c for c in top.children.select_for_update()}
         for unit in units:
             unit.case = children.get(unit.version.item_id)
             if unit.case is None:
+                unit.existing = False
                 unit.case = _open_case(
                     centre=centre,
                     version=unit.version,
@@ -581,6 +602,7 @@ def case_intake(
                 _event(unit.case, "received", actor=actor, new=Status.RECEIVED, at=now)
     else:
         units[0].case = top
+        units[0].existing = not top_is_new
 
     # What an earlier visit handed in still counts; then record this visit's
     # materials and vault reads, and keep the documents handed in.
@@ -588,10 +610,11 @@ def case_intake(
     for unit in units:
         assert unit.case is not None
         _record_materials(unit, reads, person, actor=actor, centre=centre, stored=stored)
-        for r in unit.case.materials.exclude(
-            how__in=(MaterialReceipt.How.TOLERATED, MaterialReceipt.How.MISSING)
-        ):
-            unit.provided.setdefault(r.code, {"code": r.code, "source": "prior"})
+        if unit.existing:
+            for r in unit.case.materials.exclude(
+                how__in=(MaterialReceipt.How.TOLERATED, MaterialReceipt.How.MISSING)
+            ):
+                unit.provided.setdefault(r.code, {"code": r.code, "source": "prior"})
         _lacking(unit)
     missing_hard = [m for u in units for m in u.missing if not (tolerate_missing and m.tolerable)]
     if missing_hard:
@@ -626,7 +649,7 @@ def _record_materials(
 ) -> None:
     case = unit.case
     assert case is not None
-    existing = {r.code: r for r in case.materials.all()}
+    existing = {r.code: r for r in case.materials.all()} if unit.existing else {}
     for m in unit.version.materials.all():
         entry = unit.provided.get(m.code)
         if entry is None:
@@ -757,12 +780,14 @@ def _accept(case: Case, unit: Unit, *, actor: Any, staff: Staff | None, now: dt.
     old = case.status
     case.accepted_on = today
     case.accepted_by = staff
-    if not case.steps.exists():
-        _make_steps(case, version)
-    steps = _steps(case)
+    # A case opened by this intake has no steps yet: lay them out and keep the
+    # list (with their posts) instead of reading them back.
+    steps = _steps(case) if unit.existing else []
+    if not steps:
+        steps = _make_steps(case, version)
     accept_step = steps[0] if steps[0].kind == "accept" else None
     case.status = Status.ACCEPTED
-    _refresh_deadlines(case, actor=actor)
+    _refresh_deadlines(case, actor=actor, steps=steps)
     _event(
         case,
         "accepted",
@@ -795,7 +820,8 @@ def _accept(case: Case, unit: Unit, *, actor: Any, staff: Staff | None, now: dt.
             case.centre, accept_step.department_id, "accept"
         )
         _finish(accept_step, staff, now)
-    nxt = _next_step(case, accept_step)
+    after = accept_step.position if accept_step is not None else 0
+    nxt = next((s for s in steps if s.position > after), None)
     _activate(case, nxt, now)
     if version.is_immediate:
         _complete_immediately(case, actor=actor, staff=staff, now=now)

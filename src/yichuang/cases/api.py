@@ -145,7 +145,7 @@ def case_create(request, payload: CaseIn):
             "due_date": case.due_date.isoformat() if case.due_date else None,
             "deadline_pending": case.deadline_pending,
             "warning_level": case.warning_level(),
-            "children": list(case.children.values_list("pk", flat=True)),
+            "children": list(case.children.values_list("pk", flat=True)) if case.is_bundle else [],
             "receipt_url": f"/cases/{case.pk}/receipt.pdf",
             "progress_url": f"/m/progress/{case.receipt_code}",
         },
