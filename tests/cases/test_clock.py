@@ -116,3 +116,20 @@ def test_it_leaves_the_deadline_pending_past_the_calendar_and_computes_it_later(
     assert case.due_date == dt.date(2028, 1, 7) and not case.deadline_pending
     assert case.deadline_provisional
     assert case.events.filter(type="deadline_computed").count() == 1
+
+
+def test_it_alerts_the_admin_on_the_admin_home_while_deadlines_wait(accepted, county):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(county.admin)
+    assert "pendingcalendarcase" not in c.get("/admin/").content.decode()
+    case = accepted(at(2027, 12, 24), committed=10, legal=20, step_list=ONLY_ACCEPT)
+    home = c.get("/admin/").content.decode()
+    assert "/admin/cases/pendingcalendarcase/" in home and "期限待定办件" in home
+    page = c.get("/admin/cases/pendingcalendarcase/").content.decode()
+    assert f"/admin/cases/pendingcalendarcase/{case.pk}/" in page
+    assert "1 件办件期限待定" in page and "2028 年工作日历" in page
+    calendar_load_provisional(year=2028)
+    deadlines_retry()
+    assert "pendingcalendarcase" not in c.get("/admin/").content.decode()

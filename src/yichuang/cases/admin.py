@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from .models import Card, Case, CaseEvent, ClockStop, Extension
+from yichuang.org.calendar import get_calendar
+
+from .models import Card, Case, CaseEvent, ClockStop, Extension, PendingCalendarCase
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -45,3 +49,46 @@ class CardAdmin(ReadOnly):
 
 admin.site.register(ClockStop, ReadOnly)
 admin.site.register(Extension, ReadOnly)
+
+
+@admin.register(PendingCalendarCase)
+class PendingCalendarAdmin(ReadOnly):
+    """The admin alert of DOMAIN §5: cases whose deadline is not computed
+    because the next calendar year is not loaded. Listed on the admin home only
+    while there are any (one indexed query); the page says which year to load
+    and links to the calendar, and the worker computes the deadlines as soon as
+    it is loaded."""
+
+    list_display = ("id", "title", "centre", "department", "status", "accepted_on")
+    list_filter = ("centre",)
+    ordering = ("accepted_on", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deadline_pending=True)
+
+    def _any(self) -> bool:
+        return PendingCalendarCase.objects.filter(deadline_pending=True).exists()
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) and self._any()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._any()
+
+    def changelist_view(self, request, extra_context=None):
+        pending = self.get_queryset(request).count()
+        years = sorted(get_calendar().years)
+        wanted = (years[-1] + 1) if years else None
+        messages.warning(
+            request,
+            format_html(
+                _(
+                    "{n} 件办件期限待定：请载入 {y} 年工作日历"
+                    '（<a href="{url}">工作日历</a>），载入后自动计算期限。'
+                ),
+                n=pending,
+                y=wanted or "",
+                url="/admin/org/calendaryear/",
+            ),
+        )
+        return super().changelist_view(request, extra_context)

@@ -187,6 +187,12 @@ class Case(models.Model):
                 condition=models.Q(status__in=OPEN),
                 name="case_centre_open_due",
             ),
+            # The few cases waiting for a calendar year (the admin alert, the worker).
+            models.Index(
+                fields=["accepted_on", "id"],
+                condition=models.Q(deadline_pending=True),
+                name="case_deadline_pending",
+            ),
         ]
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
@@ -216,6 +222,16 @@ class Case(models.Model):
         from .clock import warning_level
 
         return warning_level(self, today=today, cal=cal)
+
+
+class PendingCalendarCase(Case):
+    """The cases whose deadline waits for a calendar year not loaded yet: the
+    admin's alert (shown on the admin home only while there are any)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("期限待定办件（待载入工作日历）")
+        verbose_name_plural = _("⚠ 期限待定办件（待载入工作日历）")
 
 
 class CaseStep(models.Model):
