@@ -67,3 +67,24 @@ def test_it_counts_one_case_per_member_item_in_the_catalogue(intake, bundle):
     intake(bundle=bundle, item=None, materials=[{"code": "type:id_card"}])  # same case
     counts = dict(Item.objects.filter(code__in=["B-1", "B-2"]).values_list("code", "case_count"))
     assert counts == {"B-1": 1, "B-2": 1}
+
+
+def test_a_joint_member_case_extends_by_up_to_15_days_with_the_county_head(intake, bundle):
+    from yichuang.cases.models import Extension
+
+    keys = [{"code": f"type:{t}"} for t in ("id_card", "birth_cert", "hukou_book")]
+    parent = intake(bundle=bundle, item=None, materials=keys).case
+    child = parent.children.order_by("pk").first()
+    kw = {"action": "extend", "note": "多部门联合办理，情况复杂", "document": "县政延〔2026〕3号"}
+    with pytest.raises(DomainError) as exc:
+        case_act(case=child, actor=user("director"), days=5, **kw)
+    assert exc.value.code == "cases.approval_required"
+    with pytest.raises(DomainError) as exc:
+        case_act(case=child, actor=user("countyadmin"), days=16, **kw)
+    assert exc.value.code == "cases.extension_too_long" and exc.value.details["max_days"] == 15
+    due = child.due_date
+    child = case_act(case=child, actor=user("countyadmin"), days=15, **kw)
+    assert child.extension_days == 15 and child.due_date > due
+    event = child.events.get(type="extended")
+    assert event.data["basis"] == "行政许可法第四十二条第二款"
+    assert Extension.objects.filter(case=child).count() == 1

@@ -51,7 +51,12 @@ from .models import (
 log = logging.getLogger("yichuang.cases")
 
 SPECIAL_PROCEDURES = ("听证", "检验", "检测", "鉴定", "专家评审", "公示")
-MAX_EXTENSION_DAYS = 10  # 行政许可法 §42
+MAX_EXTENSION_DAYS = 10  # 行政许可法 §42 ¶1, approved by the head of the authority
+# §42 ¶2: joint handling (统一/联合/集中办理; here: the member cases of a 一件事
+# bundle) has 45 days and may be extended by 15, approved by the head of the
+# county government (the county admin role stands for that office).
+MAX_JOINT_EXTENSION_DAYS = 15
+JOINT_APPROVER_ROLES = (Role.COUNTY_ADMIN,)
 ACTING_ROLES = (Role.CLERK, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN)
 APPROVER_ROLES = (Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD, Role.COUNTY_ADMIN)
 CARD_LIFTER_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -1300,8 +1305,15 @@ def _do_extend(case: Case, *, actor, staff, note, now, days=0, document="", **_k
         raise _not_allowed(case, "extend")
     if case.accepted_on is None:
         raise _not_allowed(case, "extend")
+    joint = case.parent_id is not None
+    if joint and not (actor.is_superuser or actor.has_role(*JOINT_APPROVER_ROLES)):
+        raise Forbidden(
+            "cases.approval_required",
+            _("联合办理的办件延期须经本级人民政府负责人批准（行政许可法第四十二条第二款）。"),
+        )
     if not (actor.is_superuser or actor.has_role(*APPROVER_ROLES)):
         raise Forbidden("cases.approval_required", _("延期须由中心主任或部门负责人审批。"))
+    limit = MAX_JOINT_EXTENSION_DAYS if joint else MAX_EXTENSION_DAYS
     reason = _need_reason(note, _("延期"))
     document = (document or "").strip()
     if not document:
@@ -1310,11 +1322,11 @@ def _do_extend(case: Case, *, actor, staff, note, now, days=0, document="", **_k
         days = int(days)
     except (TypeError, ValueError):
         days = 0
-    if days < 1 or case.extension_days + days > MAX_EXTENSION_DAYS:
+    if days < 1 or case.extension_days + days > limit:
         raise Unprocessable(
             "cases.extension_too_long",
-            _("延期合计不得超过 %(n)d 个工作日（行政许可法第四十二条）。")
-            % {"n": MAX_EXTENSION_DAYS},
+            _("延期合计不得超过 %(n)d 个工作日（行政许可法第四十二条）。") % {"n": limit},
+            max_days=limit,
         )
     Extension.objects.create(
         case=case, days=days, reason=reason, approval_document=document, approved_by=actor
@@ -1334,6 +1346,7 @@ def _do_extend(case: Case, *, actor, staff, note, now, days=0, document="", **_k
         days=days,
         old_due=str(old_due),
         new_due=str(case.due_date),
+        basis="行政许可法第四十二条第二款" if joint else "行政许可法第四十二条第一款",
     )
 
 
