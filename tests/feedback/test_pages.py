@@ -88,6 +88,7 @@ def test_the_board_shows_rates_with_counts_and_bad_ratings_overdue_first(
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "75.0%" in html  # window 1: 3 of 4
+    assert resp.context["real"] == {"n": 0, "called": 0, "done": 0}  # all anonymous
     assert "&lt;b&gt;太慢&lt;/b&gt;" in html and "推诿扯皮" in html
     rects = resp.context["rects"]
     assert rects[0].rating_id == old_bad.pk or rects[0].is_overdue()

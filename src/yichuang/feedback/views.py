@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -376,6 +376,12 @@ def board(request: HttpRequest) -> HttpResponse:
     for r in rects:
         r.reason_text = "、".join(labels.get(code, code) for code in r.rating.reasons)  # type: ignore[attr-defined]
     overdue = actions.rectifications_for(user).overdue(today).count()
+    # DOMAIN §1 target: real-name bad ratings called back and rectified, 100 %.
+    real = in_period.exclude(contact_phone="").aggregate(
+        n=Count("id"),
+        called=Count("id", filter=Q(called_back_at__isnull=False)),
+        done=Count("id", filter=Q(status__in=Rectification.DONE)),
+    )
     pending = Appeal.objects.filter(status=Appeal.Status.PENDING, rating__centre_id__in=centre_ids)
     if dept_id:
         pending = pending.filter(rating__department_id=dept_id)
@@ -405,6 +411,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 for value, label in Rectification.Status.choices
             ],
             "overdue": overdue,
+            "real": real,
             "today": today,
             "appeals": appeals,
             "complaints_open": complaints.count(),
