@@ -1,10 +1,11 @@
 """Worker tasks of the cases app (run by ``yichuang worker``).
 
 ``cards_refresh`` records the yellow and red cards that the clock rules call for
-(DOMAIN §4). It is set-based: for each rule one ``INSERT … SELECT`` writes the
-cards of every running case that deserves one and has none yet, and a second
-``INSERT … SELECT`` writes their ``CaseEvent`` rows — no case passes through
-Python, so a pass over 200,000 open cases costs a few indexed statements.
+(DOMAIN §4). It is set-based: for each rule one ``SELECT`` finds every running
+case that deserves the card and has none yet (into a temporary table), one
+``INSERT … SELECT`` writes the cards and a second one their ``CaseEvent`` rows.
+No case passes through Python: a pass over 200,000 open cases costs a few
+indexed statements.
 
 Several workers are safe: each rule runs in its own transaction, claimed on
 PostgreSQL with a transaction-level advisory lock (a worker that finds the rule
@@ -60,16 +61,22 @@ def _rules(today: dt.date, cutoff: dt.date) -> list[tuple[str, str, str, str, st
     ]
 
 
-def _card_sql(rule: str, condition: str) -> str:
+DUE_TABLE = "cases_card_due"
+
+
+def _due_sql(rule: str, condition: str) -> str:
+    """The cards a rule calls for, into a temporary table. Computed in full
+    before the insert: an ``INSERT … SELECT`` whose anti-join reads the table it
+    writes may be planned as a nested loop over a (then empty) ``cases_card``
+    and rescan every row it has just added — quadratic on PostgreSQL."""
     step_join = "JOIN cases_casestep s ON s.id = c.current_step_id" if "s." in condition else ""
     running = ", ".join(f"'{s}'" for s in RUNNING)
     return (
-        "INSERT INTO cases_card (case_id, level, rule, reason, department_id, post_id,"
-        " staff_id, recorded_at, lifted_at, lifted_by_id, lift_reason)"
-        f" SELECT c.id, %s, {rule}, %s, c.department_id, c.post_id,"
+        f"CREATE TEMPORARY TABLE {DUE_TABLE} AS"
+        f" SELECT c.id AS case_id, {rule} AS rule, c.department_id, c.post_id,"
         # The post's holder: A when present, else B when present (Post.holder()).
-        " CASE WHEN a.is_present THEN p.a_staff_id WHEN b.is_present THEN p.b_staff_id END,"
-        " %s, NULL, NULL, ''"
+        " CASE WHEN a.is_present THEN p.a_staff_id WHEN b.is_present THEN p.b_staff_id END"
+        " AS staff_id"
         f" FROM cases_case c {step_join}"
         " LEFT JOIN org_post p ON p.id = c.post_id"
         " LEFT JOIN org_staff a ON a.id = p.a_staff_id"
@@ -77,8 +84,16 @@ def _card_sql(rule: str, condition: str) -> str:
         f" WHERE c.status IN ({running}) AND {condition}"
         " AND NOT EXISTS (SELECT 1 FROM cases_card k"
         f" WHERE k.case_id = c.id AND k.level = %s AND k.rule = {rule})"
-        " ON CONFLICT DO NOTHING"
     )
+
+
+# "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join constraint.
+CARD_SQL = (
+    "INSERT INTO cases_card (case_id, level, rule, reason, department_id, post_id,"
+    " staff_id, recorded_at, lifted_at, lifted_by_id, lift_reason)"
+    " SELECT case_id, %s, rule, %s, department_id, post_id, staff_id, %s, NULL, NULL, ''"
+    f" FROM {DUE_TABLE} WHERE 1 = 1 ON CONFLICT DO NOTHING"
+)
 
 
 def _event_sql() -> str:
@@ -115,10 +130,13 @@ def cards_refresh(*, today: dt.date | None = None) -> int:
             now = timezone.now()
             cur.execute("SELECT COALESCE(MAX(id), 0) FROM cases_card")
             last = cur.fetchone()[0]
-            cur.execute(_card_sql(rule, condition), [level, str(reason), now, param, level])
-            if cur.rowcount <= 0:
+            cur.execute(_due_sql(rule, condition), [param, level])
+            cur.execute(CARD_SQL, [level, str(reason), now])
+            recorded = cur.rowcount
+            cur.execute(f"DROP TABLE {DUE_TABLE}")
+            if recorded <= 0:
                 continue
-            made += cur.rowcount
+            made += recorded
             cur.execute(_event_sql(), [last, now, level])
     return made
 
