@@ -95,18 +95,29 @@
     });
   }
 
+  // Event ids are taken when a transaction inserts the event, not when it
+  // commits, so an event may become visible after a higher id was already
+  // read. Each poll therefore asks again for the last OVERLAP ids and skips
+  // the ones already seen: a late commit is still announced, and nothing twice.
+  var OVERLAP = 50, seen = {};
+  var hallDue = 0;
   function poll() {
-    var url = api + "/events" + (cursor === null ? "" : "?after=" + cursor);
+    var after = cursor === null ? null : Math.max(0, cursor - OVERLAP);
+    var url = api + "/events" + (after === null ? "" : "?after=" + after + "&limit=300");
     get(url).then(function (data) {
       $("d-offline").hidden = true;
-      var refresh = false;
+      var refresh = false, fresh = 0;
       data.events.forEach(function (e) {
+        if (seen[e.id]) return;
+        seen[e.id] = true; fresh++;
         if (e.type === "called" || e.type === "recalled") announce(e);
         if (e.type !== "recalled") refresh = true;
       });
-      cursor = data.cursor;
-      if (refresh) loadHall();
-      setTimeout(poll, data.events.length ? 200 : 800);
+      if (cursor === null || data.cursor > cursor) cursor = data.cursor;
+      for (var id in seen) { if (id < cursor - 4 * OVERLAP) delete seen[id]; }
+      // the waiting counts follow the events, at most every 3 s
+      if (refresh && Date.now() >= hallDue) { hallDue = Date.now() + 3000; loadHall(); }
+      setTimeout(poll, fresh ? 200 : 800);
     }).catch(function () {
       $("d-offline").hidden = false;
       setTimeout(poll, 3000);

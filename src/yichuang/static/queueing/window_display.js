@@ -20,15 +20,24 @@
       if (e.type === "window_closed") current.textContent = "—";
     }
   }
+  // Ask again for the last OVERLAP ids and skip those seen: an event whose
+  // transaction commits after a higher id was read is still shown (display.js).
+  var OVERLAP = 50, seen = {};
   function poll() {
-    var url = cursor === null ? feed : feed + "?after=" + cursor;
-    fetch(url, { credentials: "same-origin" }).then(function (r) {
+    var url = cursor === null ? feed : feed + "?after=" + Math.max(0, cursor - OVERLAP) + "&limit=300";
+    fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (data) {
-      cursor = data.cursor;
-      data.events.forEach(apply);
-      setTimeout(poll, data.events.length ? 200 : 800);
+      var fresh = 0;
+      data.events.forEach(function (e) {
+        if (seen[e.id]) return;
+        seen[e.id] = true; fresh++;
+        apply(e);
+      });
+      if (cursor === null || data.cursor > cursor) cursor = data.cursor;
+      for (var id in seen) { if (id < cursor - 4 * OVERLAP) delete seen[id]; }
+      setTimeout(poll, fresh ? 200 : 800);
     }).catch(function () { setTimeout(poll, 3000); });
   }
   poll();
