@@ -5,7 +5,8 @@ last 50 ids; the hall state at most every 3 s after events and every 10 s)
 while clerks call at BENCH_WINDOWS (20) county-hall windows and kiosks issue.
 Prints one JSON line: call-to-display latency (from the moment the clerk's
 call-next request was sent to the moment a screen received the event)
-p50/p95/max over every screen, events caught by the overlap, feed requests/s and p95, and the largest
+p50/p95/max over every screen, events caught by the overlap, feed requests/s
+and p95, and the largest
 app worker's RSS sampled during the run (target < 250 MB), against
 `yichuang serve` (4 sync workers, DEBUG off) on PostgreSQL.
 
