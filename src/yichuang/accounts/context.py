@@ -18,6 +18,16 @@ NAV = [
         (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.CLERK, Role.INSPECTOR),
     ),
     (
+        _("好差评"),
+        "/feedback/",
+        (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.INSPECTOR),
+    ),
+    (
+        _("整改与投诉"),
+        "/feedback/desk/",
+        (Role.CLERK, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.INSPECTOR),
+    ),
+    (
         _("数据看板"),
         "/dashboard/",
         (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD, Role.INSPECTOR),
@@ -46,12 +56,16 @@ def navigation(request):
         return {"nav": []}
     roles = user.role_set
     items = [
-        {
-            "label": label,
-            "url": url,
-            "active": request.path == url or (url != "/" and request.path.startswith(url)),
-        }
+        {"label": label, "url": url, "active": False}
         for label, url, needed in NAV
         if page_exists(url) and (not needed or user.is_superuser or roles.intersection(needed))
     ]
+    # The entry with the longest URL that the current path lies under is active.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav": items}
