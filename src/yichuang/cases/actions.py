@@ -899,20 +899,34 @@ def _link_visit(
     actor: Any,
     now: dt.datetime,
 ) -> bool:
+    """Count one on-site visit per target case. An appointment and the ticket
+    its check-in issued are the same visit: linking the second completes the
+    row of the first instead of counting again."""
     targets = [case, *case.children.all()] if case.is_bundle else [case]
+    appt_id = appointment.pk if appointment is not None else getattr(ticket, "appointment_id", None)
+    same = Q(ticket=ticket) if ticket is not None else Q(appointment_id=appt_id)
+    if ticket is not None and appt_id:
+        same |= Q(appointment_id=appt_id)
+    if appointment is not None:
+        same |= Q(ticket__appointment_id=appt_id)
     added = False
     for target in targets:
-        qs = (
-            target.visits.filter(ticket=ticket)
-            if ticket
-            else target.visits.filter(appointment=appointment)
-        )
-        if qs.exists():
+        seen = target.visits.filter(same).first()
+        if seen is not None:
+            changed = []
+            if ticket is not None and seen.ticket_id is None:
+                seen.ticket = ticket
+                changed.append("ticket")
+            if appt_id and seen.appointment_id is None:
+                seen.appointment_id = appt_id
+                changed.append("appointment")
+            if changed:
+                seen.save(update_fields=changed)
             continue
         CaseVisit.objects.create(
             case=target,
             ticket=ticket,
-            appointment=appointment,
+            appointment_id=appt_id,
             at=(ticket.issued_at if ticket else now),
             linked_by=actor,
         )
@@ -926,6 +940,7 @@ def _link_visit(
             at=now,
             ticket=ticket.number if ticket else "",
             ticket_id=ticket.pk if ticket else None,
+            appointment_id=appt_id,
         )
     return added
 
