@@ -68,3 +68,16 @@ def test_it_refuses_a_display_token_of_another_centre(api, county, hall, device_
     resp = client.get("/api/v1/centres/county-hall/events?after=0")
     assert (resp.status_code, resp.json()["code"]) == (403, "auth.device_wrong_centre")
     assert client.get("/api/v1/centres/chengguan/events?after=0").status_code == 200
+
+
+def test_it_answers_an_anonymous_feed_poll_in_one_query(hall, issue, django_assert_num_queries):
+    from django.test import Client
+
+    client = Client()
+    cursor = client.get("/api/v1/centres/county-hall/events").json()["cursor"]
+    issue("general")
+    with django_assert_num_queries(1):
+        page = client.get(f"/api/v1/centres/county-hall/events?after={cursor}").json()
+    assert [e["type"] for e in page["events"]] == ["issued"]
+    assert client.get("/api/v1/centres/nowhere/events?after=0").status_code == 404
+    assert client.get("/api/v1/centres/nowhere/events").status_code == 404
