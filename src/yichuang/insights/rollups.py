@@ -95,18 +95,20 @@ def _chunks(seq: list[Any], size: int = 2000) -> Iterable[list[Any]]:
 
 
 def insert_rows(model: Any, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain multi-row INSERT: roll-up rows are many and need no model logic."""
+    """Multi-row INSERT … VALUES (…), (…): roll-up rows are many and need no
+    model logic (one statement per few thousand rows, not one per row)."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    head = "INSERT INTO {} ({}) VALUES ".format(
         qn(model._meta.db_table),
         ", ".join(qn(model._meta.get_field(f).column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
     )
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, 30000 // len(fields))  # stays under SQLite's 32766 parameters
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 5000):
-            cursor.executemany(sql, chunk)
+        for chunk in _chunks(rows, per):
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for r in chunk for v in r])
 
 
 def _replace_cells(
