@@ -18,6 +18,7 @@ answered 409 ``request.replayed`` carrying the first answer, and changes nothing
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
@@ -333,6 +334,7 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     are read through the centre's code, and the centre itself is looked up only
     when the answer is empty (to tell an unknown centre, 404, from a quiet one)."""
     limit = max(1, min(limit, 500))
+    where: dict[str, Any]
     if device_of(request) is not None:
         where = {"centre": _readable_centre(request, code)}
     else:

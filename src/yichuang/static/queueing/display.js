@@ -97,9 +97,9 @@
 
   // Event ids are taken when a transaction inserts the event, not when it
   // commits, so an event may become visible after a higher id was already
-  // read. Each poll therefore asks again for the last OVERLAP ids and skips
+  // read. Each poll therefore asks again for the last OVERLAP (20) ids and skips
   // the ones already seen: a late commit is still announced, and nothing twice.
-  var OVERLAP = 50, seen = {};
+  var OVERLAP = 20, seen = {};
   var hallDue = 0;
   function poll() {
     var after = cursor === null ? null : Math.max(0, cursor - OVERLAP);

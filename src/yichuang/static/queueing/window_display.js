@@ -20,9 +20,9 @@
       if (e.type === "window_closed") current.textContent = "—";
     }
   }
-  // Ask again for the last OVERLAP ids and skip those seen: an event whose
+  // Ask again for the last OVERLAP (20) ids and skip those seen: an event whose
   // transaction commits after a higher id was read is still shown (display.js).
-  var OVERLAP = 50, seen = {};
+  var OVERLAP = 20, seen = {};
   function poll() {
     var url = cursor === null ? feed : feed + "?after=" + Math.max(0, cursor - OVERLAP) + "&limit=300";
     fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
