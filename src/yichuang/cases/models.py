@@ -288,7 +288,8 @@ class AppendOnly(models.Model):
 class CaseEvent(AppendOnly):
     """One transition or fact in a case's life; the timeline and the audit trail."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # Indexed by case_event_case_at (case, at); no second index on case alone.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     type = models.CharField(max_length=24)
     old_status = models.CharField(max_length=12, blank=True)
     new_status = models.CharField(max_length=12, blank=True)
@@ -403,8 +404,15 @@ class Card(models.Model):
     # committed | statutory | step:<position> | after_yellow | breach
     rule = models.CharField(max_length=20)
     reason = models.CharField(max_length=200)
+    # The worker writes cards by the hundred thousand: card_dept_at already
+    # indexes the department, so no second index on it alone.
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
