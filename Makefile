@@ -12,6 +12,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= Demo@2026
+DEMO_MONTHS ?= 3
 PYTEST_ARGS ?=
 
 .PHONY: install sysdeps run test bench lint messages clean voices
@@ -41,11 +42,13 @@ sysdeps:
 run: install sysdeps voices
 	$(BIN)/yichuang migrate --noinput -v 0
 	$(BIN)/yichuang collectstatic --noinput -v 0
-	$(BIN)/yichuang seed-demo --if-empty --always-open --password '$(DEMO_PASSWORD)'
+	$(BIN)/yichuang seed-demo --if-empty --always-open --months $(DEMO_MONTHS) --password '$(DEMO_PASSWORD)'
 	@echo ""
 	@echo "一窗演示县： http://$(HOST):$(PORT)/   （演示账号见上，密码：$(DEMO_PASSWORD)）"
 	@echo "Demo logins: admin, director, dept_rs, clerk_county, clerk_town, inspector, clerk_w01…  password: $(DEMO_PASSWORD)"
-	$(BIN)/yichuang serve --host $(HOST) --port $(PORT)
+	@echo "后台任务（叫号短信、办件预警、数据汇总）随服务一起运行 / the worker runs alongside."
+	$(BIN)/yichuang worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/yichuang serve --host $(HOST) --port $(PORT)
 
 # The hall display's Mandarin voice fragments (espeak-ng + sox; see docs/queueing.md).
 voices:
