@@ -1,6 +1,10 @@
 """What changes the vault: people and organisations, documents, consent, the
 access log, and the one-time codes of the citizen's own data page.
 
+The write actions run in their caller's transaction when there is one (no
+savepoint: an error aborts the caller's whole action anyway, and on PostgreSQL
+each savepoint is a round trip at the intake window), or in their own.
+
 Every read of a person's data goes through :func:`document_read`,
 :func:`person_lookup` or :func:`person_unmask`, each of which writes an
 ``AccessLog`` row in the same transaction as the read.
@@ -55,7 +59,7 @@ def person_by_id_number(id_number: str) -> Person | None:
     return Person.objects.filter(id_hash=id_hash(validate_id_number(id_number))).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def person_find_or_create(*, name: str, id_number: str, phone: str = "") -> Person:
     """The person with this ID number (validated, DOMAIN §7), created on first
     sight; a newer phone number replaces the one on record."""
@@ -82,7 +86,7 @@ def person_find_or_create(*, name: str, id_number: str, phone: str = "") -> Pers
     return person
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def organisation_find_or_create(*, name: str, credit_code: str) -> Organisation:
     code = validate_credit_code(credit_code)
     org, _created = Organisation.objects.get_or_create(
@@ -91,7 +95,7 @@ def organisation_find_or_create(*, name: str, credit_code: str) -> Organisation:
     return org
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def document_store(
     *,
     person: Person | None = None,
@@ -136,7 +140,7 @@ def document_store(
     return doc
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def consent_record(
     *,
     person: Person,
@@ -214,7 +218,7 @@ def _actor_place(actor: Any) -> tuple[Department | None, Centre | None]:
     return staff.department, staff.centre
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def document_read(
     *,
     document: Document,
