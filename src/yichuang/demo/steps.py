@@ -1,5 +1,8 @@
 """The demo steps, in order; each app adds its own."""
 
+from yichuang.insights import demo as insights
+
 from . import cases, catalog, feedback, org, queueing
 
-STEPS = [org.build, catalog.build, queueing.build, cases.build, feedback.build]
+# Insights comes last: it rolls up the history the others wrote.
+STEPS = [org.build, catalog.build, queueing.build, cases.build, feedback.build, insights.build]
