@@ -1,5 +1,6 @@
 // Clerk console keyboard shortcuts: N call, R recall, S start, F finish,
-// X no-show, P pause/resume, T focus the transfer list.
+// X no-show, P pause/resume, T focus the transfer list, C open a case for the
+// current citizen (the cases desk's intake form, in a new tab).
 (function () {
   "use strict";
   document.addEventListener("keydown", function (e) {
@@ -12,7 +13,7 @@
       if (sel) { sel.focus(); e.preventDefault(); }
       return;
     }
-    var btn = document.querySelector('#desk button[data-key="' + key + '"]');
+    var btn = document.querySelector('#desk [data-key="' + key + '"]');
     if (btn) { e.preventDefault(); btn.click(); }
   });
 })();
