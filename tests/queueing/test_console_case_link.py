@@ -1,5 +1,4 @@
 from django.test import Client
-
 from tests.queueing.conftest import clerk_user
 
 

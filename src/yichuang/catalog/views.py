@@ -106,7 +106,9 @@ class ItemNewForm(forms.Form):
 def item_new(request: HttpRequest) -> HttpResponse:
     actions.require_manager(request.user)
     form = ItemNewForm(request.POST or None)
-    form.fields["department"].queryset = actions.managed_departments(request.user)
+    form.fields["department"].queryset = actions.managed_departments(  # type: ignore[attr-defined]
+        request.user
+    )
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -353,7 +355,7 @@ def item_compare(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from exc
     labels = {f.name: f.verbose_name for f in ItemVersion._meta.fields}
     labels |= {"limit_text_legal": _("法定时限"), "limit_text_committed": _("承诺时限")}
-    rows = [
+    rows: list[dict[str, object]] = [
         {"label": labels.get(f, f), "a": _display(a, f), "b": _display(b, f)}
         for f in COMPARE_FIELDS
     ]
@@ -470,8 +472,11 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def _notice_for(request: HttpRequest, reference: str) -> OneTimeNotice:
     _reader(request)
-    notice = OneTimeNotice.objects.select_related("item", "version", "centre", "issued_by")
-    notice = notice.filter(reference=reference).first()
+    notice = (
+        OneTimeNotice.objects.select_related("item", "version", "centre", "issued_by")
+        .filter(reference=reference)
+        .first()
+    )
     if notice is None:
         raise NotFound("catalog.notice_not_found", _("没有找到该告知书。"))
     return notice

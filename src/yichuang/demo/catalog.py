@@ -844,7 +844,8 @@ def build(run: DemoRun) -> None:
     rng = run.rng
 
     specs = []
-    for dept_code, rows in ITEMS.items():
+    item_rows: dict[str, list[tuple]] = ITEMS  # type: ignore[assignment]
+    for dept_code, rows in item_rows.items():
         for n, (name, itype, ctype, legal, committed, visits, depth, town, mats) in enumerate(
             rows, start=1
         ):
