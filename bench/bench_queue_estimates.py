@@ -93,7 +93,9 @@ def replay() -> dict:
         prefix = [0.0]
         for _at, secs in done:
             prefix.append(prefix[-1] + secs)
-        calls = sorted((r[4].timestamp(), r[6]) for r in group if r[4] is not None)
+        calls = sorted(
+            ((r[4].timestamp(), r[6]) for r in group if r[4] is not None), key=lambda c: c[0]
+        )
         call_at = [c[0] for c in calls]
         for i, r in enumerate(group):
             if r[4] is None:
