@@ -33,7 +33,14 @@ from yichuang.org.scopes import centres_for, get_centre_for, get_window_for
 
 from . import actions
 from .estimates import queue_states, ticket_estimate
-from .models import AppointmentSlot, IdempotencyKey, QueueAlert, Ticket, TicketEvent
+from .models import (
+    AppointmentSlot,
+    IdempotencyKey,
+    QueueAlert,
+    Ticket,
+    TicketEvent,
+    queue_item_names,
+)
 
 router = Router(tags=["queue"])
 
@@ -198,11 +205,9 @@ def idempotent(request, status: int, fn) -> HttpResponse:
 
 @router.get("/centres/{code}/queues", auth=OPTIONAL_AUTH)
 def queue_list(request, code: str):
-    from .views import items_by_queue
-
     centre = _readable_centre(request, code)
     states = queue_states(centre)
-    items = items_by_queue([s.queue for s in states])
+    items = queue_item_names([s.queue for s in states])
     return [{**queue_state_out(s), "items": items.get(s.queue.pk, [])} for s in states]
 
 

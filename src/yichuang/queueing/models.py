@@ -76,6 +76,18 @@ class Queue(models.Model):
         return f"{self.prefix} {self.name}"
 
 
+def queue_item_names(queues: list[Queue]) -> dict[int, list[str]]:
+    """The names of the active catalogue items each queue serves, in one query."""
+    out: dict[int, list[str]] = {}
+    for queue_id, name in (
+        Queue.items.through.objects.filter(queue__in=queues, item__is_active=True)
+        .order_by("queue_id", "item__name")
+        .values_list("queue_id", "item__name")
+    ):
+        out.setdefault(queue_id, []).append(name)
+    return out
+
+
 class WindowSkill(models.Model):
     """A window serves a queue. Lower ``order`` is served first: a window calls
     from its order-1 queues and reaches order-2 queues only when those are empty;

@@ -26,7 +26,7 @@ from yichuang.org.scopes import centres_for, staff_of
 
 from . import actions
 from .estimates import queue_states, ticket_estimate
-from .models import Priority, Queue, QueueAlert, Ticket, WindowSkill
+from .models import Priority, Queue, QueueAlert, Ticket, WindowSkill, queue_item_names
 
 DEVICE_COOKIE = "yc_device"
 DEVICE_SALT = "yichuang.queueing.device"
@@ -106,7 +106,7 @@ def qr_svg(url: str) -> str:
 @device_page("kiosk")
 def kiosk(request: HttpRequest, centre: Centre) -> HttpResponse:
     states = queue_states(centre)
-    items = items_by_queue([s.queue for s in states])
+    items = queue_item_names([s.queue for s in states])
     return render(
         request,
         "queueing/kiosk.html",
@@ -118,18 +118,6 @@ def kiosk(request: HttpRequest, centre: Centre) -> HttpResponse:
             "elderly": request.GET.get("mode") == "elderly",
         },
     )
-
-
-def items_by_queue(queues: list[Queue]) -> dict[int, list[str]]:
-    """The catalogue item names each queue serves, in one query."""
-    out: dict[int, list[str]] = {}
-    for queue_id, name in (
-        Queue.items.through.objects.filter(queue__in=queues, item__is_active=True)
-        .order_by("queue_id", "item__name")
-        .values_list("queue_id", "item__name")
-    ):
-        out.setdefault(queue_id, []).append(name)
-    return out
 
 
 def _ticket_context(request, ticket: Ticket) -> dict:
