@@ -200,3 +200,38 @@ def test_it_answers_null_without_data(world):
         "committed_compression": 0.30,
         "one_visit_coverage": 0.90,
     }
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_it_reads_the_same_breakdowns_from_the_coarse_months(long_history, period, monkeypatch):
+    """Centre and department breakdowns read the coarse month rows; they equal
+    the same breakdowns read from the full month rows."""
+    lo, hi = period
+    scopes = [k.system_scope("county"), k.system_scope("centre:county-hall")]
+    got = {(s.key, d): k.breakdown(s, lo, hi, d) for s in scopes for d in ("centre", "department")}
+    fine = k.period_q
+    monkeypatch.setattr(k, "period_q", lambda lo, hi, coarse=False: fine(lo, hi))
+    for (key, dim), rows in got.items():
+        want = k.breakdown(k.system_scope(key), lo, hi, dim)
+        assert sorted(rows, key=lambda r: r["id"]) == sorted(want, key=lambda r: r["id"])
+        assert rows, (key, dim)
+
+
+def test_it_draws_the_trend_from_the_same_figures_as_the_kpis(long_history):
+    scope = k.system_scope("county")
+    lo, hi = dt.date(2026, 2, 1), dt.date(2026, 4, 30)
+    trend = k.monthly_trend(scope, lo, hi)
+    assert [m["month"] for m in trend] == ["2026-02", "2026-03", "2026-04"]
+    for m in trend:
+        first = dt.date.fromisoformat(m["month"] + "-01")
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        want = k.kpis(scope, first, last)
+        for key in ("satisfaction_rate", "one_visit_share_cases", "on_time_rate"):
+            assert m[key] == want[key], (m["month"], key)
+        assert m["median_workdays"] == want["median_workdays"]
+        assert (m["ratings"], m["cases"], m["tickets"]) == (
+            want["ratings"],
+            want["cases"],
+            want["tickets"],
+        )
+        assert m["avg_wait_minutes"] == want["avg_wait_minutes"]

@@ -46,6 +46,9 @@ def test_it_keeps_rollups_equal_to_a_rebuild(world):
     incremental = _all()
     assert incremental["TicketCell"], "no ticket cells"
     assert any(row for row in incremental["WaitBucket"])
+    # The coarse month rows are kept by the worker too, and compared below.
+    for model in (TicketCell, WaitBucket, CaseCell, DurationBucket, RatingCell):
+        assert model.objects.filter(grain=Grain.COARSE).exists(), model.__name__
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _all() == incremental
 
@@ -94,3 +97,27 @@ def test_it_builds_the_demo_dashboard(history):
     demo.build(run)
     assert TicketCell.objects.exists()
     assert any("看板汇总" in line for line in run.out)
+
+
+def test_it_sums_coarse_month_rows_from_month_rows(history):
+    from django.db.models import Sum
+
+    from yichuang.insights.rollups import COARSE_MODELS
+
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for model in COARSE_MODELS:
+        keep = [f for f in ("department", "minute", "workdays") if hasattr(model, f)]
+        fields = ("start", "centre", *keep)
+        sums = {f: Sum(f) for f in SUMS[model]}
+
+        def grouped(grain, model=model, fields=fields, sums=sums):
+            rows = model.objects.filter(grain=grain).order_by().values(*fields).annotate(**sums)
+            return sorted(tuple(r.values()) for r in rows)
+
+        assert grouped(Grain.COARSE) == grouped(Grain.MONTH), model.__name__
+        # Every other dimension is 0 (or false) in a coarse row.
+        coarse = model.objects.filter(grain=Grain.COARSE)
+        for field in ("window", "queue", "clerk", "item"):
+            if hasattr(model, field):
+                assert not coarse.exclude(**{field: 0}).exists(), (model.__name__, field)
+        assert coarse.count() < model.objects.filter(grain=Grain.MONTH).count()

@@ -159,8 +159,10 @@ def parse_period(date_from: str | None, date_to: str | None) -> tuple[dt.date, d
     return lo, hi
 
 
-def period_q(lo: dt.date, hi: dt.date) -> Q:
-    """Cells covering [lo, hi]: whole months from month rows, edges from day rows."""
+def period_q(lo: dt.date, hi: dt.date, *, coarse: bool = False) -> Q:
+    """Cells covering [lo, hi]: whole months from month rows, edges from day rows.
+    ``coarse``: whole months from the coarse month rows (centre × department
+    only), for figures that group by nothing finer than the department."""
     q = Q(pk__in=[])
     months = []
     m = month_start(lo)
@@ -172,7 +174,7 @@ def period_q(lo: dt.date, hi: dt.date) -> Q:
             q |= Q(grain=Grain.DAY, start__gte=max(m, lo), start__lte=min(end, hi))
         m = end + dt.timedelta(days=1)
     if months:
-        q |= Q(grain=Grain.MONTH, start__in=months)
+        q |= Q(grain=Grain.COARSE if coarse else Grain.MONTH, start__in=months)
     return q
 
 
@@ -246,8 +248,11 @@ def has_ratings() -> bool:
 
 
 def wait_figures(q: Q) -> dict[str, Any]:
-    t = _sums(TicketCell, q, ("issued", "called", "served", "no_show", "wait_seconds"))
-    t.update(_sums(TicketCell, q, ("service_seconds", "cancelled", "transfers_in")))
+    t = _sums(
+        TicketCell,
+        q,
+        ("issued", "called", "served", "no_show", "wait_seconds", "service_seconds"),
+    )
     buckets = _buckets(WaitBucket, q, "minute")
     p90 = percentile_from_buckets(buckets, 0.9)
     return {
@@ -377,7 +382,7 @@ def baseline_median(baseline: Baseline, scope: Scope) -> tuple[float | None, int
     stored = baseline.medians.get(scope.key)
     if stored is not None:
         return stored.get("median"), stored.get("cases", 0)
-    q = scope.q() & period_q(baseline.period_from, baseline.period_to)
+    q = scope.q() & period_q(baseline.period_from, baseline.period_to, coarse=True)
     buckets = _buckets(DurationBucket, q, "workdays")
     return median_from_buckets(buckets), sum(buckets.values())
 
@@ -406,7 +411,7 @@ def duration_figures(scope: Scope, median: float | None) -> dict[str, Any]:
 
 def kpis(scope: Scope, lo: dt.date, hi: dt.date) -> dict[str, Any]:
     """Every KPI of the scope over [lo, hi] (CONTRACT: GET /api/v1/kpis)."""
-    q = scope.q() & period_q(lo, hi)
+    q = scope.q() & period_q(lo, hi, coarse=True)
     out: dict[str, Any] = {"scope": scope.key, "scope_name": scope.name}
     out["from"], out["to"] = lo.isoformat(), hi.isoformat()
     out.update(rating_figures(q))
@@ -446,7 +451,7 @@ def baseline_freeze(*, label: str, date_from: dt.date, date_to: dt.date, actor=N
         Scope(key=f"department:{d.code}", name="", department=d.id, department_code=d.code)
         for d in Department.objects.all()
     ]
-    period = period_q(date_from, date_to)
+    period = period_q(date_from, date_to, coarse=True)
     for s in scopes:
         buckets = _buckets(DurationBucket, s.q() & period, "workdays")
         if buckets:
@@ -524,7 +529,8 @@ def breakdown(
     (``parts`` limits which roll-ups are read; the others count as zero)."""
     if dim not in DIMENSIONS:
         raise Unprocessable("insights.bad_dimension", _("不支持的分组方式。"))
-    q = scope.q() & period_q(lo, hi)
+    # A centre or department breakdown needs no finer cells than the coarse ones.
+    q = scope.q() & period_q(lo, hi, coarse=dim in ("centre", "department"))
     tickets = (
         _group(TicketCell, q, dim, ("issued", "called", "no_show", "wait_seconds"))
         if dim != "item" and "tickets" in parts
@@ -581,7 +587,7 @@ def monthly_trend(scope: Scope, lo: dt.date, hi: dt.date) -> list[dict[str, Any]
     while m <= hi:
         months.append(m)
         m = month_end(m) + dt.timedelta(days=1)
-    q = scope.q() & Q(grain=Grain.MONTH, start__in=months)
+    q = scope.q() & Q(grain=Grain.COARSE, start__in=months)
     ratings: dict[dt.date, Any] = defaultdict(dict)
     if has_ratings():
         for row in (
@@ -640,25 +646,33 @@ def monthly_trend(scope: Scope, lo: dt.date, hi: dt.date) -> list[dict[str, Any]
     return out
 
 
-def holding_back(scope: Scope, lo: dt.date, hi: dt.date, limit: int = 10) -> dict[str, Any]:
-    """The "what holds us back" lists."""
+def holding_back(
+    scope: Scope,
+    lo: dt.date,
+    hi: dt.date,
+    limit: int = 10,
+    known: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """The "what holds us back" lists. ``known``: full breakdowns the caller
+    already has ({dimension: rows}), reused instead of read again."""
+    known = known or {}
+
+    def rows(dim: str, parts: tuple[str, ...]) -> list[dict[str, Any]]:
+        if dim in known:
+            return known[dim]
+        return breakdown(scope, lo, hi, dim, parts)
+
     q = scope.q() & period_q(lo, hi)
     out: dict[str, Any] = {}
-    items = (
-        [r for r in breakdown(scope, lo, hi, "item", ("cases",)) if r["cases"]]
-        if has_cases()
-        else []
-    )
+    items = [r for r in rows("item", ("cases",)) if r["cases"]] if has_cases() else []
     out["items_most_visits"] = sorted(
         items, key=lambda r: (-(r["avg_visits_per_case"] or 0), -r["cases"], r["name"])
     )[:limit]
-    windows = [
-        r for r in breakdown(scope, lo, hi, "window", ("ratings",)) if r["ratings"] and r["id"]
-    ]
+    windows = [r for r in rows("window", ("ratings",)) if r["ratings"] and r["id"]]
     out["windows_lowest_satisfaction"] = sorted(
         windows, key=lambda r: (r["satisfaction_rate"], -r["ratings"], r["name"])
     )[:limit]
-    depts = breakdown(scope, lo, hi, "department", ("cases",)) if has_cases() else []
+    depts = rows("department", ("cases",)) if has_cases() else []
     out["departments_most_red_cards"] = sorted(
         [r for r in depts if r["red_cards"] or r["yellow_cards"]],
         key=lambda r: (-r["red_cards"], -r["yellow_cards"], r["name"]),

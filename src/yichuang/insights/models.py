@@ -9,7 +9,11 @@ and must never hold up a change in the apps they summarise.
 
 Month rows are sums of the day rows of that month and are refreshed whenever a
 day of the month changes; a period is read as its whole months plus the days at
-either edge. Wait times are kept as per-minute histograms (``WaitBucket``) and
+either edge. Each month is also kept coarse (``grain`` "c": the month's rows
+summed over centre × department, with the histogram value kept and every other
+dimension 0), a few hundred rows a month instead of tens of thousands, for every
+figure that needs no finer dimension (the KPIs, the trend, the centre and
+department breakdowns). Wait times are kept as per-minute histograms (``WaitBucket``) and
 case durations as per-working-day histograms (``DurationBucket``), so a p90 or
 a median over a year is computed exactly from summed buckets, not raw rows.
 """
@@ -24,6 +28,9 @@ from django.utils.translation import gettext_lazy as _
 class Grain(models.TextChoices):
     DAY = "d", _("日")
     MONTH = "m", _("月")
+    # A month summed over centre × department only (the other dimensions 0):
+    # what the county-, centre- and department-level figures read.
+    COARSE = "c", _("月（中心×部门）")
 
 
 class Cursor(models.Model):

@@ -37,6 +37,7 @@ def report_data(scope: k.Scope, month: dt.date) -> dict[str, Any]:
     lo, hi = month, month_end(month)
     trend_from = (month - dt.timedelta(days=335)).replace(day=1)
     figures = k.kpis(scope, lo, hi)
+    departments = k.breakdown(scope, lo, hi, "department")
     return {
         "scope": scope,
         "month": month,
@@ -45,8 +46,8 @@ def report_data(scope: k.Scope, month: dt.date) -> dict[str, Any]:
         "k": figures,
         "trend": k.monthly_trend(scope, trend_from, hi),
         "centres": k.breakdown(scope, lo, hi, "centre"),
-        "departments": k.breakdown(scope, lo, hi, "department"),
-        "held": k.holding_back(scope, lo, hi, limit=10),
+        "departments": departments,
+        "held": k.holding_back(scope, lo, hi, limit=10, known={"department": departments}),
         "formula_version": k.FORMULA_VERSION,
         "min_ratings": k.MIN_RATINGS,
         "peak_hours": "、".join(f"{h}:00–{h + 1}:00" for h in sorted(PEAK_HOURS)),

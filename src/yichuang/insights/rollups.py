@@ -562,10 +562,46 @@ def refresh_months(model: Any, centre: int, months: Iterable[dt.date]) -> None:
         f"AND {col['start']} >= %s AND {col['start']} <= %s "
         f"GROUP BY {col['centre']}, {', '.join(col[d] for d in dims)}"
     )
+    coarse = _coarse_sql(model) if model in COARSE_MODELS else None
     with connection.cursor() as cursor:
         for first in sorted(set(months)):
-            model.objects.filter(grain=Grain.MONTH, centre=centre, start=first).delete()
+            model.objects.filter(
+                grain__in=(Grain.MONTH, Grain.COARSE), centre=centre, start=first
+            ).delete()
             cursor.execute(sql, [Grain.MONTH, first, Grain.DAY, centre, first, month_end(first)])
+            if coarse is not None:
+                cursor.execute(coarse[0], [Grain.COARSE, *coarse[1], Grain.MONTH, centre, first])
+
+
+# The cell tables that also keep coarse month rows, and the dimensions those
+# rows keep besides the centre (histogram values must survive the summing).
+COARSE_MODELS = (TicketCell, WaitBucket, CaseCell, DurationBucket, RatingCell)
+COARSE_KEEP = ("department", "minute", "workdays")
+
+
+def _coarse_sql(model: Any) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of a month's coarse rows from its month rows: the kept
+    dimensions grouped, every other dimension at its default (0 / false)."""
+    dims = dims_of(model)
+    kept = [d for d in dims if d in COARSE_KEEP]
+    other = [d for d in dims if d not in COARSE_KEEP]
+    sums = SUMS[model]
+    qn = connection.ops.quote_name
+    col = {
+        f: qn(model._meta.get_field(f).column) for f in ("grain", "start", "centre", *dims, *sums)
+    }
+    table = qn(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({col['grain']}, {col['start']}, {col['centre']}, "
+        f"{', '.join(col[d] for d in (*kept, *other))}, {', '.join(col[x] for x in sums)}) "
+        f"SELECT %s, {col['start']}, {col['centre']}, {', '.join(col[d] for d in kept)}, "
+        f"{', '.join('%s' for _d in other)}{', ' if other else ''}"
+        f"{', '.join(f'SUM({col[x]})' for x in sums)} FROM {table} "
+        f"WHERE {col['grain']} = %s AND {col['centre']} = %s AND {col['start']} = %s "
+        f"GROUP BY {col['start']}, {col['centre']}, {', '.join(col[d] for d in kept)}"
+    )
+    defaults = [model._meta.get_field(d).get_default() for d in other]
+    return sql, defaults
 
 
 FAMILIES: dict[str, tuple[Any, tuple[Any, ...]]] = {
@@ -831,7 +867,18 @@ def rebuild(out: Any = None) -> dict[str, int]:
                         refresh_months(model, centre, [days[0]])
             counts[family] = cell_models[0].objects.count()
             say(f"{family}: {counts[family]} cells")
+    analyse()
     return counts
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics of the roll-up tables: a rebuild
+    replaces every row, and until the database samples them again it plans
+    the dashboard's reads for the old (often empty) tables."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (*SUMS, CaseFact):
+            cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
 
 
 def freshness() -> dict[str, Any]:

@@ -167,7 +167,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(trend, rows[:15]),
         "rows": rows[:50],
         "rows_total": len(rows),
-        "held": k.holding_back(scope, lo, hi),
+        "held": k.holding_back(scope, lo, hi, known={by: rows}),
         "live": k.live_halls(centres.order_by("id")),
         "scope_choices": _scope_choices(request.user),
         "report_month": last_month.strftime("%Y-%m"),
