@@ -334,9 +334,13 @@ def rectification_figures(scope_q: Q, lo: dt.date, hi: dt.date) -> dict[str, Any
         return {"rectification_on_time_rate": None, "rectifications": None}
     today = timezone.localdate()
     base = RectificationCell.objects.filter(scope_q, grain=Grain.DAY, start__gte=lo, start__lte=hi)
-    row = base.aggregate(**{f: Sum(f) for f in ("due", "on_time", "late", "open")})
-    all_ = {k: v or 0 for k, v in row.items()}
-    past = base.filter(start__lt=today).aggregate(o=Sum("open"))["o"] or 0
+    fields = ("due", "on_time", "late", "open")
+    row = base.aggregate(
+        **{f"sum_{f}": Sum(f) for f in fields},
+        sum_past=Sum("open", filter=Q(start__lt=today)),
+    )
+    all_ = {f: row[f"sum_{f}"] or 0 for f in fields}
+    past = row["sum_past"] or 0
     settled = all_["on_time"] + all_["late"] + past
     return {
         "rectification_on_time_rate": ratio(all_["on_time"], settled),
