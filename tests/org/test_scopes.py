@@ -31,3 +31,14 @@ def test_it_raises_not_found_for_a_window_outside_the_scope(county):
         get_window_for(county.outsider, window.id)
     with pytest.raises(NotFound):
         get_centre_for(county.outsider, "county-hall")
+
+
+def test_it_reads_the_staff_record_once_per_request(county, django_assert_num_queries):
+    from django.utils.functional import SimpleLazyObject
+
+    from yichuang.org.scopes import staff_of
+
+    lazy = SimpleLazyObject(lambda: type(county.clerk).objects.get(pk=county.clerk.pk))
+    staff_of(lazy)
+    with django_assert_num_queries(0):
+        assert staff_of(lazy).centre.code == "county-hall"

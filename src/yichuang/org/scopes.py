@@ -8,6 +8,8 @@ System administrators without a staff record see every centre.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -16,16 +18,21 @@ from yichuang.lib.errors import NotFound
 
 from .models import Centre, Department, Region, Staff, Window
 
+_MISSING = object()
+
 
 def staff_of(user) -> Staff | None:
     if user is None or not user.is_authenticated:
         return None
-    if "_staff_cache" not in user.__dict__:
-        user._staff_cache = (
+    # request.user is a lazy proxy: look the cache up with getattr (its __dict__
+    # is the proxy's own), so one request reads the staff record once.
+    cached = getattr(user, "_staff_cache", _MISSING)
+    if cached is _MISSING:
+        cached = (
             Staff.objects.select_related("region", "centre", "department").filter(user=user).first()
         )
-    staff: Staff | None = user._staff_cache
-    return staff
+        user._staff_cache = cached
+    return cast("Staff | None", cached)
 
 
 def _sees_everything(user) -> bool:
