@@ -10,8 +10,8 @@ from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import Forbidden
 
 from .auth import API_AUTH, device_of
-from .models import Centre, Window
-from .scopes import centres_for, get_centre_for, staff_of
+from .models import Centre
+from .scopes import centres_for, staff_of
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["org"])
@@ -86,50 +86,4 @@ def centre_list(request):
             "address": c.address,
         }
         for c in Centre.objects.filter(is_active=True).select_related("region")
-    ]
-
-
-class WindowOut(Schema):
-    id: int
-    number: int
-    name: str
-    kind: str
-    department: str | None
-    queues: list[str]
-    state: str
-    clerk: str | None
-
-
-def window_queue_codes(windows) -> dict[int, list[str]]:
-    """Queue codes per window, from the queueing app's skills table."""
-    from yichuang.queueing.api import queue_codes_by_window
-
-    return queue_codes_by_window(windows)
-
-
-@router.get("/centres/{code}/windows", response=list[WindowOut], auth=API_AUTH)
-def window_list(request, code: str):
-    device = device_of(request)
-    if device is not None:
-        if device.centre.code != code:
-            raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
-        centre = device.centre
-    else:
-        centre = get_centre_for(request.user, code)
-    windows = list(
-        Window.objects.filter(centre=centre, is_active=True).select_related("department", "clerk")
-    )
-    queues = window_queue_codes(windows)
-    return [
-        {
-            "id": w.id,
-            "number": w.number,
-            "name": w.name,
-            "kind": w.kind,
-            "department": w.department.code if w.department else None,
-            "queues": queues.get(w.id, []),
-            "state": w.state,
-            "clerk": w.clerk.name if w.clerk else None,
-        }
-        for w in windows
     ]

@@ -116,6 +116,48 @@ def queue_codes_by_window(windows) -> dict[int, list[str]]:
     return out
 
 
+# --- windows of a centre (CONTRACT: GET /centres/{code}/windows) -----------------
+
+
+class WindowOut(Schema):
+    id: int
+    number: int
+    name: str
+    kind: str
+    department: str | None
+    queues: list[str]
+    state: str
+    clerk: str | None
+
+
+@router.get("/centres/{code}/windows", response=list[WindowOut], auth=API_AUTH)
+def centre_window_list(request, code: str):
+    device = device_of(request)
+    if device is not None:
+        if device.centre.code != code:
+            raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
+        centre = device.centre
+    else:
+        centre = get_centre_for(request.user, code)
+    windows = list(
+        Window.objects.filter(centre=centre, is_active=True).select_related("department", "clerk")
+    )
+    queues = queue_codes_by_window(windows)
+    return [
+        {
+            "id": w.id,
+            "number": w.number,
+            "name": w.name,
+            "kind": w.kind,
+            "department": w.department.code if w.department else None,
+            "queues": queues.get(w.id, []),
+            "state": w.state,
+            "clerk": w.clerk.name if w.clerk else None,
+        }
+        for w in windows
+    ]
+
+
 def queue_state_out(state) -> dict:
     return {
         "code": state.queue.code,
