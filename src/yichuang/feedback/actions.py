@@ -5,8 +5,9 @@ change; SMS goes out after commit. Refusals are DomainErrors with codes under
 ``feedback.`` (docs/feedback.md lists them).
 
 One rating per service is a unique constraint on ``Rating.service_key``: the
-insert runs in a savepoint and a duplicate becomes 409 ``feedback.already_rated``,
-so two raters racing for one code can never both succeed.
+insert is ``ON CONFLICT DO NOTHING`` and a row not inserted becomes 409
+``feedback.already_rated``, so two raters racing for one code can never both
+succeed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from django.utils.translation import gettext as _
 from yichuang.accounts.models import Role
 from yichuang.cases.models import Case
 from yichuang.cases.models import Status as CaseStatus
+from yichuang.lib import workdays
 from yichuang.lib.audit import audit_record
-from yichuang.lib.config import setting_get
+from yichuang.lib.config import DEFAULTS as SETTING_DEFAULTS
+from yichuang.lib.config import Setting, setting_get
 from yichuang.lib.crypto import keyed_hash
 from yichuang.lib.errors import (
     Conflict,
@@ -37,7 +40,7 @@ from yichuang.lib.errors import (
 )
 from yichuang.lib.sms import sms_send
 from yichuang.lib.workdays import CalendarYearMissing
-from yichuang.org.calendar import add_workdays
+from yichuang.org.calendar import add_workdays, get_calendar
 from yichuang.org.models import Centre, Department, Device, Staff, Window
 from yichuang.org.scopes import centres_for, staff_of
 from yichuang.queueing.models import Ticket
@@ -177,29 +180,30 @@ def _bucket(now: dt.datetime, seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
-def _throttle_count(key: str, bucket: dt.datetime) -> int:
-    with connection.cursor() as cur:
-        cur.execute(
-            f'SELECT hits FROM {Throttle._meta.db_table} WHERE "key" = %s AND bucket = %s',
-            [key, connection.ops.adapt_datetimefield_value(bucket)],
-        )
-        row = cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-def _throttle_add(key: str, bucket: dt.datetime) -> int:
+def _throttle_add(key: str, bucket: dt.datetime, *, also: tuple[str, dt.datetime] | None = None):
     """Count one more hit for ``key`` in ``bucket``: one upsert, which returns the
-    new count (ON CONFLICT … RETURNING: SQLite ≥ 3.35 and PostgreSQL)."""
+    new count (ON CONFLICT … RETURNING: SQLite ≥ 3.35 and PostgreSQL). With
+    ``also`` = (key, bucket) it returns ``(new count, that counter's hits)``, read
+    in the same statement — the rating path's whole rate-limit check."""
     table = Throttle._meta.db_table
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
+    params = [key, ops.adapt_datetimefield_value(bucket), now]
+    extra = ""
+    if also is not None:
+        extra = f', (SELECT x.hits FROM {table} x WHERE x."key" = %s AND x.bucket = %s)'
+        params += [also[0], ops.adapt_datetimefield_value(also[1])]
     with connection.cursor() as cur:
         cur.execute(
             f'INSERT INTO {table} ("key", bucket, hits, created_at) VALUES (%s, %s, 1, %s) '
-            f'ON CONFLICT ("key", bucket) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits',
-            [key, ops.adapt_datetimefield_value(bucket), now],
+            f'ON CONFLICT ("key", bucket) DO UPDATE SET hits = {table}.hits + 1 '
+            f"RETURNING hits{extra}",
+            params,
         )
-        return int(cur.fetchone()[0])
+        row = cur.fetchone()
+    if also is None:
+        return int(row[0])
+    return int(row[0]), int(row[1] or 0)
 
 
 def _too_many() -> TooManyRequests:
@@ -237,9 +241,12 @@ def rating_submit(
 ) -> Rating:
     """A citizen rates a service by its rating code.
 
-    One transaction holds the attempt counter and, in a savepoint, the rating:
-    a refused rating rolls back its savepoint only, so the attempt (and, for an
-    unknown or used code, the failure) still counts against the client.
+    One transaction holds the attempt counter and the rating. Every refusal is
+    raised before the first write of the rating (the duplicate check is the
+    insert's ``ON CONFLICT DO NOTHING``), so the attempt (and, for an unknown or
+    used code, the failure) still counts against the client without a savepoint.
+    The statements of a good rating: the rate-limit upsert (which also reads the
+    failure counter), the ticket look-up, the insert and the roll-up upsert.
     """
     if user is not None and getattr(user, "is_authenticated", False):
         raise Forbidden("feedback.staff_cannot_rate", _("工作人员不能代替群众评价。"))
@@ -251,10 +258,8 @@ def rating_submit(
     minute, hour = _bucket(now, 60), _bucket(now, 3600)
     refused: DomainError | None = None
     with transaction.atomic():
-        if (
-            _throttle_add(key, minute) > ATTEMPTS_PER_MINUTE
-            or _throttle_count(fail_key, hour) >= FAILURES_PER_HOUR
-        ):
+        attempts, failures = _throttle_add(key, minute, also=(fail_key, hour))
+        if attempts > ATTEMPTS_PER_MINUTE or failures >= FAILURES_PER_HOUR:
             refused = _too_many()
         else:
             try:
@@ -283,9 +288,12 @@ def _unknown_code() -> NotFound:
 _T, _W, _S = Ticket._meta.db_table, Window._meta.db_table, Staff._meta.db_table
 TICKET_BY_CODE = (
     "SELECT t.id, t.centre_id, t.window_id, t.clerk_id, t.queue_id, w.department_id, "
-    f"s.department_id FROM {_T} t LEFT JOIN {_W} w ON w.id = t.window_id "
+    f"s.department_id, t.phone FROM {_T} t LEFT JOIN {_W} w ON w.id = t.window_id "
     f"LEFT JOIN {_S} s ON s.id = t.clerk_id WHERE t.rating_code = %s AND t.status = %s"
 )
+
+
+_TICKET_PHONE = Ticket._meta.get_field("phone")
 
 
 def _service_for_code(code: str) -> dict[str, Any]:
@@ -308,6 +316,7 @@ def _service_for_code(code: str) -> dict[str, Any]:
                     "queue_id",
                     "window__department_id",
                     "clerk__department_id",
+                    "phone",
                 ),
                 row,
                 strict=True,
@@ -318,6 +327,7 @@ def _service_for_code(code: str) -> dict[str, Any]:
     )
     if ticket is not None:
         tid = ticket["pk"]
+        raw_phone = ticket["phone"]
         return {
             "service_kind": Rating.Kind.TICKET,
             "service_key": f"ticket:{tid}",
@@ -329,7 +339,7 @@ def _service_for_code(code: str) -> dict[str, Any]:
             "item_id": None,
             "queue_id": ticket["queue_id"],
             # Decrypted only when a bad rating needs a call-back.
-            "phone": lambda: Ticket.objects.get(pk=tid).phone,
+            "phone": lambda: _TICKET_PHONE.from_db_value(raw_phone, None, connection) or "",
             "name": "",
         }
     case = (
@@ -384,7 +394,25 @@ def service_summary(code: str) -> dict[str, Any] | None:
     }
 
 
-def _check_reasons(level: int, reasons: list[str]) -> ReasonList | None:
+_RL, _R = ReasonList._meta.db_table, Reason._meta.db_table
+CURRENT_REASONS = (
+    f"SELECT rl.id, r.code FROM {_RL} rl LEFT JOIN {_R} r ON r.reason_list_id = rl.id "
+    "WHERE rl.is_current = %s"
+)
+
+
+def _current_reason_codes() -> tuple[int | None, set[str]]:
+    """The current reason list's id and codes, in one query."""
+    with connection.cursor() as cur:
+        cur.execute(CURRENT_REASONS, [True])
+        rows = cur.fetchall()
+    if not rows:
+        return None, set()
+    return rows[0][0], {code for _id, code in rows if code}
+
+
+def _check_reasons(level: int, reasons: list[str]) -> int | None:
+    """Validate a rating's reasons; the id of the reason list they come from."""
     if level not in (1, 2):
         if reasons:
             # Reasons belong to bad ratings; a good one ignores none silently.
@@ -396,17 +424,15 @@ def _check_reasons(level: int, reasons: list[str]) -> ReasonList | None:
         raise Unprocessable(
             "feedback.reason_required", _("选择“不满意”或“非常不满意”时，请至少选择一项原因。")
         )
-    rl = current_reason_list()
-    known = {r.code for r in rl.reasons.all()} if rl else set()
+    list_id, known = _current_reason_codes()
     unknown = [r for r in reasons if r not in known]
     if unknown:
         raise Unprocessable(
             "feedback.unknown_reason", _("差评原因不在清单中。"), unknown=unknown[:10]
         )
-    return rl
+    return list_id
 
 
-@transaction.atomic
 def _rating_create(
     *,
     rating_code: str,
@@ -436,7 +462,7 @@ def _rating_create(
             max_length=MAX_COMMENT,
         )
     reasons = list(dict.fromkeys(str(r) for r in reasons))
-    rl = _check_reasons(level, reasons)
+    reason_list_id = _check_reasons(level, reasons)
     phone = "".join((phone or "").split())
     if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
         raise Unprocessable("feedback.bad_phone", _("手机号格式不正确。"))
@@ -450,7 +476,7 @@ def _rating_create(
         case=svc.get("case"),
         rating_code=rating_code.strip(),
         level=level,
-        reason_list=rl,
+        reason_list_id=reason_list_id,
         reasons=reasons,
         comment=comment,
         channel=channel,
@@ -466,15 +492,36 @@ def _rating_create(
         day=timezone.localdate(now),
         created_at=now,
     )
-    try:
-        with transaction.atomic():
-            rating.save(force_insert=True)
-    except IntegrityError:
-        raise Conflict("feedback.already_rated", _("该服务已经评价过，不能重复评价。")) from None
+    if not _rating_insert(rating):
+        raise Conflict("feedback.already_rated", _("该服务已经评价过，不能重复评价。"))
     _rollup_add(rating, _level_field(rating), 1)
     if rating.is_bad and not is_default:
         _rectification_open(rating, phone=phone or svc["phone"](), name=svc["name"], now=now)
     return rating
+
+
+_RATING_FIELDS = [f for f in Rating._meta.concrete_fields if not f.primary_key]
+_RATING_COLUMNS = ", ".join(f'"{f.column}"' for f in _RATING_FIELDS)
+RATING_INSERT = (
+    f"INSERT INTO {Rating._meta.db_table} ({_RATING_COLUMNS}) "
+    f"VALUES ({', '.join(['%s'] * len(_RATING_FIELDS))}) ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _rating_insert(rating: Rating) -> bool:
+    """Insert a new rating; False when its service is already rated (a unique
+    key says so). No savepoint, no failed statement: the caller's transaction
+    goes on to count the failure."""
+    values = [f.get_db_prep_save(getattr(rating, f.attname), connection) for f in _RATING_FIELDS]
+    with connection.cursor() as cur:
+        cur.execute(RATING_INSERT, values)
+        row = cur.fetchone()
+    if row is None:
+        return False
+    rating.pk = row[0]
+    rating._state.adding = False
+    rating._state.db = connection.alias
+    return True
 
 
 def _level_field(rating: Rating) -> str:
@@ -523,15 +570,36 @@ def _rollup_add(rating: Rating, field: str, delta: int) -> None:
         )
 
 
+def _settings(*keys: str) -> list[Any]:
+    """Several settings in one query (``setting_get`` reads one per query)."""
+    rows = dict(Setting.objects.filter(key__in=keys).values_list("key", "value"))
+    return [rows[k] if k in rows else SETTING_DEFAULTS[k][0] for k in keys]
+
+
+def _rectification_deadlines(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """Call-back and rectification due dates of a bad rating given on ``day``:
+    one settings query and one calendar check."""
+    callback_days, rectify_days = _settings("rating.callback_workdays", "rating.rectify_workdays")
+    calendar = get_calendar()
+    dues: list[dt.date | None] = []
+    for n in (callback_days, rectify_days):
+        try:
+            dues.append(workdays.add_workdays(calendar, day, n))
+        except CalendarYearMissing:
+            dues.append(None)
+    return dues[0], dues[1]
+
+
 def _rectification_open(rating: Rating, *, phone: str, name: str, now: dt.datetime) -> None:
+    callback_due, rectify_due = _rectification_deadlines(rating.day)
     rect = Rectification.objects.create(
         rating=rating,
         centre_id=rating.centre_id,
         department_id=rating.department_id,
         contact_phone=phone,
         contact_name=name,
-        callback_due=_due(rating.day, setting_get("rating.callback_workdays")),
-        rectify_due=_due(rating.day, setting_get("rating.rectify_workdays")),
+        callback_due=callback_due,
+        rectify_due=rectify_due,
     )
     _event("rectification.opened", rectification=rect, rating=rating, new=rect.status, at=now)
 
@@ -559,18 +627,19 @@ def rating_fill_defaults(*, now: dt.datetime | None = None, limit: int = 500) ->
     made = 0
     for code in list(tickets):
         try:
-            _rating_create(
-                rating_code=code,
-                level=Rating.Level.GOOD,
-                channel=Rating.Channel.DEFAULT,
-                reasons=[],
-                comment="",
-                phone="",
-                device=None,
-                source_ip=None,
-                now=now,
-                is_default=True,
-            )
+            with transaction.atomic():
+                _rating_create(
+                    rating_code=code,
+                    level=Rating.Level.GOOD,
+                    channel=Rating.Channel.DEFAULT,
+                    reasons=[],
+                    comment="",
+                    phone="",
+                    device=None,
+                    source_ip=None,
+                    now=now,
+                    is_default=True,
+                )
             made += 1
         except Conflict:
             continue
