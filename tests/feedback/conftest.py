@@ -88,3 +88,43 @@ def pad(hall):
         return raw
 
     return make
+
+
+@pytest.fixture
+def completed_case(county, hall, frozen):
+    from yichuang.cases.actions import case_intake
+    from yichuang.catalog import actions as catalog
+    from yichuang.org.models import Department
+
+    admin = county.county_admin
+    item = catalog.item_create(
+        actor=admin,
+        code="FB-IMMEDIATE-1",
+        department=Department.objects.get(code="rs"),
+        name="社保卡挂失",
+        centres=[county.hall],
+        case_type="immediate",
+        legal_limit=1,
+        committed_limit=0,
+        visits_required=1,
+        visits_reason="须现场核验身份",
+    )
+    catalog.version_update(
+        actor=admin,
+        version=item.draft(),
+        materials=[{"code": "M01", "name": "居民身份证", "originals": 1}],
+        steps=[{"kind": "accept", "department": "rs", "share": 100}],
+    )
+    catalog.item_publish(actor=admin, item=item)
+    item.refresh_from_db()
+    result = case_intake(
+        actor=county.clerk,
+        centre=county.hall,
+        item=item,
+        applicant={"name": "李四", "id_number": "440524188001010014", "phone": "13800138001"},
+        materials=[{"code": "M01", "source": "submitted"}],
+    )
+    case = result.case
+    case.refresh_from_db()
+    assert case.status == "completed" and case.rating_code
+    return case

@@ -607,25 +607,41 @@ def _rectification_open(rating: Rating, *, phone: str, name: str, now: dt.dateti
 def rating_fill_defaults(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Where a province fills in "满意" for services not rated within N days
     (setting ``rating.default_after_days``; off by default), make those ratings
-    with ``is_default`` — left out of every rate."""
+    with ``is_default`` and channel ``default`` — left out of every rate. Both
+    kinds of service: tickets finished (一次一评) and cases completed (一事一评)
+    N days ago, looking back a week so a stopped worker catches up. Each rating
+    is its own transaction; a service rated meanwhile (or by another worker) is
+    skipped by the unique key."""
     days = setting_get("rating.default_after_days")
     if not days:
         return 0
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=int(days))
+    since = cutoff - dt.timedelta(days=7)
     tickets = (
         Ticket.objects.filter(
             status=Ticket.Status.DONE,
             finished_at__lt=cutoff,
-            finished_at__gte=cutoff - dt.timedelta(days=7),
+            finished_at__gte=since,
             rating__isnull=True,
             rating_code__isnull=False,
         )
         .order_by("finished_at")
         .values_list("rating_code", flat=True)[:limit]
     )
+    cases = (
+        Case.objects.filter(
+            status__in=(CaseStatus.COMPLETED, CaseStatus.DELIVERED),
+            completed_at__lt=cutoff,
+            completed_at__gte=since,
+            rating__isnull=True,
+            rating_code__isnull=False,
+        )
+        .order_by("completed_at")
+        .values_list("rating_code", flat=True)[:limit]
+    )
     made = 0
-    for code in list(tickets):
+    for code in [*tickets, *cases]:
         try:
             with transaction.atomic():
                 _rating_create(
@@ -641,7 +657,7 @@ def rating_fill_defaults(*, now: dt.datetime | None = None, limit: int = 500) ->
                     is_default=True,
                 )
             made += 1
-        except Conflict:
+        except (Conflict, NotFound):
             continue
     return made
 
