@@ -38,7 +38,7 @@ from yichuang.lib.errors import (
     TooManyRequests,
     Unprocessable,
 )
-from yichuang.lib.sms import sms_send
+from yichuang.lib.sms import public_link, sms_send
 from yichuang.lib.workdays import CalendarYearMissing
 from yichuang.org.calendar import add_workdays, get_calendar
 from yichuang.org.models import Centre, Department, Device, Staff, Window
@@ -987,8 +987,8 @@ def rectification_give_feedback(*, rectification: Rectification, note: str, acto
     )
     if rect.contact_phone:
         phone, code = rect.contact_phone, rect.followup_code
-        text = _("您对政务服务的评价已整改反馈，请对处理结果评价：/m/rate/followup/%(c)s") % {
-            "c": code
+        text = _("【一窗】您对政务服务的评价已整改反馈，请对处理结果评价：%(u)s") % {
+            "u": public_link(f"/m/rate/followup/{code}")
         }
         transaction.on_commit(lambda: sms_send(phone, text))
     return rect
@@ -1354,7 +1354,10 @@ def complaint_reply(*, complaint: Complaint, reply: str, actor) -> Complaint:
     )
     if c.phone:
         phone, ref, code = c.phone, c.reference, c.track_code
-        text = _("您的诉求 %(r)s 已答复，请查看并评价：/m/complaints/%(c)s") % {"r": ref, "c": code}
+        text = _("【一窗】您的诉求 %(r)s 已答复，请查看并评价：%(u)s") % {
+            "r": ref,
+            "u": public_link(f"/m/complaints/{code}"),
+        }
         transaction.on_commit(lambda: sms_send(phone, text))
     return c
 

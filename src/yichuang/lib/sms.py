@@ -25,5 +25,11 @@ class MemoryBackend:
         MemoryBackend.outbox.append((phone, text))
 
 
+def public_link(path: str) -> str:
+    """An absolute link for a message that leaves the system (an SMS): the
+    public base URL (``YICHUANG_PUBLIC_URL``) followed by ``path``."""
+    return settings.PUBLIC_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
 def sms_send(phone: str, text: str) -> None:
     import_string(settings.SMS_BACKEND)().send(phone, text)
