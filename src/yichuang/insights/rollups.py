@@ -95,15 +95,25 @@ def _chunks(seq: list[Any], size: int = 2000) -> Iterable[list[Any]]:
 
 
 def insert_rows(model: Any, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Multi-row INSERT … VALUES (…), (…): roll-up rows are many and need no
-    model logic (one statement per few thousand rows, not one per row)."""
+    """Roll-up rows are many and need no model logic: COPY on PostgreSQL, a
+    multi-row INSERT … VALUES (…), (…) on SQLite (one statement per few thousand
+    rows, not one per row). A long INSERT with thousands of parameters is slow
+    on PostgreSQL for the driver's own sake (it parses every statement it has
+    not cached), so it is not used there."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        qn(model._meta.db_table),
-        ", ".join(qn(model._meta.get_field(f).column) for f in fields),
-    )
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(model._meta.get_field(f).column) for f in fields)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    head = f"INSERT INTO {table} ({columns}) VALUES "
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per = max(1, 30000 // len(fields))  # stays under SQLite's 32766 parameters
     with connection.cursor() as cursor:
