@@ -10,9 +10,11 @@ from .models import (
     ContactView,
     FeedbackEvent,
     Open311Client,
+    OverdueNotice,
     Rating,
     Reason,
     ReasonList,
+    StaffPhone,
 )
 
 
@@ -66,3 +68,21 @@ class FeedbackEventAdmin(ReadOnly):
 @admin.register(ContactView)
 class ContactViewAdmin(ReadOnly):
     list_display = ("at", "viewer", "rectification", "complaint", "source_ip")
+
+
+@admin.register(StaffPhone)
+class StaffPhoneAdmin(admin.ModelAdmin):
+    list_display = ("user", "masked", "updated_at")
+    raw_id_fields = ("user",)
+
+    @admin.display(description="手机号")
+    def masked(self, obj: StaffPhone) -> str:
+        from yichuang.lib.crypto import mask_phone
+
+        return mask_phone(obj.phone)
+
+
+@admin.register(OverdueNotice)
+class OverdueNoticeAdmin(ReadOnly):
+    list_display = ("key", "stage", "due_date", "handler", "sms_status", "created_at")
+    list_filter = ("stage", "sms_status")

@@ -335,6 +335,21 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+NOTICES_SHOWN = 50
+
+
+def _open_notices(qs) -> dict[str, Any]:
+    """Open overdue notices, the longest late first, for the "逾期" panel."""
+    return {
+        "count": qs.count(),
+        "items": list(
+            qs.select_related("rectification", "complaint", "handler").order_by("due_date", "id")[
+                :NOTICES_SHOWN
+            ]
+        ),
+    }
+
+
 @overseer_required
 def board(request: HttpRequest) -> HttpResponse:
     """The director's board: rates with counts by dimension, bad ratings and
@@ -393,6 +408,7 @@ def board(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/board.html",
         {
+            "notices": _open_notices(actions.notices_for(user)),
             "start": start,
             "end": end,
             "dim": dim,
@@ -454,6 +470,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/desk.html",
         {
+            "notices": _open_notices(actions.notices_for(user).filter(handler=user)),
             "rects": rects,
             "complaints": complaints,
             "to_assign_r": to_assign_r,
