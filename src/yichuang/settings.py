@@ -187,6 +187,8 @@ API_TOKEN_DAYS = 30
 TOTP_REQUIRED_FOR_ADMINS = PRODUCTION
 
 SMS_BACKEND = os.environ.get("YICHUANG_SMS_BACKEND", "yichuang.lib.sms.ConsoleBackend")
+# The site's public base URL, for links in messages that leave the system (SMS).
+PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -70,3 +70,8 @@ def test_a_missing_public_url_is_a_warning(settings):
     assert [w.id for w in public_url_check()] == ["feedback.W001"]
     settings.PUBLIC_URL = BASE
     assert public_url_check() == []
+    # The development default is fine in development, not in production.
+    settings.PUBLIC_URL = "http://127.0.0.1:8000"
+    assert public_url_check() == []
+    settings.PRODUCTION = True
+    assert [w.id for w in public_url_check()] == ["feedback.W001"]

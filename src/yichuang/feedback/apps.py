@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
@@ -15,13 +17,15 @@ class FeedbackConfig(AppConfig):
 def public_url_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """SMS messages carry links to the site: without a public base URL they
     would carry bare paths that no phone can open."""
-    url = settings.PUBLIC_URL
-    if url and url.startswith(("http://", "https://")):
+    url = getattr(settings, "PUBLIC_URL", "") or ""
+    host = urlsplit(url).hostname or ""
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if url.startswith(("http://", "https://")) and not (settings.PRODUCTION and local):
         return []
     return [
         checks.Warning(
-            "YICHUANG_PUBLIC_URL is not set (or not an http(s) URL): links in SMS "
-            "messages will be bare paths.",
+            "YICHUANG_PUBLIC_URL is not set to the site's public http(s) address: "
+            "links in SMS messages will not open on citizens' phones.",
             hint="Set YICHUANG_PUBLIC_URL=https://<the hall's public host>.",
             id="feedback.W001",
         )
