@@ -32,9 +32,10 @@ def test_a_good_rating_costs_four_statements(served, frozen):
         resp = post({"rating_code": code, "level": 5, "channel": "qr"})
     assert resp.status_code == 201, resp.content
     sql = statements(ctx)
-    # rate limit (with the failure count), ticket look-up, insert, roll-up.
+    # The ticket look-up, read before the write transaction; then the rate
+    # limit (with the failure count), the insert and the roll-up.
     assert len(sql) == 4, sql
-    assert "feedback_throttle" in sql[0] and "queueing_ticket" in sql[1]
+    assert "queueing_ticket" in sql[0] and "feedback_throttle" in sql[1]
     assert "feedback_rating " in sql[2] and "feedback_ratingday" in sql[3]
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -246,12 +247,15 @@ def rating_submit(
 ) -> Rating:
     """A citizen rates a service by its rating code.
 
-    One transaction holds the attempt counter and the rating. Every refusal is
-    raised before the first write of the rating (the duplicate check is the
-    insert's ``ON CONFLICT DO NOTHING``), so the attempt (and, for an unknown or
-    used code, the failure) still counts against the client without a savepoint.
-    The statements of a good rating: the rate-limit upsert (which also reads the
-    failure counter), the ticket look-up, the insert and the roll-up upsert.
+    Everything that only reads — validation, the service behind the code, the
+    reason list, a bad rating's deadlines — happens before the transaction, so
+    on SQLite the write lock is held only for the writes: the rate-limit upsert
+    (which also reads the failure counter), the insert (``ON CONFLICT DO
+    NOTHING``: a duplicate is a row not inserted) and the roll-up upsert (plus
+    the rectification and its event for a bad rating). A refusal found while
+    reading is raised only after the attempt is counted, so the attempt (and,
+    for an unknown or used code, the failure) counts against the client, and a
+    client over its limit learns nothing about the code.
     """
     if user is not None and getattr(user, "is_authenticated", False):
         raise Forbidden("feedback.staff_cannot_rate", _("工作人员不能代替群众评价。"))
@@ -261,28 +265,35 @@ def rating_submit(
     key = _client_key(device, source_ip)
     fail_key = key + ":fail"
     minute, hour = _bucket(now, 60), _bucket(now, 3600)
+    prepared: PreparedRating | None = None
     refused: DomainError | None = None
+    try:
+        prepared = _rating_prepare(
+            rating_code=rating_code,
+            level=level,
+            channel=channel,
+            reasons=list(reasons or []),
+            comment=comment,
+            phone=phone,
+            device=device,
+            source_ip=source_ip,
+            now=now,
+        )
+    except DomainError as exc:
+        refused = exc
     with transaction.atomic():
         attempts, failures = _throttle_add(key, minute, also=(fail_key, hour))
         if attempts > ATTEMPTS_PER_MINUTE or failures >= FAILURES_PER_HOUR:
             refused = _too_many()
         else:
-            try:
-                return _rating_create(
-                    rating_code=rating_code,
-                    level=level,
-                    channel=channel,
-                    reasons=list(reasons or []),
-                    comment=comment,
-                    phone=phone,
-                    device=device,
-                    source_ip=source_ip,
-                    now=now,
-                )
-            except DomainError as exc:
-                if exc.code in ("feedback.unknown_code", "feedback.already_rated"):
-                    _throttle_add(fail_key, hour)
-                refused = exc
+            if prepared is not None:
+                try:
+                    return _rating_write(prepared)
+                except DomainError as exc:
+                    refused = exc
+            assert refused is not None
+            if refused.code in ("feedback.unknown_code", "feedback.already_rated"):
+                _throttle_add(fail_key, hour)
     raise refused
 
 
@@ -438,7 +449,22 @@ def _check_reasons(level: int, reasons: list[str]) -> int | None:
     return list_id
 
 
-def _rating_create(
+@dataclass
+class PreparedRating:
+    """A rating checked and attributed, ready to be written."""
+
+    rating: Rating
+    values: list[Any]
+    # A bad rating's rectification: contact and deadlines.
+    rectification: dict[str, Any] | None
+
+
+def _rating_create(**kwargs: Any) -> Rating:
+    """Check, attribute and write a rating (the caller holds the transaction)."""
+    return _rating_write(_rating_prepare(**kwargs))
+
+
+def _rating_prepare(
     *,
     rating_code: str,
     level: int,
@@ -450,7 +476,9 @@ def _rating_create(
     source_ip: str | None,
     now: dt.datetime,
     is_default: bool = False,
-) -> Rating:
+) -> PreparedRating:
+    """Everything a rating needs that only reads: validation, the service
+    behind the code, the reasons; for a bad rating its contact and deadlines."""
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
         raise Unprocessable("feedback.bad_level", _("评价等级须为 1 至 5。"), level=level)
     if channel not in Rating.Channel.values or (
@@ -497,11 +525,39 @@ def _rating_create(
         day=timezone.localdate(now),
         created_at=now,
     )
-    if not _rating_insert(rating):
+    rect = None
+    if rating.is_bad and not is_default:
+        callback_due, rectify_due = _rectification_deadlines(rating.day)
+        rect = {
+            "contact_phone": phone or svc["phone"](),
+            "contact_name": svc["name"],
+            "callback_due": callback_due,
+            "rectify_due": rectify_due,
+        }
+    values = [f.get_db_prep_save(getattr(rating, f.attname), connection) for f in _RATING_FIELDS]
+    return PreparedRating(rating=rating, values=values, rectification=rect)
+
+
+def _rating_write(prepared: PreparedRating) -> Rating:
+    """Insert the rating, count it in the roll-up, open its rectification."""
+    rating = prepared.rating
+    if not _rating_insert(rating, prepared.values):
         raise Conflict("feedback.already_rated", _("该服务已经评价过，不能重复评价。"))
     _rollup_add(rating, _level_field(rating), 1)
-    if rating.is_bad and not is_default:
-        _rectification_open(rating, phone=phone or svc["phone"](), name=svc["name"], now=now)
+    if prepared.rectification is not None:
+        rect = Rectification.objects.create(
+            rating=rating,
+            centre_id=rating.centre_id,
+            department_id=rating.department_id,
+            **prepared.rectification,
+        )
+        _event(
+            "rectification.opened",
+            rectification=rect,
+            rating=rating,
+            new=rect.status,
+            at=rating.created_at,
+        )
     return rating
 
 
@@ -513,11 +569,10 @@ RATING_INSERT = (
 )
 
 
-def _rating_insert(rating: Rating) -> bool:
-    """Insert a new rating; False when its service is already rated (a unique
-    key says so). No savepoint, no failed statement: the caller's transaction
-    goes on to count the failure."""
-    values = [f.get_db_prep_save(getattr(rating, f.attname), connection) for f in _RATING_FIELDS]
+def _rating_insert(rating: Rating, values: list[Any]) -> bool:
+    """Insert a new rating (``values``: its columns, prepared); False when its
+    service is already rated (a unique key says so). No savepoint, no failed
+    statement: the caller's transaction goes on to count the failure."""
     with connection.cursor() as cur:
         cur.execute(RATING_INSERT, values)
         row = cur.fetchone()
@@ -593,20 +648,6 @@ def _rectification_deadlines(day: dt.date) -> tuple[dt.date | None, dt.date | No
         except CalendarYearMissing:
             dues.append(None)
     return dues[0], dues[1]
-
-
-def _rectification_open(rating: Rating, *, phone: str, name: str, now: dt.datetime) -> None:
-    callback_due, rectify_due = _rectification_deadlines(rating.day)
-    rect = Rectification.objects.create(
-        rating=rating,
-        centre_id=rating.centre_id,
-        department_id=rating.department_id,
-        contact_phone=phone,
-        contact_name=name,
-        callback_due=callback_due,
-        rectify_due=rectify_due,
-    )
-    _event("rectification.opened", rectification=rect, rating=rating, new=rect.status, at=now)
 
 
 def rating_fill_defaults(*, now: dt.datetime | None = None, limit: int = 500) -> int:
