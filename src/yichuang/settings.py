@@ -113,7 +113,10 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) by default, PostgreSQL in production.
 DATABASE_URL = os.environ.get("YICHUANG_DATABASE_URL", f"sqlite:///{VAR_DIR / 'yichuang.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+# Connections persist; no health-check query at the start of every request (it
+# would be one more round trip on each hall operation). A connection that broke
+# (a database restart) fails one request and is then replaced.
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=False)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _db["CONN_MAX_AGE"] = 0 if TESTING else 600

@@ -7,32 +7,92 @@ covers it (a kiosk issues tickets at its own centre, nothing else).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
-from yichuang.accounts.actions import api_token_user
+from yichuang.accounts.models import ApiToken, User, UserRole, token_hash
+from yichuang.lib import rows
 from yichuang.lib.errors import Forbidden
 
-from .models import Device, device_token_hash
+from .models import Centre, Device, Staff, Window, device_token_hash
+
+# Every API call of a clerk or a hall device starts here, so each kind of token
+# is resolved in one hand-written query (lib/rows.py says why).
+_TOKEN, _USER, _STAFF = (
+    rows.Cols(ApiToken, "t"),
+    rows.Cols(User, "u"),
+    rows.Cols(Staff, "s"),
+)
+_DEVICE, _CENTRE, _WINDOW = rows.Cols(Device, "d"), rows.Cols(Centre, "c"), rows.Cols(Window, "w")
+
+
+def staff_token_user(raw: str) -> User | None:
+    """The active user behind a live staff token (not revoked, not expired,
+    as ``ApiToken.objects.live()``), read with the user's roles and staff
+    record in one query; None otherwise."""
+    now = timezone.now()
+    row = rows.fetchone(
+        f"SELECT {_TOKEN.sql}, {_USER.sql}, {_STAFF.sql},"
+        f" (SELECT {rows.string_agg('r.role')} FROM {UserRole._meta.db_table} r"
+        "   WHERE r.user_id = u.id)"
+        f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+        f" LEFT JOIN {Staff._meta.db_table} s ON s.user_id = u.id"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
+        [token_hash(raw), now],
+    )
+    if row is None:
+        return None
+    token = _TOKEN.load(row)
+    user = _USER.load(row, _TOKEN.width)
+    if token is None or user is None or not user.is_active:
+        return None
+    staff = _STAFF.load(row, _TOKEN.width + _USER.width)
+    if staff is not None:
+        staff.user = user
+    roles = row[-1]
+    user._role_cache = set(roles.split(",")) if roles else set()
+    user._staff_cache = staff
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        rows.update(ApiToken, token.pk, {"last_used_at": now})
+    return user
+
+
+def device_by_token(raw: str) -> Device | None:
+    """An active hall device with its centre and window, in one query."""
+    row = rows.fetchone(
+        f"SELECT {_DEVICE.sql}, {_CENTRE.sql}, {_WINDOW.sql}"
+        f" FROM {Device._meta.db_table} d JOIN {Centre._meta.db_table} c ON c.id = d.centre_id"
+        f" LEFT JOIN {Window._meta.db_table} w ON w.id = d.window_id"
+        " WHERE d.token_hash = %s AND d.is_active",
+        [device_token_hash(raw)],
+    )
+    if row is None:
+        return None
+    device = _DEVICE.load(row)
+    assert device is not None
+    device.centre = _CENTRE.load(row, _DEVICE.width)  # type: ignore[assignment]
+    window = _WINDOW.load(row, _DEVICE.width + _CENTRE.width)
+    if window is not None:
+        window.centre = device.centre
+    device.window = window
+    return device
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if token.startswith("dev_"):
-            device = (
-                Device.objects.select_related("centre", "window")
-                .filter(token_hash=device_token_hash(token), is_active=True)
-                .first()
-            )
+            device = device_by_token(token)
             if device is None:
                 return None
             now = timezone.now()
             if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-                Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+                rows.update(Device, device.pk, {"last_seen_at": now})
             request.device = device
             return device
-        user = api_token_user(token)
+        user = staff_token_user(token)
         if user is None:
             return None
         request.user = user

@@ -21,17 +21,17 @@ The calling rule is documented in docs/queueing.md §Fair calling.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from collections.abc import Iterable
-from functools import reduce
+from typing import NoReturn
 
 from django.db import connection, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.accounts.models import Role
+from yichuang.lib import rows
 from yichuang.lib.audit import audit_record
 from yichuang.lib.crypto import keyed_hash
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -40,7 +40,7 @@ from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.scopes import staff_of
 
-from .estimates import QueueState, estimate_minutes, service_minutes, serving_windows
+from .estimates import RECENT_FINISHED, QueueState, estimate_minutes, minutes_each
 from .models import (
     Appointment,
     Channel,
@@ -57,6 +57,19 @@ from .models import (
 
 S = Ticket.Status
 E = TicketEvent.Type
+
+# The hot paths (issue, call, finish) read and write through hand-written SQL
+# (lib/rows.py says why); these are their column lists.
+_T, _Q, _FA = rows.Cols(Ticket, "t"), rows.Cols(Queue, "q"), rows.Cols(Staff, "fa")
+_WIN = rows.Cols(Window, "w")
+T_TABLE, Q_TABLE = Ticket._meta.db_table, Queue._meta.db_table
+E_TABLE, W_TABLE = TicketEvent._meta.db_table, Window._meta.db_table
+SKILL_TABLE, STAFF_TABLE = WindowSkill._meta.db_table, Staff._meta.db_table
+ACTIVE_SQL = "('called', 'serving')"
+TICKET_SELECT = (
+    f"SELECT {_T.sql}, {_Q.sql}, {_FA.sql} FROM {T_TABLE} t JOIN {Q_TABLE} q ON q.id = t.queue_id"
+    f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id"
+)
 PHONE_RE = re.compile(r"^1\d{10}$")
 SMS_PLACES_AHEAD = 3
 DIRECTOR_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN)
@@ -65,7 +78,7 @@ DIRECTOR_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN)
 # --- helpers --------------------------------------------------------------------------
 
 
-def _event(
+def _event_values(
     *,
     centre_id: int,
     type: str,
@@ -77,21 +90,60 @@ def _event(
     window: Window | None = None,
     reason: str = "",
     at: dt.datetime | None = None,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
-        centre_id=centre_id,
-        ticket=ticket,
-        type=type,
-        old_status=old,
-        new_status=new,
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        device=device,
-        window=window,
-        ticket_number=ticket.number if ticket else "",
-        window_number=window.number if window else None,
-        reason=reason[:200],
-        at=at or timezone.now(),
+) -> dict:
+    """The columns of a TicketEvent, but for its ticket id."""
+    return {
+        "centre_id": centre_id,
+        "type": type,
+        "old_status": old,
+        "new_status": new,
+        "actor_id": actor.pk if actor is not None and getattr(actor, "pk", None) else None,
+        "device_id": device.pk if device else None,
+        "window_id": window.pk if window else None,
+        "ticket_number": ticket.number if ticket else "",
+        "window_number": window.number if window else None,
+        "reason": reason[:200],
+        "at": at or timezone.now(),
+    }
+
+
+def _event(*, ticket: Ticket | None = None, **kwargs) -> int:
+    """Append a TicketEvent (one INSERT); returns its id."""
+    values = _event_values(ticket=ticket, **kwargs)
+    return rows.insert(TicketEvent, {**values, "ticket_id": ticket.pk if ticket else None})
+
+
+def _ticket_row(row, start: int = 0) -> Ticket:
+    """A ticket read with its queue and first-ask clerk (``_T, _Q, _FA``)."""
+    ticket = _T.load(row, start)
+    assert ticket is not None
+    ticket.queue = _Q.load(row, start + _T.width)  # type: ignore[assignment]
+    ticket.first_ask = _FA.load(row, start + _T.width + _Q.width)
+    return ticket
+
+
+def _ticket_change(
+    ticket: Ticket, fields: list[str], event: dict, *, status: str, now: dt.datetime
+) -> bool:
+    """Write ``fields`` of ``ticket`` (and ``updated_at``) and its event (the
+    keyword arguments of ``_event_values``) together, one statement on
+    PostgreSQL, if the ticket's status in the database is still ``status``.
+    Returns False, writing nothing, when it is not."""
+    ticket.updated_at = now
+    return rows.update_logged(
+        Ticket,
+        ticket.pk,
+        {f: getattr(ticket, f) for f in [*fields, "updated_at"]},
+        TicketEvent,
+        _event_values(ticket=ticket, at=now, **event),
+        "ticket_id",
+        where="status = %s",
+        where_params=[status],
     )
+
+
+def _no_current_ticket() -> NoReturn:
+    raise Conflict("queue.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
 
 
 def _is_director(user) -> bool:
@@ -114,10 +166,43 @@ def _locked_window(window: Window) -> Window:
     foreign key check), so one window calling stalled every kiosk and window of
     the centre. ``NO KEY UPDATE`` still excludes other writers of this window
     but lets rows that merely reference it be inserted."""
-    locked = Window.objects.select_for_update(no_key=True, of=("self",)).get(pk=window.pk)
+    row = rows.fetchone(
+        f"SELECT {_WIN.sql} FROM {W_TABLE} w WHERE w.id = %s{rows.lock_clause('w')}", [window.pk]
+    )
+    if row is None:
+        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+    locked = _WIN.load(row)
+    assert locked is not None
     if "centre" in window._state.fields_cache:
         locked.centre = window.centre
     return locked
+
+
+def _lock_current(window: Window) -> tuple[Window, Ticket | None]:
+    """Lock the window (as ``_locked_window``) and read the ticket at it, with
+    its queue and first-ask clerk (or None), in one query. The
+    ticket row itself is not locked: every change of a called or serving ticket
+    holds its window's lock, and the write checks the status it read."""
+    row = rows.fetchone(
+        f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql} FROM {W_TABLE} w"
+        f" LEFT JOIN {T_TABLE} t ON t.id = (SELECT c.id FROM {T_TABLE} c WHERE c.window_id = w.id"
+        f"  AND c.status IN {ACTIVE_SQL} ORDER BY c.called_at DESC LIMIT 1)"
+        f" LEFT JOIN {Q_TABLE} q ON q.id = t.queue_id"
+        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id"
+        f" WHERE w.id = %s{rows.lock_clause('w')}",
+        [window.pk],
+    )
+    if row is None:
+        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+    locked = _WIN.load(row)
+    assert locked is not None
+    if "centre" in window._state.fields_cache:
+        locked.centre = window.centre
+    if row[_WIN.width] is None:
+        return locked, None
+    ticket = _ticket_row(row, _WIN.width)
+    ticket.window = locked
+    return locked, ticket
 
 
 def _check_operator(window: Window, user) -> Staff:
@@ -129,23 +214,26 @@ def _check_operator(window: Window, user) -> Staff:
 
 
 def _current(window: Window) -> Ticket | None:
-    ticket = (
-        Ticket.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("queue", "first_ask")
-        .filter(window=window, status__in=Ticket.ACTIVE)
-        .order_by("-called_at")
-        .first()
+    row = rows.fetchone(
+        f"{TICKET_SELECT} WHERE t.window_id = %s AND t.status IN {ACTIVE_SQL}"
+        f" ORDER BY t.called_at DESC LIMIT 1{rows.lock_clause('t')}",
+        [window.pk],
     )
-    if ticket is not None:
-        ticket.window = window
+    if row is None:
+        return None
+    ticket = _ticket_row(row)
+    ticket.window = window
+    return ticket
+
+
+def _need(ticket: Ticket | None) -> Ticket:
+    if ticket is None:
+        _no_current_ticket()
     return ticket
 
 
 def _require_current(window: Window) -> Ticket:
-    ticket = _current(window)
-    if ticket is None:
-        raise Conflict("queue.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
-    return ticket
+    return _need(_current(window))
 
 
 def _require_open(window: Window) -> None:
@@ -227,7 +315,11 @@ def ticket_issue(
     now = now or timezone.now()
     day = timezone.localdate(now)
     _check_centre_open(centre, now)
-    queue = Queue.objects.filter(centre=centre, code=queue_code, is_active=True).first()
+    row = rows.fetchone(
+        f"SELECT {_Q.sql} FROM {Q_TABLE} q WHERE q.centre_id = %s AND q.code = %s AND q.is_active",
+        [centre.pk, queue_code],
+    )
+    queue = _Q.load(row) if row else None
     if queue is None:
         raise Unprocessable(
             "queue.unknown_queue",
@@ -271,7 +363,7 @@ def ticket_issue(
         appt_from = dt.datetime.combine(slot.day, slot.start, tzinfo=tz) - dt.timedelta(minutes=15)
         appt_until = dt.datetime.combine(slot.day, slot.end, tzinfo=tz)
     staff = staff_of(actor) if actor is not None else None
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         centre=centre,
         queue=queue,
         day=day,
@@ -290,25 +382,35 @@ def ticket_issue(
         appointment=appointment,
         appt_from=appt_from,
         appt_until=appt_until,
+        created_at=now,
+        updated_at=now,
     )
-    _event(
-        centre_id=centre.pk,
-        type=E.ISSUED,
-        ticket=ticket,
-        new=S.WAITING,
-        actor=actor,
-        device=device,
-        at=now,
-        reason=channel,
+    rows.insert_logged(
+        ticket,
+        TicketEvent,
+        _event_values(
+            centre_id=centre.pk,
+            type=E.ISSUED,
+            ticket=ticket,
+            new=S.WAITING,
+            actor=actor,
+            device=device,
+            at=now,
+            reason=channel,
+        ),
+        "ticket_id",
     )
     from .alerts import alert_check
 
-    state, ahead = issue_state(ticket)
+    state, ahead, alert_id = issue_state(ticket)
     ticket.estimate = (
         ahead,
         estimate_minutes(ahead=ahead, minutes_each=state.minutes_each, windows=state.open_windows),
     )
-    alert_check(queue=queue, now=now, state=state)
+    if alert_id is not None:
+        alert_check(queue=queue, now=now, state=state, current=QueueAlert.objects.get(pk=alert_id))
+    elif state.over_threshold:
+        alert_check(queue=queue, now=now, state=state)
     return ticket
 
 
@@ -334,34 +436,56 @@ def _next_seq(*, centre_id: int, queue_id: int, day: dt.date, now: dt.datetime) 
         return int(cursor.fetchone()[0])
 
 
-def issue_state(ticket: Ticket) -> tuple[QueueState, int]:
-    """The queue's state just after ``ticket`` was issued, and the people ahead of
-    it: one grouped count, the recent service times and the open windows."""
-    from django.db.models import Count, Min
-
+def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
+    """The queue's state just after ``ticket`` was issued, the people ahead of
+    it and the queue's open peak alert (its id), in one query: the waiting
+    line, the open windows serving the queue, its recent service times
+    (docs/queueing.md §Estimates) and the alert."""
     queue = ticket.queue
-    row = Ticket.objects.filter(queue=queue, day=ticket.day, status=S.WAITING).aggregate(
-        n=Count("id"),
-        oldest=Min("sort_at"),
-        ahead=Count(
-            "id",
-            filter=Q(sort_at__lt=ticket.sort_at) | Q(sort_at=ticket.sort_at, id__lt=ticket.pk),
-        ),
+    done = (
+        f"(SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
+        "  AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
+        f"  ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) d"
     )
-    each = service_minutes(queue, ticket.day)
-    n_open = serving_windows(queue)
-    oldest = row["oldest"]
+    n, oldest, ahead, n_open, n_done, mean_s, alert_id = rows.fetchone(
+        "SELECT count(*), min(t.sort_at),"
+        " coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
+        "  THEN 1 ELSE 0 END), 0),"
+        f" (SELECT count(*) FROM {SKILL_TABLE} s JOIN {W_TABLE} w ON w.id = s.window_id"
+        "   WHERE s.queue_id = %s AND w.state = 'open' AND w.is_active),"
+        f" (SELECT count(*) FROM {done}),"
+        f" (SELECT avg({rows.seconds_between('d.called_at', 'd.finished_at')}) FROM {done}),"
+        f" (SELECT a.id FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = %s AND a.day = %s"
+        "   AND a.resolved_at IS NULL ORDER BY a.raised_at DESC LIMIT 1)"
+        f" FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s AND t.status = 'waiting'",
+        [
+            ticket.sort_at,
+            ticket.sort_at,
+            ticket.pk,
+            queue.pk,
+            queue.pk,
+            ticket.day,
+            queue.pk,
+            ticket.day,
+            queue.pk,
+            ticket.day,
+            queue.pk,
+            ticket.day,
+        ],
+    ) or (0, None, 0, 0, 0, None, None)
+    oldest = rows.convert(Ticket, "sort_at", oldest)
+    each = minutes_each(queue, n_done, mean_s)
     state = QueueState(
         queue=queue,
-        waiting=row["n"],
+        waiting=n,
         open_windows=n_open,
         minutes_each=each,
-        estimated_wait_minutes=estimate_minutes(ahead=row["n"], minutes_each=each, windows=n_open),
+        estimated_wait_minutes=estimate_minutes(ahead=n, minutes_each=each, windows=n_open),
         longest_wait_minutes=int((ticket.issued_at - oldest).total_seconds() // 60)
         if oldest
         else 0,
     )
-    return state, row["ahead"]
+    return state, int(ahead), alert_id
 
 
 # --- calling --------------------------------------------------------------------------
@@ -371,11 +495,29 @@ def _recent_calls(window: Window, n: int) -> list[str]:
     """The priority classes of the window's last ``n`` calls, newest first."""
     if n <= 0:
         return []
-    return list(
-        TicketEvent.objects.filter(window=window, type=E.CALLED)
-        .order_by("-id")
-        .values_list("ticket__priority", flat=True)[:n]
-    )
+    return [
+        p
+        for (p,) in rows.fetchall(
+            f"SELECT t.priority FROM {E_TABLE} e LEFT JOIN {T_TABLE} t ON t.id = e.ticket_id"
+            " WHERE e.window_id = %s AND e.type = 'called' ORDER BY e.id DESC LIMIT %s",
+            [window.pk, n],
+        )
+    ]
+
+
+def _window_queues(window: Window) -> list[list[Queue]]:
+    """The window's active queues grouped by skill tier (its ``order``), first
+    tier first."""
+    tiers: dict[int, list[Queue]] = {}
+    for row in rows.fetchall(
+        f'SELECT s."order", {_Q.sql} FROM {SKILL_TABLE} s JOIN {Q_TABLE} q ON q.id = s.queue_id'
+        ' WHERE s.window_id = %s AND q.is_active ORDER BY s."order", s.queue_id',
+        [window.pk],
+    ):
+        queue = _Q.load(row, 1)
+        assert queue is not None
+        tiers.setdefault(row[0], []).append(queue)
+    return [tiers[k] for k in sorted(tiers)]
 
 
 def _priority_turn(recent: list[str], ratio: int) -> bool:
@@ -386,7 +528,9 @@ def _priority_turn(recent: list[str], ratio: int) -> bool:
     return len(last) == ratio and all(p == Priority.NORMAL for p in last)
 
 
-def pick_next(window: Window, now: dt.datetime) -> Ticket | None:
+def pick_next(
+    window: Window, now: dt.datetime, tiers: list[list[Queue]] | None = None
+) -> Ticket | None:
     """The ticket the fair-calling rule gives this window now (locked), or None.
 
     One query: every waiting ticket the window may take is ranked by (skill tier,
@@ -395,107 +539,102 @@ def pick_next(window: Window, now: dt.datetime) -> Ticket | None:
     class whose turn it is by the interleave ratio and 3 for the other class
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
     LOCKED``, so concurrent windows take different tickets without waiting."""
-    tiers: dict[int, list[Queue]] = {}
-    for skill in WindowSkill.objects.filter(window=window, queue__is_active=True).select_related(
-        "queue"
-    ):
-        tiers.setdefault(skill.order, []).append(skill.queue)
-    ordered = [tiers[k] for k in sorted(tiers)] or [[]]
+    ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     recent = _recent_calls(window, max(ratios))
-    tier_whens, rank_whens = [], []
+
+    def in_list(ids: list[int]) -> str:
+        return f"t.queue_id IN ({', '.join(str(int(i)) for i in ids)})" if ids else "1 = 0"
+
+    tier_sql, rank_sql = [], []
+    tier_params: list = []
+    rank_params: list = []
     for i, queues in enumerate(ordered):
-        tier_q = Q(queue__in=queues, target_window__isnull=True)
-        if i == 0:
-            tier_q |= Q(target_window=window)
-        tier_whens.append(When(tier_q, then=Value(i)))
-        aged = [
-            Q(queue=q, sort_at__lte=now - dt.timedelta(minutes=q.ageing_minutes))
-            for q in queues
-            if q.ageing_minutes
-        ]
+        tier_q = f"({in_list([q.pk for q in queues])} AND t.target_window_id IS NULL"
+        tier_q += f" OR t.target_window_id = {int(window.pk)})" if i == 0 else ")"
+        tier_sql.append(f"WHEN {tier_q} THEN {i}")
+        aged = [q for q in queues if q.ageing_minutes]
         if aged:
-            rank_whens.append(
-                When(tier_q & Q(priority=Priority.NORMAL) & reduce(operator.or_, aged), then=1)
-            )
-        preferred = (
-            ~Q(priority=Priority.NORMAL)
-            if _priority_turn(recent, ratios[i])
-            else Q(priority=Priority.NORMAL)
-        )
-        rank_whens.append(When(tier_q & preferred, then=2))
-    where = Q(target_window=window) | Q(
-        queue__in=[q for queues in ordered for q in queues], target_window__isnull=True
+            cond = " OR ".join("(t.queue_id = %s AND t.sort_at <= %s)" for _q in aged)
+            for q in aged:
+                rank_params += [q.pk, now - dt.timedelta(minutes=q.ageing_minutes)]
+            rank_sql.append(f"WHEN {tier_q} AND t.priority = 'normal' AND ({cond}) THEN 1")
+        op = "<>" if _priority_turn(recent, ratios[i]) else "="
+        rank_sql.append(f"WHEN {tier_q} AND t.priority {op} 'normal' THEN 2")
+    all_ids = [q.pk for queues in ordered for q in queues]
+    row = rows.fetchone(
+        f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
+        f" AND (t.target_window_id = %s OR ({in_list(all_ids)} AND t.target_window_id IS NULL))"
+        f" ORDER BY CASE {' '.join(tier_sql)} ELSE {len(ordered)} END,"
+        " CASE WHEN t.appt_from <= %s AND t.appt_until >= %s THEN 0"
+        f" {' '.join(rank_sql)} ELSE 3 END, t.sort_at, t.id"
+        f" LIMIT 1{rows.lock_clause('t', skip_locked=True)}",
+        [
+            window.centre_id,
+            timezone.localdate(now),
+            window.pk,
+            *tier_params,
+            now,
+            now,
+            *rank_params,
+        ],
     )
-    rows = list(
-        Ticket.objects.filter(where, centre_id=window.centre_id, day=timezone.localdate(now))
-        .filter(status=S.WAITING)
-        .annotate(
-            tier=Case(*tier_whens, default=Value(len(ordered))),
-            rank=Case(
-                When(appt_from__lte=now, appt_until__gte=now, then=0),
-                *rank_whens,
-                default=Value(3),
-            ),
-        )
-        .select_related("queue", "first_ask")
-        .order_by("tier", "rank", "sort_at", "id")
-        .select_for_update(skip_locked=True, no_key=True, of=("self",))[:1]
-    )
-    return rows[0] if rows else None
+    return _ticket_row(row) if row else None
 
 
 def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str = "") -> Ticket:
     # ``ticket`` is locked, so its first-ask clerk read with it is current.
     first_ask_id = ticket.first_ask_id or window.clerk_id
-    updated = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
-        status=S.CALLED,
-        called_at=now,
-        window=window,
-        clerk_id=window.clerk_id,
-        first_ask_id=first_ask_id,
-        updated_at=now,
-    )
-    if updated != 1:  # pragma: no cover - guarded by the row lock
-        raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
     ticket.status = S.CALLED
     ticket.called_at = now
     ticket.window = window
     ticket.clerk_id = window.clerk_id
-    ticket.updated_at = now
     if ticket.first_ask_id != first_ask_id:
         ticket.first_ask_id = first_ask_id
         staff = staff_of(actor)
         if staff is not None and staff.pk == first_ask_id:
             ticket.first_ask = staff
-    _event(
-        centre_id=window.centre_id,
-        type=E.CALLED,
-        ticket=ticket,
-        old=S.WAITING,
-        new=S.CALLED,
-        actor=actor,
-        window=window,
-        at=now,
-        reason=reason,
+    called = _ticket_change(
+        ticket,
+        ["status", "called_at", "window_id", "clerk_id", "first_ask_id"],
+        {
+            "centre_id": window.centre_id,
+            "type": E.CALLED,
+            "old": S.WAITING,
+            "new": S.CALLED,
+            "actor": actor,
+            "window": window,
+            "reason": reason,
+        },
+        status=S.WAITING,
+        now=now,
     )
-    _notify_near_front(ticket.queue_id, ticket.day)
-    from .alerts import alert_resolve_if_open
+    if not called:  # pragma: no cover - guarded by the row lock
+        raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
+    if _notify_near_front(ticket.queue_id, ticket.day):
+        from .alerts import alert_resolve_if_open
 
-    alert_resolve_if_open(queue=ticket.queue, now=now)
+        alert_resolve_if_open(queue=ticket.queue, now=now)
     return ticket
 
 
-def _notify_near_front(queue_id: int, day: dt.date) -> None:
-    """SMS the tickets that are now within SMS_PLACES_AHEAD of the front."""
-    front = list(
-        Ticket.objects.filter(queue_id=queue_id, day=day, status=S.WAITING)
-        .order_by("sort_at", "id")
-        .values_list("id", "sms_sent", "phone_hash")[: SMS_PLACES_AHEAD + 1]
+def _notify_near_front(queue_id: int, day: dt.date) -> bool:
+    """SMS the tickets that are now within SMS_PLACES_AHEAD of the front.
+    Returns whether the queue has an open peak alert (read in the same query)."""
+    alert_table = QueueAlert._meta.db_table
+    front = rows.fetchall(
+        "SELECT a.n, f.id, f.sms_sent, f.phone_hash FROM"
+        f" (SELECT count(*) AS n FROM {alert_table} WHERE queue_id = %s AND day = %s"
+        "   AND resolved_at IS NULL) a LEFT JOIN"
+        f" (SELECT id, sms_sent, phone_hash, sort_at FROM {T_TABLE} WHERE queue_id = %s"
+        "   AND day = %s AND status = 'waiting' ORDER BY sort_at, id LIMIT %s) f ON 1 = 1"
+        " ORDER BY f.sort_at, f.id",
+        [queue_id, day, queue_id, day, SMS_PLACES_AHEAD + 1],
     )
-    ids = [pk for pk, sent, has_phone in front if has_phone and not sent]
+    has_alert = bool(front[0][0])
+    ids = [pk for _a, pk, sent, has_phone in front if pk and has_phone and not sent]
     if not ids:
-        return
+        return has_alert
     Ticket.objects.filter(pk__in=ids).update(sms_sent=True)
     for t in Ticket.objects.filter(pk__in=ids).select_related("centre"):
         text = _("【一窗】您的 %(n)s 号前面已不超过 %(k)d 人，请回到%(c)s大厅等候叫号。") % {
@@ -505,23 +644,7 @@ def _notify_near_front(queue_id: int, day: dt.date) -> None:
         }
         phone = t.phone
         transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
-
-
-def _work_at(window_id: int, now: dt.datetime):
-    """An ``Exists``: a ticket is at the window, or someone waits whom the
-    window may call."""
-    from django.db.models import Exists, OuterRef
-
-    queue_ids = WindowSkill.objects.filter(window_id=OuterRef(OuterRef("pk"))).values("queue_id")
-    waiting = Q(
-        Q(queue_id__in=queue_ids, target_window__isnull=True) | Q(target_window=OuterRef("pk")),
-        centre_id=OuterRef("centre_id"),
-        day=timezone.localdate(now),
-        status=S.WAITING,
-    )
-    return Exists(
-        Ticket.objects.filter(Q(window=OuterRef("pk"), status__in=Ticket.ACTIVE) | waiting)
-    )
+    return has_alert
 
 
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
@@ -532,28 +655,58 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     write lock, so an idle window polling for work never takes the write lock;
     everything is checked again inside the transaction."""
     now = now or timezone.now()
-    # one read: the window as it is now, and whether there is any work for it
-    window = Window.objects.annotate(has_work=_work_at(window.pk, now)).get(pk=window.pk)
+    day = timezone.localdate(now)
+    # one read: the window as it is now, whether there is any work for it, and
+    # the queues it serves (a row per skill)
+    # (``LIMIT 1`` keeps the work test in its subquery: evaluated once, not
+    # once per skill row)
+    found = rows.fetchall(
+        f'SELECT x.state, x.clerk_id, x.has_work, s."order", {_Q.sql} FROM'
+        " (SELECT w.id, w.state, w.clerk_id,"
+        f"  EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.window_id = w.id"
+        f"   AND t.status IN {ACTIVE_SQL})"
+        f"  OR EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.target_window_id = w.id"
+        "   AND t.day = %s AND t.status = 'waiting')"
+        f"  OR EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.day = %s AND t.status = 'waiting'"
+        "   AND t.target_window_id IS NULL AND t.queue_id IN"
+        f"   (SELECT s2.queue_id FROM {SKILL_TABLE} s2 WHERE s2.window_id = w.id)) AS has_work"
+        f"  FROM {W_TABLE} w WHERE w.id = %s LIMIT 1) x"
+        f" LEFT JOIN {SKILL_TABLE} s ON s.window_id = x.id"
+        f" LEFT JOIN {Q_TABLE} q ON q.id = s.queue_id AND q.is_active"
+        ' ORDER BY s."order", s.queue_id',
+        [day, day, window.pk],
+    )
+    if not found:
+        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+    window.state, window.clerk_id, has_work = found[0][:3]
     _check_operator(window, actor)
     _require_open(window)
-    if not window.has_work:  # type: ignore[attr-defined]
+    if not has_work:
         return None
-    return _call_next_locked(window=window, actor=actor, now=now)
+    tiers: dict[int, list[Queue]] = {}
+    for row in found:
+        queue = _Q.load(row, 4)
+        if queue is not None:
+            tiers.setdefault(row[3], []).append(queue)
+    return _call_next_locked(
+        window=window, actor=actor, now=now, tiers=[tiers[k] for k in sorted(tiers)]
+    )
 
 
 @transaction.atomic
-def _call_next_locked(*, window: Window, actor, now: dt.datetime) -> Ticket | None:
-    window = _locked_window(window)
+def _call_next_locked(
+    *, window: Window, actor, now: dt.datetime, tiers: list[list[Queue]]
+) -> Ticket | None:
+    window, busy = _lock_current(window)
     _check_operator(window, actor)
     _require_open(window)
-    busy = _current(window)
     if busy is not None:
         raise Conflict(
             "queue.window_busy",
             _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy.number},
             ticket=busy.number,
         )
-    ticket = pick_next(window, now)
+    ticket = pick_next(window, now, tiers)
     if ticket is None:
         return None
     return _call(ticket, window, actor, now)
@@ -595,47 +748,57 @@ def ticket_call_specific(
 @transaction.atomic
 def ticket_recall(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window = _locked_window(window)
+    window, current = _lock_current(window)
     _check_operator(window, actor)
-    ticket = _require_current(window)
+    ticket = _need(current)
     if ticket.status != S.CALLED:
         raise Conflict("queue.already_serving", _("已开始办理，无需重呼。"))
     ticket.recalls += 1
-    ticket.save(update_fields=["recalls", "updated_at"])
-    _event(
-        centre_id=window.centre_id,
-        type=E.RECALLED,
-        ticket=ticket,
-        old=S.CALLED,
-        new=S.CALLED,
-        actor=actor,
-        window=window,
-        at=now,
+    changed = _ticket_change(
+        ticket,
+        ["recalls"],
+        {
+            "centre_id": window.centre_id,
+            "type": E.RECALLED,
+            "old": S.CALLED,
+            "new": S.CALLED,
+            "actor": actor,
+            "window": window,
+        },
+        status=S.CALLED,
+        now=now,
     )
+    if not changed:
+        _no_current_ticket()
     return ticket
 
 
 @transaction.atomic
 def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window = _locked_window(window)
+    window, current = _lock_current(window)
     _check_operator(window, actor)
-    ticket = _require_current(window)
+    ticket = _need(current)
     if ticket.status != S.CALLED:
         raise Conflict("queue.already_serving", _("该号已在办理中。"))
     ticket.status = S.SERVING
     ticket.started_at = now
-    ticket.save(update_fields=["status", "started_at", "updated_at"])
-    _event(
-        centre_id=window.centre_id,
-        type=E.STARTED,
-        ticket=ticket,
-        old=S.CALLED,
-        new=S.SERVING,
-        actor=actor,
-        window=window,
-        at=now,
+    changed = _ticket_change(
+        ticket,
+        ["status", "started_at"],
+        {
+            "centre_id": window.centre_id,
+            "type": E.STARTED,
+            "old": S.CALLED,
+            "new": S.SERVING,
+            "actor": actor,
+            "window": window,
+        },
+        status=S.CALLED,
+        now=now,
     )
+    if not changed:
+        _no_current_ticket()
     return ticket
 
 
@@ -643,49 +806,59 @@ def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ti
 def ticket_finish(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     """Finish the current ticket; it gets its rating code (for the pad and QR)."""
     now = now or timezone.now()
-    window = _locked_window(window)
+    window, current = _lock_current(window)
     _check_operator(window, actor)
-    ticket = _require_current(window)
+    ticket = _need(current)
     old = ticket.status
     ticket.status = S.DONE
     ticket.started_at = ticket.started_at or now
     ticket.finished_at = now
     ticket.rating_code = new_code(9)
-    ticket.save(update_fields=["status", "started_at", "finished_at", "rating_code", "updated_at"])
-    _event(
-        centre_id=window.centre_id,
-        type=E.FINISHED,
-        ticket=ticket,
-        old=old,
-        new=S.DONE,
-        actor=actor,
-        window=window,
-        at=now,
+    changed = _ticket_change(
+        ticket,
+        ["status", "started_at", "finished_at", "rating_code"],
+        {
+            "centre_id": window.centre_id,
+            "type": E.FINISHED,
+            "old": old,
+            "new": S.DONE,
+            "actor": actor,
+            "window": window,
+        },
+        status=old,
+        now=now,
     )
+    if not changed:
+        _no_current_ticket()
     return ticket
 
 
 @transaction.atomic
 def ticket_no_show(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window = _locked_window(window)
+    window, current = _lock_current(window)
     _check_operator(window, actor)
-    ticket = _require_current(window)
+    ticket = _need(current)
     if ticket.status != S.CALLED:
         raise Conflict("queue.already_serving", _("已开始办理的号不能记为过号。"))
     ticket.status = S.NO_SHOW
     ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at", "updated_at"])
-    _event(
-        centre_id=window.centre_id,
-        type=E.NO_SHOW,
-        ticket=ticket,
-        old=S.CALLED,
-        new=S.NO_SHOW,
-        actor=actor,
-        window=window,
-        at=now,
+    changed = _ticket_change(
+        ticket,
+        ["status", "finished_at"],
+        {
+            "centre_id": window.centre_id,
+            "type": E.NO_SHOW,
+            "old": S.CALLED,
+            "new": S.NO_SHOW,
+            "actor": actor,
+            "window": window,
+        },
+        status=S.CALLED,
+        now=now,
     )
+    if not changed:
+        _no_current_ticket()
     return ticket
 
 

@@ -261,6 +261,24 @@ class Ticket(models.Model):
             models.Index(fields=["queue", "day", "status", "sort_at"], name="ticket_queue_waiting"),
             models.Index(fields=["window", "status"], name="ticket_window_status"),
             models.Index(fields=["queue", "status", "finished_at"], name="ticket_queue_done"),
+            # The hot paths look only at the waiting line and at the tickets at
+            # windows; these partial indexes hold just those rows, so they stay
+            # small however many tickets the years pile up.
+            models.Index(
+                fields=["queue", "day", "sort_at", "id"],
+                condition=models.Q(status="waiting"),
+                name="ticket_waiting_line",
+            ),
+            models.Index(
+                fields=["target_window", "day"],
+                condition=models.Q(status="waiting", target_window__isnull=False),
+                name="ticket_waiting_for_window",
+            ),
+            models.Index(
+                fields=["window", "called_at"],
+                condition=models.Q(status__in=["called", "serving"]),
+                name="ticket_at_window",
+            ),
         ]
         verbose_name = _("排队号")
         verbose_name_plural = _("排队号")

@@ -1,0 +1,253 @@
+"""Hand-written SQL for the few hot paths (the hall queue's issue, call and
+finish, API authentication, the display feed).
+
+Building a query through the ORM costs about ten times what the query itself
+costs on a warm database (compiling the SQL, then turning each row into an
+instance with every field's converters). On a request that runs ten queries
+that is most of the server's CPU. The helpers here keep hand-written SQL honest:
+
+* column lists come from the models (``Cols``), so a new field cannot be
+  forgotten in a SELECT;
+* values read go through the same database converters the ORM applies, so
+  an instance loaded here equals one loaded by the ORM, on SQLite and on
+  PostgreSQL alike;
+* parameters are adapted the way the ORM adapts them (``param``).
+
+Everything else uses the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from django.db import connection
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+
+
+class Cols(Generic[M]):
+    """The concrete columns of ``model`` under a table alias, and the loader
+    that turns the slice of a result row holding them into an instance."""
+
+    def __init__(self, model: type[M], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, list, Any]]] = {}
+
+    def _converters_for(self) -> list[tuple[int, list, Any]]:
+        vendor = connection.vendor
+        found = self._converters.get(vendor)
+        if found is None:
+            found = []
+            for i, field in enumerate(self.fields):
+                col = field.get_col(self.alias)
+                funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if funcs:
+                    found.append((i, funcs, col))
+            self._converters[vendor] = found
+        return found
+
+    def load(self, row, start: int = 0) -> M | None:
+        """The instance in ``row[start:start + width]``; None when its primary
+        key is NULL (the missing side of a LEFT JOIN)."""
+        values = list(row[start : start + self.width])
+        if values[0] is None:
+            return None
+        for i, funcs, col in self._converters_for():
+            value = values[i]
+            for func in funcs:
+                value = func(value, col, connection)
+            values[i] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def param(value: Any) -> Any:
+    """A query parameter adapted as the ORM adapts it (SQLite keeps datetimes
+    as naive UTC text)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def fetchone(sql: str, params: list | tuple = ()) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+        return cursor.fetchone()
+
+
+def fetchall(sql: str, params: list | tuple = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: list | tuple = ()) -> int:
+    """Run a write; returns the number of rows it touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param(p) for p in params])
+        return cursor.rowcount
+
+
+def insert(model: type[Model], values: dict[str, Any]) -> int:
+    """INSERT one row of ``model`` (by attname) and return its id."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    cols = ", ".join(f'"{fields[k].column}"' for k in values)
+    marks = ", ".join(["%s"] * len(values))
+    sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks}) RETURNING "id"'
+    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, prepared)
+        return int(cursor.fetchone()[0])
+
+
+def insert_instance(obj: Model) -> Model:
+    """INSERT an unsaved instance the way ``save()`` would (defaults already
+    set by the constructor, ``auto_now`` fields filled) and mark it saved."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    values = {f.attname: f.pre_save(obj, True) for f in fields}
+    obj.pk = insert(type(obj), values)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def update(
+    model: type[Model], pk: int, values: dict[str, Any], *, where: str = "", where_params=()
+) -> int:
+    """UPDATE one row of ``model`` by id (and an extra SQL condition); returns
+    the number of rows changed."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    sets = ", ".join(f'"{fields[k].column}" = %s' for k in values)
+    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
+    extra = f" AND {where}" if where else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}',
+            [*prepared, pk, *where_params],
+        )
+        return cursor.rowcount
+
+
+def _log_select(log_model: type[Model], values: dict[str, Any]) -> tuple[str, str, list]:
+    """The column list, typed SELECT list and parameters of a log row."""
+    fields = {f.attname: f for f in log_model._meta.concrete_fields}
+    cols = ", ".join(f'"{fields[k].column}"' for k in values)
+    casts = ", ".join(f"CAST(%s AS {fields[k].cast_db_type(connection)})" for k in values)
+    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
+    return cols, casts, prepared
+
+
+def insert_logged(
+    obj: Model, log_model: type[Model], log_values: dict[str, Any], log_ref: str
+) -> Model:
+    """INSERT an unsaved instance and a log row that points at it (``log_ref``
+    is the log's column for the new id); on PostgreSQL in one statement."""
+    if connection.vendor != "postgresql":
+        insert_instance(obj)
+        insert(log_model, {**log_values, log_ref: obj.pk})
+        return obj
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    cols = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    log_cols, casts, log_params = _log_select(log_model, log_values)
+    ref_col = next(f.column for f in log_model._meta.concrete_fields if f.attname == log_ref)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH n AS (INSERT INTO "{obj._meta.db_table}" ({cols}) VALUES ({marks})'
+            ' RETURNING "id")'
+            f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
+            f' SELECT {casts}, n."id" FROM n RETURNING "{ref_col}"',
+            [*values, *log_params],
+        )
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def update_logged(
+    model: type[Model],
+    pk: int,
+    values: dict[str, Any],
+    log_model: type[Model],
+    log_values: dict[str, Any],
+    log_ref: str,
+    *,
+    where: str = "",
+    where_params=(),
+) -> bool:
+    """UPDATE one row by id (and an extra condition) and, only if it changed,
+    INSERT a log row pointing at it; on PostgreSQL in one statement. Returns
+    whether the row changed."""
+    if connection.vendor != "postgresql":
+        if update(model, pk, values, where=where, where_params=where_params) != 1:
+            return False
+        insert(log_model, {**log_values, log_ref: pk})
+        return True
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    sets = ", ".join(f'"{fields[k].column}" = %s' for k in values)
+    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
+    extra = f" AND {where}" if where else ""
+    log_cols, casts, log_params = _log_select(log_model, log_values)
+    ref_col = next(f.column for f in log_model._meta.concrete_fields if f.attname == log_ref)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH u AS (UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}'
+            ' RETURNING "id")'
+            f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
+            f' SELECT {casts}, u."id" FROM u RETURNING "{ref_col}"',
+            [*prepared, pk, *where_params, *log_params],
+        )
+        return cursor.fetchone() is not None
+
+
+_field_converters: dict[tuple, tuple[list, Any]] = {}
+
+
+def convert(model: type[Model], attname: str, value: Any) -> Any:
+    """A raw value of ``model.attname`` (an aggregate, say) turned as the ORM
+    would turn it; None stays None."""
+    if value is None:
+        return None
+    key = (model, attname, connection.vendor)
+    found = _field_converters.get(key)
+    if found is None:
+        field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+        col = field.get_col(model._meta.db_table)
+        found = (connection.ops.get_db_converters(col) + col.get_db_converters(connection), col)
+        _field_converters[key] = found
+    funcs, col = found
+    for func in funcs:
+        value = func(value, col, connection)
+    return value
+
+
+def lock_clause(of: str, *, skip_locked: bool = False) -> str:
+    """``FOR NO KEY UPDATE OF <alias>`` on PostgreSQL; nothing on SQLite, where
+    the write transaction (BEGIN IMMEDIATE) already serialises writers."""
+    if connection.vendor != "postgresql":
+        return ""
+    return f" FOR NO KEY UPDATE OF {of}" + (" SKIP LOCKED" if skip_locked else "")
+
+
+def seconds_between(start: str, end: str) -> str:
+    """SQL for the seconds from timestamp ``start`` to ``end``."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+def string_agg(expr: str) -> str:
+    """A comma-joined aggregate of ``expr`` in the database's own spelling."""
+    if connection.vendor == "postgresql":
+        return f"string_agg({expr}, ',')"
+    return f"group_concat({expr}, ',')"
