@@ -175,8 +175,14 @@ class Ticket(models.Model):
     ACTIVE = (Status.CALLED, Status.SERVING)
     FINAL = (Status.DONE, Status.TRANSFERRED, Status.CANCELLED)
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="tickets")
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
+    # Every index is written on each issue and call, so foreign keys that
+    # lead a composite index below get no index of their own.
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
+    queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     day = models.DateField(_("日期"))
     # The sequence number of the day; empty on a ticket made by a transfer, which
     # keeps the number printed on the citizen's slip.
@@ -190,11 +196,12 @@ class Ticket(models.Model):
     )
     channel = models.CharField(_("取号渠道"), max_length=12, choices=Channel.choices)
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    track_code = models.CharField(max_length=32, unique=True, default=new_code)
-    rating_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    id_hash = models.CharField(max_length=64, blank=True)
+    # unique through Meta constraints: no extra LIKE index on PostgreSQL
+    track_code = models.CharField(max_length=32, default=new_code)
+    rating_code = models.CharField(max_length=32, null=True, blank=True)
     issued_at = models.DateTimeField(_("取号时间"))
     # Place in line: the issue time, kept through transfers, reset by a rejoin.
     sort_at = models.DateTimeField()
@@ -208,6 +215,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("窗口"),
+        db_index=False,
     )
     # Only this window may call the ticket (a transfer to a named window).
     target_window = models.ForeignKey(
@@ -255,12 +263,16 @@ class Ticket(models.Model):
             models.UniqueConstraint(
                 fields=["centre", "queue", "day", "seq"], name="uniq_ticket_number"
             ),
+            models.UniqueConstraint(fields=["track_code"], name="uniq_ticket_track_code"),
+            models.UniqueConstraint(fields=["rating_code"], name="uniq_ticket_rating_code"),
         ]
         indexes = [
             models.Index(fields=["centre", "day", "status"], name="ticket_centre_day_status"),
             models.Index(fields=["queue", "day", "status", "sort_at"], name="ticket_queue_waiting"),
             models.Index(fields=["window", "status"], name="ticket_window_status"),
             models.Index(fields=["queue", "status", "finished_at"], name="ticket_queue_done"),
+            models.Index(fields=["phone_hash"], name="ticket_phone_hash"),
+            models.Index(fields=["id_hash"], name="ticket_id_hash"),
             # The hot paths look only at the waiting line and at the tickets at
             # windows; these partial indexes hold just those rows, so they stay
             # small however many tickets the years pile up.
@@ -333,7 +345,8 @@ class TicketEvent(models.Model):
         WINDOW_RESUMED = "window_resumed", _("恢复")
         ALERT = "alert", _("高峰预警")
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    # (centre and window lead the composite indexes below)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     ticket = models.ForeignKey(
         Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
@@ -351,7 +364,7 @@ class TicketEvent(models.Model):
         Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Copies for the display feed, which must not join.
     ticket_number = models.CharField(max_length=8, blank=True)
