@@ -11,7 +11,7 @@ that is most of the server's CPU. The helpers here keep hand-written SQL honest:
 * values read go through the same database converters the ORM applies, so
   an instance loaded here equals one loaded by the ORM, on SQLite and on
   PostgreSQL alike;
-* parameters are adapted the way the ORM adapts them (``param``).
+* parameters are adapted the way the ORM adapts them.
 
 Everything else uses the ORM.
 """
@@ -21,10 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
+
+
+def _db():
+    """The default connection, looked up once per call (``django.db.connection``
+    is a proxy that resolves on every attribute)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Cols(Generic[M]):
@@ -41,6 +47,7 @@ class Cols(Generic[M]):
         self._converters: dict[str, list[tuple[int, list, Any]]] = {}
 
     def _converters_for(self) -> list[tuple[int, list, Any]]:
+        connection = _db()
         vendor = connection.vendor
         found = self._converters.get(vendor)
         if found is None:
@@ -56,6 +63,7 @@ class Cols(Generic[M]):
     def load(self, row, start: int = 0) -> M | None:
         """The instance in ``row[start:start + width]``; None when its primary
         key is NULL (the missing side of a LEFT JOIN)."""
+        connection = _db()
         values = list(row[start : start + self.width])
         if values[0] is None:
             return None
@@ -67,37 +75,43 @@ class Cols(Generic[M]):
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
-def param(value: Any) -> Any:
-    """A query parameter adapted as the ORM adapts it (SQLite keeps datetimes
-    as naive UTC text)."""
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
-    return value
+def _params(connection, params) -> list:
+    ops = connection.ops
+    return [
+        ops.adapt_datetimefield_value(p)
+        if isinstance(p, dt.datetime)
+        else ops.adapt_datefield_value(p)
+        if isinstance(p, dt.date)
+        else p
+        for p in params
+    ]
 
 
 def fetchone(sql: str, params: list | tuple = ()) -> tuple | None:
+    connection = _db()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, _params(connection, params))
         return cursor.fetchone()
 
 
 def fetchall(sql: str, params: list | tuple = ()) -> list[tuple]:
+    connection = _db()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, _params(connection, params))
         return cursor.fetchall()
 
 
 def execute(sql: str, params: list | tuple = ()) -> int:
     """Run a write; returns the number of rows it touched."""
+    connection = _db()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param(p) for p in params])
+        cursor.execute(sql, _params(connection, params))
         return cursor.rowcount
 
 
 def insert(model: type[Model], values: dict[str, Any]) -> int:
     """INSERT one row of ``model`` (by attname) and return its id."""
+    connection = _db()
     fields = {f.attname: f for f in model._meta.concrete_fields}
     cols = ", ".join(f'"{fields[k].column}"' for k in values)
     marks = ", ".join(["%s"] * len(values))
@@ -111,6 +125,7 @@ def insert(model: type[Model], values: dict[str, Any]) -> int:
 def insert_instance(obj: Model) -> Model:
     """INSERT an unsaved instance the way ``save()`` would (defaults already
     set by the constructor, ``auto_now`` fields filled) and mark it saved."""
+    connection = _db()
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
     values = {f.attname: f.pre_save(obj, True) for f in fields}
     obj.pk = insert(type(obj), values)
@@ -124,6 +139,7 @@ def update(
 ) -> int:
     """UPDATE one row of ``model`` by id (and an extra SQL condition); returns
     the number of rows changed."""
+    connection = _db()
     fields = {f.attname: f for f in model._meta.concrete_fields}
     sets = ", ".join(f'"{fields[k].column}" = %s' for k in values)
     prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
@@ -138,6 +154,7 @@ def update(
 
 def _log_select(log_model: type[Model], values: dict[str, Any]) -> tuple[str, str, list]:
     """The column list, typed SELECT list and parameters of a log row."""
+    connection = _db()
     fields = {f.attname: f for f in log_model._meta.concrete_fields}
     cols = ", ".join(f'"{fields[k].column}"' for k in values)
     casts = ", ".join(f"CAST(%s AS {fields[k].cast_db_type(connection)})" for k in values)
@@ -150,6 +167,7 @@ def insert_logged(
 ) -> Model:
     """INSERT an unsaved instance and a log row that points at it (``log_ref``
     is the log's column for the new id); on PostgreSQL in one statement."""
+    connection = _db()
     if connection.vendor != "postgresql":
         insert_instance(obj)
         insert(log_model, {**log_values, log_ref: obj.pk})
@@ -188,6 +206,7 @@ def update_logged(
     """UPDATE one row by id (and an extra condition) and, only if it changed,
     INSERT a log row pointing at it; on PostgreSQL in one statement. Returns
     whether the row changed."""
+    connection = _db()
     if connection.vendor != "postgresql":
         if update(model, pk, values, where=where, where_params=where_params) != 1:
             return False
@@ -216,6 +235,7 @@ _field_converters: dict[tuple, tuple[list, Any]] = {}
 def convert(model: type[Model], attname: str, value: Any) -> Any:
     """A raw value of ``model.attname`` (an aggregate, say) turned as the ORM
     would turn it; None stays None."""
+    connection = _db()
     if value is None:
         return None
     key = (model, attname, connection.vendor)
@@ -234,6 +254,7 @@ def convert(model: type[Model], attname: str, value: Any) -> Any:
 def lock_clause(of: str, *, skip_locked: bool = False) -> str:
     """``FOR NO KEY UPDATE OF <alias>`` on PostgreSQL; nothing on SQLite, where
     the write transaction (BEGIN IMMEDIATE) already serialises writers."""
+    connection = _db()
     if connection.vendor != "postgresql":
         return ""
     return f" FOR NO KEY UPDATE OF {of}" + (" SKIP LOCKED" if skip_locked else "")
@@ -241,6 +262,7 @@ def lock_clause(of: str, *, skip_locked: bool = False) -> str:
 
 def seconds_between(start: str, end: str) -> str:
     """SQL for the seconds from timestamp ``start`` to ``end``."""
+    connection = _db()
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM ({end} - {start}))"
     return f"((julianday({end}) - julianday({start})) * 86400.0)"
@@ -248,6 +270,7 @@ def seconds_between(start: str, end: str) -> str:
 
 def string_agg(expr: str) -> str:
     """A comma-joined aggregate of ``expr`` in the database's own spelling."""
+    connection = _db()
     if connection.vendor == "postgresql":
         return f"string_agg({expr}, ',')"
     return f"group_concat({expr}, ',')"

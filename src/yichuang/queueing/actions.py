@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -505,19 +505,36 @@ def _recent_calls(window: Window, n: int) -> list[str]:
     ]
 
 
-def _window_queues(window: Window) -> list[list[Queue]]:
-    """The window's active queues grouped by skill tier (its ``order``), first
-    tier first."""
-    tiers: dict[int, list[Queue]] = {}
-    for row in rows.fetchall(
-        f'SELECT s."order", {_Q.sql} FROM {SKILL_TABLE} s JOIN {Q_TABLE} q ON q.id = s.queue_id'
-        ' WHERE s.window_id = %s AND q.is_active ORDER BY s."order", s.queue_id',
-        [window.pk],
-    ):
-        queue = _Q.load(row, 1)
-        assert queue is not None
-        tiers.setdefault(row[0], []).append(queue)
+class SkillQueue(NamedTuple):
+    """What the calling rule needs of a queue a window serves."""
+
+    pk: int
+    interleave_ratio: int
+    ageing_minutes: int
+
+
+SKILL_COLS = 's."order", q.id, q.interleave_ratio, q.ageing_minutes'
+
+
+def _tiers(found) -> list[list[SkillQueue]]:
+    """Rows of ``SKILL_COLS`` (a NULL queue skipped) grouped by skill tier (its
+    ``order``), first tier first."""
+    tiers: dict[int, list[SkillQueue]] = {}
+    for order, *queue in found:
+        if queue[0] is not None:
+            tiers.setdefault(order, []).append(SkillQueue(*queue))
     return [tiers[k] for k in sorted(tiers)]
+
+
+def _window_queues(window: Window) -> list[list[SkillQueue]]:
+    """The window's active queues grouped by skill tier."""
+    return _tiers(
+        rows.fetchall(
+            f"SELECT {SKILL_COLS} FROM {SKILL_TABLE} s JOIN {Q_TABLE} q ON q.id = s.queue_id"
+            ' WHERE s.window_id = %s AND q.is_active ORDER BY s."order", s.queue_id',
+            [window.pk],
+        )
+    )
 
 
 def _priority_turn(recent: list[str], ratio: int) -> bool:
@@ -529,7 +546,7 @@ def _priority_turn(recent: list[str], ratio: int) -> bool:
 
 
 def pick_next(
-    window: Window, now: dt.datetime, tiers: list[list[Queue]] | None = None
+    window: Window, now: dt.datetime, tiers: list[list[SkillQueue]] | None = None
 ) -> Ticket | None:
     """The ticket the fair-calling rule gives this window now (locked), or None.
 
@@ -661,7 +678,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     # (``LIMIT 1`` keeps the work test in its subquery: evaluated once, not
     # once per skill row)
     found = rows.fetchall(
-        f'SELECT x.state, x.clerk_id, x.has_work, s."order", {_Q.sql} FROM'
+        f"SELECT x.state, x.clerk_id, x.has_work, {SKILL_COLS} FROM"
         " (SELECT w.id, w.state, w.clerk_id,"
         f"  EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.window_id = w.id"
         f"   AND t.status IN {ACTIVE_SQL})"
@@ -683,19 +700,14 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     _require_open(window)
     if not has_work:
         return None
-    tiers: dict[int, list[Queue]] = {}
-    for row in found:
-        queue = _Q.load(row, 4)
-        if queue is not None:
-            tiers.setdefault(row[3], []).append(queue)
     return _call_next_locked(
-        window=window, actor=actor, now=now, tiers=[tiers[k] for k in sorted(tiers)]
+        window=window, actor=actor, now=now, tiers=_tiers(row[3:] for row in found)
     )
 
 
 @transaction.atomic
 def _call_next_locked(
-    *, window: Window, actor, now: dt.datetime, tiers: list[list[Queue]]
+    *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]]
 ) -> Ticket | None:
     window, busy = _lock_current(window)
     _check_operator(window, actor)
