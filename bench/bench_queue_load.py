@@ -67,6 +67,28 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds used so far by these processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def database_backends(db_url: str) -> list[str]:
+    """The PostgreSQL server processes serving connections to this database."""
+    name = db_url.rsplit("/", 1)[1]
+    out = subprocess.run(
+        ["pgrep", "-f", f"postgres: .*{name} "], capture_output=True, text=True
+    ).stdout
+    return out.split()
+
+
 # --- the database ---------------------------------------------------------------------
 
 
@@ -231,6 +253,12 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
+
+    def workers(self) -> list[str]:
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
+        return out.split()
 
     def worker_rss_mb(self) -> int:
         """The largest RSS among the app workers (gunicorn's children)."""
@@ -448,9 +476,22 @@ def main() -> int:
     try:
         server.wait_ready()
         load_before = load_average()
+        own = time.process_time()
+        app = server.workers()
+        app_cpu = cpu_seconds(app)
         result = asyncio.run(
             run_load(setup, port=port, seconds=seconds, rate=rate, service=service, poll=poll)
         )
+        # CPU per operation, whatever else the machine runs: the app workers,
+        # the database processes serving them, and this load generator.
+        ops = result["ops_per_s"] * result["seconds"]
+        app_cpu = cpu_seconds(app) - app_cpu
+        db_cpu = cpu_seconds(database_backends(db))  # connections live as long as the workers
+        cpu = {
+            "app_cpu_ms_per_op": round(app_cpu / ops * 1000, 2),
+            "db_cpu_ms_per_op": round(db_cpu / ops * 1000, 2),
+            "client_cpu_ms_per_op": round((time.process_time() - own) / ops * 1000, 2),
+        }
         rss = server.worker_rss_mb()
     finally:
         server.stop()
@@ -463,6 +504,7 @@ def main() -> int:
         "kiosks": len(setup["kiosks"]),
         "offered_issue_rate": rate,
         **result,
+        **cpu,
         **integrity(issued_ok, since),
         "worker_rss_mb": rss,
         "history_months": months,
