@@ -99,3 +99,11 @@ def api(county):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Answers kept in the process cache (the hall state) don't leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()

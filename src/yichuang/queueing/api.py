@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -319,7 +320,23 @@ def appointment_check_in(request, code: str, payload: CheckInIn):
 
 @router.get("/centres/{code}/hall", auth=OPTIONAL_AUTH)
 def hall_state(request, code: str):
+    """The hall at a glance for displays and the director: waiting lines,
+    windows and recent calls. Every screen of a hall asks for the same answer,
+    so it is kept for HALL_CACHE_SECONDS per process (calls themselves reach the
+    screens through the event feed, at once)."""
     centre = _readable_centre(request, code)
+    key = f"queueing:hall:{centre.pk}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = _hall_state(centre)
+        cache.set(key, answer, HALL_CACHE_SECONDS)
+    return answer
+
+
+HALL_CACHE_SECONDS = 2
+
+
+def _hall_state(centre: Centre) -> dict:
     windows = list(Window.objects.filter(centre=centre, is_active=True).select_related("clerk"))
     current = {
         t.window_id: t
