@@ -282,6 +282,16 @@ class Ticket(models.Model):
                 name="ticket_waiting_line",
             ),
             models.Index(
+                fields=["queue", "day", "sort_at", "id"],
+                condition=models.Q(status="waiting") & ~models.Q(priority="normal"),
+                name="ticket_waiting_priority",
+            ),
+            models.Index(
+                fields=["queue", "day"],
+                condition=models.Q(status="waiting", appt_until__isnull=False),
+                name="ticket_waiting_appointment",
+            ),
+            models.Index(
                 fields=["target_window", "day"],
                 condition=models.Q(status="waiting", target_window__isnull=False),
                 name="ticket_waiting_for_window",
