@@ -54,7 +54,7 @@ def staff_token_user(raw: str) -> User | None:
         staff.user = user
     roles = row[-1]
     user._role_cache = set(roles.split(",")) if roles else set()
-    user._staff_cache = staff
+    user._staff_cache = staff  # type: ignore[attr-defined]
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         rows.update(ApiToken, token.pk, {"last_used_at": now})
     return user
