@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 # BENCH_VAR reuses the database of an earlier run (its history is kept).
 TMP = os.environ.get("BENCH_VAR") or tempfile.mkdtemp(prefix="bench-insights-")
 os.environ["YICHUANG_VAR"] = TMP
+Path(TMP, "static").mkdir(exist_ok=True)  # DEBUG off: whitenoise looks for it
 if os.environ.get("BENCH_KEEP_DB_URL") != "1":
     os.environ.pop("YICHUANG_DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
