@@ -9,9 +9,11 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from tests.insights.conftest import snapshot
 from tests.insights.test_kpis_honesty import raw_kpis
 
+from yichuang.cases.models import Case, CaseVisit
 from yichuang.insights import kpis as k
 from yichuang.insights.models import CaseFact
 from yichuang.insights.rollups import SUMS, rollup_tick
@@ -74,7 +76,16 @@ def test_it_writes_a_believable_history(bulk_history):
     assert all(wd.is_workday(cal, d) for d in Ticket.objects.dates("day", "day"))
     done = Ticket.objects.filter(status="done")
     assert not done.filter(called_at__isnull=True).exists()
-    assert not done.filter(finished_at__lt=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).exists()
+    assert not done.filter(called_at__lt=F("issued_at")).exists()
+    assert not done.filter(finished_at__lt=F("started_at")).exists()
+    assert not Ticket.objects.filter(status="cancelled", window__isnull=False).exists()
+    # A case is visited through tickets of its own centre, at or before acceptance.
+    visits = CaseVisit.objects.select_related("case", "ticket")
+    assert visits.count() >= Case.objects.count()
+    assert all(
+        v.ticket.centre_id == v.case.centre_id and v.ticket.day <= v.case.accepted_on
+        for v in visits
+    )
     county = k.kpis(k.system_scope("county"), *PERIODS[0])
     assert 0.85 < county["satisfaction_rate"] < 0.99
     assert 0.5 < county["on_time_rate"] < 1
