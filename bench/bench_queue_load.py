@@ -149,6 +149,10 @@ def fresh_day() -> dict[str, int]:
         )
         cur.execute("UPDATE queueing_queuealert SET resolved_at = now() WHERE resolved_at IS NULL")
         cur.execute("UPDATE org_window SET state = 'closed', clerk_id = NULL")
+        # as autovacuum does on a running server, so that one run's leftovers
+        # don't weigh on the next
+        for table in ("queueing_ticket", "queueing_ticketevent", "queueing_queuecounter"):
+            cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("SELECT coalesce(max(id), 0) FROM queueing_ticket")
         ticket = cur.fetchone()[0]
         cur.execute("SELECT coalesce(max(id), 0) FROM queueing_ticketevent")

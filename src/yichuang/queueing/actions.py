@@ -560,29 +560,40 @@ def pick_next(
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     recent = _recent_calls(window, max(ratios))
 
-    def in_list(ids: list[int]) -> str:
-        return f"t.queue_id IN ({', '.join(str(int(i)) for i in ids)})" if ids else "1 = 0"
+    # Ids and times are parameters, never spliced in: the statement's text is
+    # then the same for every window with the same shape of skills, so each
+    # connection prepares it once (settings: YICHUANG_DB_PREPARED).
+    def in_list(ids: list[int]) -> tuple[str, list]:
+        if not ids:
+            return "1 = 0", []
+        return f"t.queue_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
     tier_sql, rank_sql = [], []
     tier_params: list = []
     rank_params: list = []
     for i, queues in enumerate(ordered):
-        tier_q = f"({in_list([q.pk for q in queues])} AND t.target_window_id IS NULL"
-        tier_q += f" OR t.target_window_id = {int(window.pk)})" if i == 0 else ")"
+        ids_sql, ids = in_list([q.pk for q in queues])
+        tier_q = f"({ids_sql} AND t.target_window_id IS NULL"
+        tier_q += " OR t.target_window_id = %s)" if i == 0 else ")"
+        tq_params = [*ids, window.pk] if i == 0 else ids
         tier_sql.append(f"WHEN {tier_q} THEN {i}")
+        tier_params += tq_params
         aged = [q for q in queues if q.ageing_minutes]
         if aged:
             cond = " OR ".join("(t.queue_id = %s AND t.sort_at <= %s)" for _q in aged)
+            rank_sql.append(f"WHEN {tier_q} AND t.priority = 'normal' AND ({cond}) THEN 1")
+            rank_params += tq_params
             for q in aged:
                 rank_params += [q.pk, now - dt.timedelta(minutes=q.ageing_minutes)]
-            rank_sql.append(f"WHEN {tier_q} AND t.priority = 'normal' AND ({cond}) THEN 1")
         op = "<>" if _priority_turn(recent, ratios[i]) else "="
         rank_sql.append(f"WHEN {tier_q} AND t.priority {op} 'normal' THEN 2")
+        rank_params += tq_params
     all_ids = [q.pk for queues in ordered for q in queues]
+    all_sql, all_params = in_list(all_ids)
     day = timezone.localdate(now)
     where = (
         f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
-        f" AND (t.target_window_id = %s OR ({in_list(all_ids)} AND t.target_window_id IS NULL))"
+        f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL))"
     )
     order = (
         f" ORDER BY CASE {' '.join(tier_sql)} ELSE {len(ordered)} END,"
@@ -590,7 +601,7 @@ def pick_next(
         f" {' '.join(rank_sql)} ELSE 3 END, t.sort_at, t.id"
         f" LIMIT 1{rows.lock_clause('t', skip_locked=True)}"
     )
-    params = [window.centre_id, day, window.pk]
+    params = [window.centre_id, day, window.pk, *all_params]
     order_params = [*tier_params, now, now, *rank_params]
     # Ranked first among the few tickets that can win (``_pick_candidates``),
     # so the pick costs the same with 5 or 5,000 people waiting; the whole line
@@ -619,24 +630,24 @@ def _pick_candidates(
     for qid in queue_ids:
         for cls in ("c.priority = 'normal'", "NOT (c.priority = 'normal')"):
             parts.append(
-                f"SELECT x.id FROM (SELECT c.id FROM {T_TABLE} c WHERE c.queue_id = {int(qid)}"
+                f"SELECT x.id FROM (SELECT c.id FROM {T_TABLE} c WHERE c.queue_id = %s"
                 " AND c.day = %s AND c.status = 'waiting' AND c.target_window_id IS NULL"
                 f" AND {cls} ORDER BY c.sort_at, c.id LIMIT {PICK_CANDIDATES}) AS x"
             )
-            params.append(day)
+            params += [qid, day]
     parts.append(
-        f"SELECT c.id FROM {T_TABLE} c WHERE c.target_window_id = {int(window.pk)}"
+        f"SELECT c.id FROM {T_TABLE} c WHERE c.target_window_id = %s"
         " AND c.day = %s AND c.status = 'waiting'"
     )
-    params.append(day)
+    params += [window.pk, day]
     if queue_ids:
         parts.append(
             f"SELECT c.id FROM {T_TABLE} c WHERE c.queue_id IN"
-            f" ({', '.join(str(int(i)) for i in queue_ids)}) AND c.day = %s"
+            f" ({', '.join(['%s'] * len(queue_ids))}) AND c.day = %s"
             " AND c.status = 'waiting' AND c.appt_until IS NOT NULL"
             " AND c.appt_from <= %s AND c.appt_until >= %s"
         )
-        params += [day, now, now]
+        params += [*queue_ids, day, now, now]
     return " UNION ALL ".join(parts), params
 
 
