@@ -606,10 +606,18 @@ def pick_next(
     # Ranked first among the few tickets that can win (``_pick_candidates``),
     # so the pick costs the same with 5 or 5,000 people waiting; the whole line
     # only when every one of those is being called by another window right now.
+    # The candidates are a materialized CTE that must drive the join: the
+    # status test on ``t`` is written so that no index can serve it, otherwise
+    # statistics taken when nobody waited (the morning) make the planner scan
+    # the waiting line and re-read the candidates for every ticket in it.
     candidates, candidate_params = _pick_candidates(window, all_ids, day, now)
     row = rows.fetchone(
-        f"{where} AND t.id IN ({candidates}){order}",
-        [*params, *candidate_params, *order_params],
+        f"WITH cand AS MATERIALIZED ({candidates}) SELECT {_T.sql}, {_Q.sql}, {_FA.sql}"
+        f" FROM cand JOIN {T_TABLE} t ON t.id = cand.id JOIN {Q_TABLE} q ON q.id = t.queue_id"
+        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id"
+        " WHERE COALESCE(t.status, '') = 'waiting' AND t.centre_id = %s AND t.day = %s"
+        f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL)){order}",
+        [*candidate_params, *params, *order_params],
     ) or rows.fetchone(f"{where}{order}", [*params, *order_params])
     return _ticket_row(row) if row else None
 
