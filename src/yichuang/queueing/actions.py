@@ -407,9 +407,11 @@ def ticket_issue(
         ahead,
         estimate_minutes(ahead=ahead, minutes_each=state.minutes_each, windows=state.open_windows),
     )
-    if alert_id is not None:
+    # the alert changes only when the line crosses its threshold one way or
+    # the other: an open alert with the line still over it needs nothing
+    if alert_id is not None and not state.over_threshold:
         alert_check(queue=queue, now=now, state=state, current=QueueAlert.objects.get(pk=alert_id))
-    elif state.over_threshold:
+    elif alert_id is None and state.over_threshold:
         alert_check(queue=queue, now=now, state=state)
     return ticket
 
@@ -688,11 +690,25 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     )
     if not called:  # pragma: no cover - guarded by the row lock
         raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
-    if _notify_near_front(ticket.queue_id, ticket.day):
+    if _notify_near_front(ticket.queue_id, ticket.day) and not _still_over_count(ticket, now):
         from .alerts import alert_resolve_if_open
 
         alert_resolve_if_open(queue=ticket.queue, now=now)
     return ticket
+
+
+def _still_over_count(ticket: Ticket, now: dt.datetime) -> bool:
+    """Whether the ticket's queue still has at least its alert's count waiting
+    (an open alert then stays open: alerts.alert_check)."""
+    limit = ticket.queue.alert_waiting
+    if not limit:
+        return False
+    row = rows.fetchone(
+        f"SELECT count(*) FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s"
+        " AND t.status = 'waiting'",
+        [ticket.queue_id, timezone.localdate(now)],
+    )
+    return bool(row and row[0] >= limit)
 
 
 def _notify_near_front(queue_id: int, day: dt.date) -> bool:
