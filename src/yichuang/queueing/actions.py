@@ -142,6 +142,27 @@ def _ticket_change(
     )
 
 
+def _window_step(
+    ticket: Ticket,
+    window: Window,
+    actor,
+    now: dt.datetime,
+    *,
+    fields: list[str],
+    type: str,
+    old: str,
+    new: str,
+) -> Ticket:
+    """A clerk's step on the ticket at the window: its ``fields`` and the event,
+    written if the ticket is still ``old``; 409 if it moved meanwhile."""
+    event = {"centre_id": window.centre_id, "type": type, "old": old, "new": new}
+    if not _ticket_change(
+        ticket, fields, {**event, "actor": actor, "window": window}, status=old, now=now
+    ):
+        _no_current_ticket()
+    return ticket
+
+
 def _no_current_ticket() -> NoReturn:
     raise Conflict("queue.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
 
@@ -842,23 +863,9 @@ def ticket_recall(*, window: Window, actor, now: dt.datetime | None = None) -> T
     if ticket.status != S.CALLED:
         raise Conflict("queue.already_serving", _("已开始办理，无需重呼。"))
     ticket.recalls += 1
-    changed = _ticket_change(
-        ticket,
-        ["recalls"],
-        {
-            "centre_id": window.centre_id,
-            "type": E.RECALLED,
-            "old": S.CALLED,
-            "new": S.CALLED,
-            "actor": actor,
-            "window": window,
-        },
-        status=S.CALLED,
-        now=now,
+    return _window_step(
+        ticket, window, actor, now, fields=["recalls"], type=E.RECALLED, old=S.CALLED, new=S.CALLED
     )
-    if not changed:
-        _no_current_ticket()
-    return ticket
 
 
 @transaction.atomic
@@ -871,23 +878,16 @@ def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ti
         raise Conflict("queue.already_serving", _("该号已在办理中。"))
     ticket.status = S.SERVING
     ticket.started_at = now
-    changed = _ticket_change(
+    return _window_step(
         ticket,
-        ["status", "started_at"],
-        {
-            "centre_id": window.centre_id,
-            "type": E.STARTED,
-            "old": S.CALLED,
-            "new": S.SERVING,
-            "actor": actor,
-            "window": window,
-        },
-        status=S.CALLED,
-        now=now,
+        window,
+        actor,
+        now,
+        fields=["status", "started_at"],
+        type=E.STARTED,
+        old=S.CALLED,
+        new=S.SERVING,
     )
-    if not changed:
-        _no_current_ticket()
-    return ticket
 
 
 @transaction.atomic
@@ -902,23 +902,16 @@ def ticket_finish(*, window: Window, actor, now: dt.datetime | None = None) -> T
     ticket.started_at = ticket.started_at or now
     ticket.finished_at = now
     ticket.rating_code = new_code(9)
-    changed = _ticket_change(
+    return _window_step(
         ticket,
-        ["status", "started_at", "finished_at", "rating_code"],
-        {
-            "centre_id": window.centre_id,
-            "type": E.FINISHED,
-            "old": old,
-            "new": S.DONE,
-            "actor": actor,
-            "window": window,
-        },
-        status=old,
-        now=now,
+        window,
+        actor,
+        now,
+        fields=["status", "started_at", "finished_at", "rating_code"],
+        type=E.FINISHED,
+        old=old,
+        new=S.DONE,
     )
-    if not changed:
-        _no_current_ticket()
-    return ticket
 
 
 @transaction.atomic
@@ -931,23 +924,16 @@ def ticket_no_show(*, window: Window, actor, now: dt.datetime | None = None) -> 
         raise Conflict("queue.already_serving", _("已开始办理的号不能记为过号。"))
     ticket.status = S.NO_SHOW
     ticket.finished_at = now
-    changed = _ticket_change(
+    return _window_step(
         ticket,
-        ["status", "finished_at"],
-        {
-            "centre_id": window.centre_id,
-            "type": E.NO_SHOW,
-            "old": S.CALLED,
-            "new": S.NO_SHOW,
-            "actor": actor,
-            "window": window,
-        },
-        status=S.CALLED,
-        now=now,
+        window,
+        actor,
+        now,
+        fields=["status", "finished_at"],
+        type=E.NO_SHOW,
+        old=S.CALLED,
+        new=S.NO_SHOW,
     )
-    if not changed:
-        _no_current_ticket()
-    return ticket
 
 
 @transaction.atomic
