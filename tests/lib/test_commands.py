@@ -9,9 +9,15 @@ from yichuang.lib.management.commands.worker import discover_tasks
 
 def test_it_maps_hyphenated_commands_to_django_commands():
     out = subprocess.run(
-        [sys.executable, "-c", "import sys; from yichuang.cli import main; "
-         "sys.argv=['yichuang','seed-demo','--help']; main()"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from yichuang.cli import main; "
+            "sys.argv=['yichuang','seed-demo','--help']; main()",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     assert "--always-open" in out.stdout
