@@ -37,7 +37,7 @@ def test_it_shows_the_call_above_the_window(browser, live_county):
     clerk.goto(server.url + "/console/")
     clerk.click("button:has-text('1号 综合受理')")
     clerk.wait_for_selector("button[data-key=n]")
-    clerk.keyboard.press("n")
+    clerk.keyboard.press("n")  # at once: the console binds a desk still settling
     clerk.wait_for_selector("#c-number:has-text('A001')")
     called = time.monotonic()
     screen.wait_for_selector("#w-current:has-text('A001')", timeout=2_000)

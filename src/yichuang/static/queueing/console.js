@@ -14,6 +14,11 @@
       return;
     }
     var btn = document.querySelector('#desk [data-key="' + key + '"]');
-    if (btn) { e.preventDefault(); btn.click(); }
+    if (!btn) return;
+    e.preventDefault();
+    // A desk htmx has just swapped in is bound a moment later (when it
+    // settles); bind it now so that a quick key press is never lost.
+    if (window.htmx) window.htmx.process(btn);
+    btn.click();
   });
 })();
