@@ -1308,10 +1308,10 @@ def overdue_sms_text(notice: OverdueNotice) -> str:
     }
 
 
-def notices_for(user):
-    """The open overdue notices a user should see: an overseer his scope's
-    (county scope also sees complaints not routed to a centre), a handler his own."""
-    qs = OverdueNotice.objects.open()
+def _overseen(user, qs):
+    """``qs`` (rows with a centre, a department and a handler) as ``user`` may
+    see it: an overseer his scope's (county scope also sees what has not been
+    routed to a centre yet) and his own, a handler his own."""
     if user is None or not user.is_authenticated:
         return qs.none()
     if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
@@ -1326,6 +1326,11 @@ def notices_for(user):
             scoped = qs.filter(centre__in=centres_for(user)) | qs.filter(centre__isnull=True)
         return scoped | qs.filter(handler=user)
     return qs.filter(handler=user)
+
+
+def notices_for(user):
+    """The open overdue notices a user should see (``_overseen``)."""
+    return _overseen(user, OverdueNotice.objects.open())
 
 
 # --- complaints -----------------------------------------------------------------------
@@ -1463,22 +1468,8 @@ def complaint_submit(
 
 
 def complaints_for(user):
-    qs = Complaint.objects.all()
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
-        return qs
-    staff = staff_of(user)
-    if staff is not None and is_overseer(user):
-        if staff.scope == Staff.Scope.DEPARTMENT:
-            scoped = qs.filter(department_id=staff.department_id)
-        elif staff.scope == Staff.Scope.CENTRE:
-            scoped = qs.filter(centre_id=staff.centre_id)
-        else:
-            # County scope also sees what has not been routed to a centre yet.
-            scoped = qs.filter(centre__in=centres_for(user)) | qs.filter(centre__isnull=True)
-        return scoped | qs.filter(handler=user)
-    return qs.filter(handler=user)
+    """The complaints a user may see (``_overseen``)."""
+    return _overseen(user, Complaint.objects.all())
 
 
 def get_complaint_for(user, complaint_id: int) -> Complaint:
