@@ -101,14 +101,6 @@ def fetchall(sql: str, params: list | tuple = ()) -> list[tuple]:
         return cursor.fetchall()
 
 
-def execute(sql: str, params: list | tuple = ()) -> int:
-    """Run a write; returns the number of rows it touched."""
-    connection = _db()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(connection, params))
-        return cursor.rowcount
-
-
 def insert(model: type[Model], values: dict[str, Any]) -> int:
     """INSERT one row of ``model`` (by attname) and return its id."""
     connection = _db()
