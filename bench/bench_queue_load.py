@@ -12,6 +12,11 @@ again, and polls every BENCH_POLL seconds while nobody waits. Latency is
 measured from the moment a request is due, so a slow server cannot hide its
 queueing delay (no coordinated omission for issues).
 
+The hall opens first: for BENCH_WARMUP seconds (5) the same load runs while the
+100 windows open and the workers warm up (first connections, prepared
+statements); operations, latencies and CPU are then measured over the next
+BENCH_SECONDS. The warm-up's own p99 is printed beside them (warmup_p99_ms).
+
 Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/yichuang_bench),
 BENCH_SECONDS (60), BENCH_WINDOWS (100), BENCH_KIOSKS (20), BENCH_ISSUE_RATE (150),
 BENCH_SERVICE (0.4), BENCH_POLL (1.0), BENCH_WORKERS (4), BENCH_PORT (a free port),
@@ -78,6 +83,13 @@ def cpu_seconds(pids) -> float:
         except OSError:
             pass
     return total / tick
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, kernel included)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def database_backends(db_url: str) -> list[str]:
@@ -234,10 +246,19 @@ def hall_setup(n_windows: int, n_kiosks: int) -> dict:
 
 
 class Server:
-    def __init__(self, db_url: str, *, port: int, workers: int) -> None:
+    def __init__(self, db_url: str, *, port: int, workers: int, threads: int = 1) -> None:
         self.port = port
         self.proc = subprocess.Popen(
-            [str(BIN / "yichuang"), "serve", "--port", str(port), "--workers", str(workers)],
+            [
+                str(BIN / "yichuang"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
             env=env_for(db_url),
             stdout=subprocess.DEVNULL,
             stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
@@ -258,11 +279,18 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
 
-    def workers(self) -> list[str]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
-        ).stdout
-        return out.split()
+    def workers(self, expected: int = 0) -> list[str]:
+        """The app worker pids; with ``expected``, wait until that many have
+        started (gunicorn answers as soon as the first one is up)."""
+        for _ in range(100):
+            out = subprocess.run(
+                ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+            ).stdout.split()
+            if len(out) >= expected:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5 if expected else 0)  # let the last ones finish importing
+        return out
 
     def worker_rss_mb(self) -> int:
         """The largest RSS among the app workers (gunicorn's children)."""
@@ -321,6 +349,61 @@ async def http(
     return status, payload
 
 
+class KeepAlive:
+    """HTTP/1.1 requests over persistent connections, as a browser at a kiosk
+    or a clerk's console makes them: an idle connection is reused, a new one
+    opened when all are busy. A connection idle for longer than the server's
+    keep-alive (5 s) is dropped first rather than reused."""
+
+    IDLE = 4.0
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def request(
+        self, method: str, path: str, body=None, token: str | None = None
+    ) -> tuple[int, bytes]:
+        loop = asyncio.get_running_loop()
+        conn = None
+        while self.idle and conn is None:
+            used, reader, writer = self.idle.pop()
+            if loop.time() - used < self.IDLE:
+                conn = (reader, writer)
+            else:
+                writer.close()
+        if conn is None:
+            try:
+                conn = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                return 0, b""
+        reader, writer = conn
+        data = json.dumps(body).encode() if body is not None else b""
+        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(data)}"]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        if token:
+            head.append(f"Authorization: Bearer {token}")
+        try:
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+            header = await reader.readuntil(b"\r\n\r\n")
+            lines = header.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            fields = {
+                k.strip().lower(): v.strip()
+                for k, _s, v in (line.partition(":") for line in lines[1:] if line)
+            }
+            payload = await reader.readexactly(int(fields.get("content-length", "0")))
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            writer.close()
+            return 0, b""
+        if fields.get("connection", "").lower() == "close":
+            writer.close()
+        else:
+            self.idle.append((loop.time(), reader, writer))
+        return status, payload
+
+
 def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -332,38 +415,68 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 async def run_load(
-    setup: dict, *, port: int, seconds: float, rate: float, service: float, poll: float
+    setup: dict,
+    *,
+    port: int,
+    seconds: float,
+    rate: float,
+    service: float,
+    poll: float,
+    warmup: float = 0.0,
+    on_measure=None,
+    keepalive: bool = False,
 ) -> dict:
+    """The hall's load for ``warmup`` + ``seconds``. Operations, latencies and
+    errors are counted for requests due after the warm-up (``on_measure`` is
+    called then); the warm-up's own tail latency is reported beside them."""
     lat: dict[str, list[float]] = {"issue": [], "call": [], "finish": []}
+    cold: list[float] = []
     ops: Counter = Counter()
     errors: Counter = Counter()
     issued_ok = 0
     rng = random.Random(4)
     loop = asyncio.get_running_loop()
-    stop = loop.time() + seconds
+    measure_from = loop.time() + warmup
+    stop = measure_from + seconds
+
+    def record(kind: str, due: float) -> bool:
+        took = loop.time() - due
+        if due < measure_from:
+            cold.append(took)
+            return False
+        lat[kind].append(took)
+        ops[kind] += 1
+        return True
+
     kiosks_by_centre: dict[str, list[str]] = {}
     for code, token in setup["kiosks"]:
         kiosks_by_centre.setdefault(code, []).append(token)
     targets = [(c, q) for c, q, _n in setup["queues"] if c in kiosks_by_centre]
     weights = [n for c, _q, n in setup["queues"] if c in kiosks_by_centre]
     pending: set[asyncio.Task] = set()
+    pools: dict[str, KeepAlive] = {}
+
+    async def send(who: str, method: str, path: str, body=None, token=None):
+        if not keepalive:
+            return await http(port, method, path, body, token)
+        pool = pools.setdefault(who, KeepAlive(port))
+        return await pool.request(method, path, body, token)
 
     async def issue(due: float) -> None:
         nonlocal issued_ok
         code, queue = rng.choices(targets, weights=weights)[0]
         token = rng.choice(kiosks_by_centre[code])
-        status, _b = await http(
-            port,
+        status, _b = await send(
+            token,
             "POST",
             f"/api/v1/centres/{code}/tickets",
             {"queue": queue, "channel": "kiosk"},
             token,
         )
-        lat["issue"].append(loop.time() - due)
-        ops["issue"] += 1
+        counted = record("issue", due)
         if status == 201:
             issued_ok += 1
-        else:
+        elif counted:
             errors[f"issue {status}"] += 1
 
     async def arrivals() -> None:
@@ -378,34 +491,41 @@ async def run_load(
             task.add_done_callback(pending.discard)
 
     async def window(wid: int, token: str) -> None:
-        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token)
+        await send(token, "POST", f"/api/v1/windows/{wid}/open", token=token)
         await asyncio.sleep(rng.random() * poll)
         while loop.time() < stop:
             t = loop.time()
-            status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
-            lat["call"].append(loop.time() - t)
-            ops["call"] += 1
+            status, _b = await send(token, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
+            counted = record("call", t)
             if status == 200:
                 await asyncio.sleep(service * rng.uniform(0.5, 1.5))
                 t = loop.time()
-                status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token)
-                lat["finish"].append(loop.time() - t)
-                ops["finish"] += 1
-                if status != 200:
+                status, _b = await send(token, "POST", f"/api/v1/windows/{wid}/finish", token=token)
+                if record("finish", t) and status != 200:
                     errors[f"finish {status}"] += 1
             elif status == 204:
                 await asyncio.sleep(poll)
             else:
-                errors[f"call {status}"] += 1
+                if counted:
+                    errors[f"call {status}"] += 1
                 await asyncio.sleep(poll)
 
-    started = loop.time()
-    await asyncio.gather(arrivals(), *(window(wid, tok) for wid, tok in setup["windows"]))
+    async def measure() -> None:
+        await asyncio.sleep(max(0.0, measure_from - loop.time()))
+        if on_measure is not None:
+            on_measure()
+
+    await asyncio.gather(
+        measure(), arrivals(), *(window(wid, tok) for wid, tok in setup["windows"])
+    )
     if pending:
         await asyncio.gather(*pending)
-    elapsed = loop.time() - started
+    elapsed = loop.time() - measure_from
     return {
         "seconds": round(elapsed, 1),
+        "warmup_seconds": warmup,
+        # the hall opening: 100 windows open and call at once on cold workers
+        "warmup_p99_ms": pct(cold, 0.99),
         "ops_per_s": round(sum(ops.values()) / elapsed, 1),
         "issue_per_s": round(ops["issue"] / elapsed, 1),
         "issue_p50_ms": pct(lat["issue"], 0.50),
@@ -468,6 +588,9 @@ def main() -> int:
     port = int(os.environ.get("BENCH_PORT") or free_port())
     months = int(os.environ.get("BENCH_MONTHS", "0"))
     reuse = os.environ.get("BENCH_REUSE", "1") == "1"
+    warmup = float(os.environ.get("BENCH_WARMUP", "5"))
+    threads = int(os.environ.get("BENCH_THREADS", "1"))
+    keepalive = os.environ.get("BENCH_KEEPALIVE", "0") == "1"
 
     prepare_database(db, months=months, reuse=reuse)
     django_setup(db)
@@ -476,25 +599,47 @@ def main() -> int:
     from django.db import connection
 
     connection.close()
-    server = Server(db, port=port, workers=workers)
+    server = Server(db, port=port, workers=workers, threads=threads)
     try:
         server.wait_ready()
         load_before = load_average()
-        own = time.process_time()
-        app = server.workers()
-        app_cpu = cpu_seconds(app)
+        app = server.workers(workers)
+        at_start: dict[str, float] = {}
+
+        def snapshot() -> dict[str, float]:
+            return {
+                "app": cpu_seconds(app),
+                "db": cpu_seconds(database_backends(db)),
+                "client": time.process_time(),
+                "machine": machine_busy_seconds(),
+            }
+
         result = asyncio.run(
-            run_load(setup, port=port, seconds=seconds, rate=rate, service=service, poll=poll)
+            run_load(
+                setup,
+                port=port,
+                seconds=seconds,
+                rate=rate,
+                service=service,
+                poll=poll,
+                warmup=warmup,
+                on_measure=lambda: at_start.update(snapshot()),
+                keepalive=keepalive,
+            )
         )
-        # CPU per operation, whatever else the machine runs: the app workers,
-        # the database processes serving them, and this load generator.
+        # CPU per operation over the measured span, whatever else the machine
+        # runs: the app workers, the database processes serving them (their
+        # connections live as long as the workers), and this load generator.
         ops = result["ops_per_s"] * result["seconds"]
-        app_cpu = cpu_seconds(app) - app_cpu
-        db_cpu = cpu_seconds(database_backends(db))  # connections live as long as the workers
+        used = {k: v - at_start[k] for k, v in snapshot().items()}
+        busy = used["machine"]
         cpu = {
-            "app_cpu_ms_per_op": round(app_cpu / ops * 1000, 2),
-            "db_cpu_ms_per_op": round(db_cpu / ops * 1000, 2),
-            "client_cpu_ms_per_op": round((time.process_time() - own) / ops * 1000, 2),
+            "app_cpu_ms_per_op": round(used["app"] / ops * 1000, 2),
+            "db_cpu_ms_per_op": round(used["db"] / ops * 1000, 2),
+            "client_cpu_ms_per_op": round(used["client"] / ops * 1000, 2),
+            # everything the machine did, kernel and other processes included
+            "machine_cpu_ms_per_op": round(busy / ops * 1000, 2),
+            "machine_busy": round(busy / result["seconds"] / (os.cpu_count() or 1), 2),
         }
         rss = server.worker_rss_mb()
     finally:
@@ -504,6 +649,8 @@ def main() -> int:
         "bench": "queue_load",
         "database": "postgresql",
         "workers": workers,
+        "threads": threads,
+        "keepalive": keepalive,
         "windows": len(setup["windows"]),
         "kiosks": len(setup["kiosks"]),
         "offered_issue_rate": rate,

@@ -465,31 +465,32 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     line, the open windows serving the queue, its recent service times
     (docs/queueing.md §Estimates) and the alert."""
     queue = ticket.queue
-    done = (
-        f"(SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
-        "  AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
-        f"  ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) d"
-    )
+    # Constants are spliced in and every parameter is compared with an indexed
+    # column, so PostgreSQL plans the prepared statement once (a generic plan)
+    # instead of planning it again for every ticket.
     n, oldest, ahead, n_open, n_done, mean_s, alert_id = rows.fetchone(
-        "SELECT count(*), min(t.sort_at),"
-        " coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
-        "  THEN 1 ELSE 0 END), 0),"
+        "SELECT w.n, w.oldest, w.ahead,"
         f" (SELECT count(*) FROM {SKILL_TABLE} s JOIN {W_TABLE} w ON w.id = s.window_id"
         "   WHERE s.queue_id = %s AND w.state = 'open' AND w.is_active),"
-        f" (SELECT count(*) FROM {done}),"
-        f" (SELECT avg({rows.seconds_between('d.called_at', 'd.finished_at')}) FROM {done}),"
+        " d.n, d.mean_s,"
         f" (SELECT a.id FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = %s AND a.day = %s"
         "   AND a.resolved_at IS NULL ORDER BY a.raised_at DESC LIMIT 1)"
-        f" FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s AND t.status = 'waiting'",
+        " FROM (SELECT count(*) AS n, min(t.sort_at) AS oldest,"
+        "  coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
+        "   THEN 1 ELSE 0 END), 0) AS ahead"
+        f"  FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s AND t.status = 'waiting') w,"
+        f" (SELECT count(*) AS n, avg({rows.seconds_between('r.called_at', 'r.finished_at')})"
+        "   AS mean_s"
+        f"  FROM (SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
+        "   AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
+        f"   ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) r) d",
         [
+            queue.pk,
+            queue.pk,
+            ticket.day,
             ticket.sort_at,
             ticket.sort_at,
             ticket.pk,
-            queue.pk,
-            queue.pk,
-            ticket.day,
-            queue.pk,
-            ticket.day,
             queue.pk,
             ticket.day,
             queue.pk,
@@ -522,8 +523,9 @@ def _recent_calls(window: Window, n: int) -> list[str]:
         p
         for (p,) in rows.fetchall(
             f"SELECT t.priority FROM {E_TABLE} e LEFT JOIN {T_TABLE} t ON t.id = e.ticket_id"
-            " WHERE e.window_id = %s AND e.type = 'called' ORDER BY e.id DESC LIMIT %s",
-            [window.pk, n],
+            " WHERE e.window_id = %s AND e.type = 'called'"
+            f" ORDER BY e.id DESC LIMIT {int(n)}",  # a constant: one plan (issue_state)
+            [window.pk],
         )
     ]
 

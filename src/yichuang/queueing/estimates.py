@@ -36,8 +36,8 @@ def service_minutes(queue: Queue, day=None) -> float:
         for a, b in rows.fetchall(
             f"SELECT t.called_at, t.finished_at FROM {Ticket._meta.db_table} t"
             " WHERE t.queue_id = %s AND t.day = %s AND t.status = 'done'"
-            " AND t.called_at IS NOT NULL ORDER BY t.finished_at DESC LIMIT %s",
-            [queue.pk, day, RECENT_FINISHED],
+            f" AND t.called_at IS NOT NULL ORDER BY t.finished_at DESC LIMIT {RECENT_FINISHED}",
+            [queue.pk, day],
         )
     ]
     if len(recent) < 3:

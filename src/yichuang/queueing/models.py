@@ -116,7 +116,10 @@ class QueueCounter(models.Model):
     number is taken, so numbers never repeat and never skip."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="counters")
+    # (the unique (queue, day) key serves lookups by queue)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, related_name="counters", db_index=False
+    )
     day = models.DateField()
     last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,7 +222,7 @@ class Ticket(models.Model):
     )
     # Only this window may call the ticket (a transfer to a named window).
     target_window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     clerk = models.ForeignKey(
         Staff,
@@ -228,6 +231,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("经办人"),
+        db_index=False,
     )
     first_ask = models.ForeignKey(
         Staff,
@@ -236,12 +240,23 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("首问负责人"),
+        db_index=False,
     )
     transferred_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers",
+        db_index=False,
     )
     appointment = models.ForeignKey(
-        "Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        "Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     # The appointment's time window, copied here so the calling rule reads one row.
     appt_from = models.DateTimeField(null=True, blank=True)
@@ -264,15 +279,58 @@ class Ticket(models.Model):
                 fields=["centre", "queue", "day", "seq"], name="uniq_ticket_number"
             ),
             models.UniqueConstraint(fields=["track_code"], name="uniq_ticket_track_code"),
-            models.UniqueConstraint(fields=["rating_code"], name="uniq_ticket_rating_code"),
+            models.UniqueConstraint(
+                fields=["rating_code"],
+                condition=models.Q(rating_code__isnull=False),
+                name="uniq_ticket_rating_code",
+            ),
         ]
+        # Every call and finish changes ``status``, so it rewrites the row and
+        # adds an entry to every index whose condition the new version meets.
+        # Indexes on mostly-empty columns are therefore partial (a kiosk ticket
+        # with no phone, no appointment and no transfer costs them nothing), and
+        # the finished tickets have their own two small indexes.
         indexes = [
             models.Index(fields=["centre", "day", "status"], name="ticket_centre_day_status"),
-            models.Index(fields=["queue", "day", "status", "sort_at"], name="ticket_queue_waiting"),
-            models.Index(fields=["window", "status"], name="ticket_window_status"),
-            models.Index(fields=["queue", "status", "finished_at"], name="ticket_queue_done"),
-            models.Index(fields=["phone_hash"], name="ticket_phone_hash"),
-            models.Index(fields=["id_hash"], name="ticket_id_hash"),
+            models.Index(
+                fields=["queue", "day", "finished_at"],
+                condition=models.Q(status="done"),
+                name="ticket_done_in_queue",
+            ),
+            models.Index(
+                fields=["window", "finished_at"],
+                condition=models.Q(status="done"),
+                name="ticket_done_at_window",
+            ),
+            models.Index(
+                fields=["phone_hash"], condition=~models.Q(phone_hash=""), name="ticket_phone_hash"
+            ),
+            models.Index(
+                fields=["id_hash"], condition=~models.Q(id_hash=""), name="ticket_id_hash"
+            ),
+            models.Index(
+                fields=["clerk"], condition=models.Q(clerk__isnull=False), name="ticket_clerk"
+            ),
+            models.Index(
+                fields=["first_ask"],
+                condition=models.Q(first_ask__isnull=False),
+                name="ticket_first_ask",
+            ),
+            models.Index(
+                fields=["target_window"],
+                condition=models.Q(target_window__isnull=False),
+                name="ticket_target_window",
+            ),
+            models.Index(
+                fields=["transferred_from"],
+                condition=models.Q(transferred_from__isnull=False),
+                name="ticket_transferred_from",
+            ),
+            models.Index(
+                fields=["appointment"],
+                condition=models.Q(appointment__isnull=False),
+                name="ticket_appointment",
+            ),
             # The hot paths look only at the waiting line and at the tickets at
             # windows; these partial indexes hold just those rows, so they stay
             # small however many tickets the years pile up.
@@ -358,7 +416,12 @@ class TicketEvent(models.Model):
     # (centre and window lead the composite indexes below)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     type = models.CharField(max_length=16, choices=Type.choices)
     old_status = models.CharField(max_length=12, blank=True)
@@ -369,9 +432,10 @@ class TicketEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     device = models.ForeignKey(
-        Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     window = models.ForeignKey(
         Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -389,6 +453,16 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["centre", "id"], name="event_centre_cursor"),
             models.Index(fields=["window", "type", "id"], name="event_window_type"),
+            # partial: window events have no ticket, window events no device
+            models.Index(
+                fields=["ticket"], condition=models.Q(ticket__isnull=False), name="event_ticket"
+            ),
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor"
+            ),
+            models.Index(
+                fields=["device"], condition=models.Q(device__isnull=False), name="event_device"
+            ),
         ]
         verbose_name = _("排队事件")
         verbose_name_plural = _("排队事件")
