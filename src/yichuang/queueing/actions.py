@@ -199,13 +199,27 @@ def _locked_window(window: Window) -> Window:
     return locked
 
 
-def _lock_current(window: Window) -> tuple[Window, Ticket | None]:
+def _lock_current(window: Window, recent: int = 0) -> tuple[Window, Ticket | None]:
     """Lock the window (as ``_locked_window``) and read the ticket at it, with
     its queue and first-ask clerk (or None), in one query. The
     ticket row itself is not locked: every change of a called or serving ticket
-    holds its window's lock, and the write checks the status it read."""
+    holds its window's lock, and the write checks the status it read.
+
+    With ``recent``, the same query reads the priority classes of the window's
+    last ``recent`` calls, newest first, into ``window.recent_calls`` (the
+    interleave rule's memory, see ``pick_next``)."""
+    calls = ""
+    if recent:
+        # each entry carries its event id, so the order survives the aggregate
+        entry = "CAST(e.id AS TEXT) || ':' || COALESCE(t2.priority, '')"
+        calls = (
+            f", (SELECT {rows.string_agg('x.entry')} FROM (SELECT {entry} AS entry"
+            f"  FROM {E_TABLE} e LEFT JOIN {T_TABLE} t2 ON t2.id = e.ticket_id"
+            "  WHERE e.window_id = w.id AND e.type = 'called'"
+            f"  ORDER BY e.id DESC LIMIT {int(recent)}) x)"
+        )
     row = rows.fetchone(
-        f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql} FROM {W_TABLE} w"
+        f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql}{calls} FROM {W_TABLE} w"
         f" LEFT JOIN {T_TABLE} t ON t.id = (SELECT c.id FROM {T_TABLE} c WHERE c.window_id = w.id"
         f"  AND c.status IN {ACTIVE_SQL} ORDER BY c.called_at DESC LIMIT 1)"
         f" LEFT JOIN {Q_TABLE} q ON q.id = t.queue_id"
@@ -219,6 +233,11 @@ def _lock_current(window: Window) -> tuple[Window, Ticket | None]:
     assert locked is not None
     if "centre" in window._state.fields_cache:
         locked.centre = window.centre
+    if recent:
+        entries = [e.split(":", 1) for e in (row[-1] or "").split(",") if e]
+        locked.recent_calls = [  # type: ignore[attr-defined]
+            p for _i, p in sorted(entries, key=lambda e: -int(e[0]))
+        ]
     if row[_WIN.width] is None:
         return locked, None
     ticket = _ticket_row(row, _WIN.width)
@@ -461,42 +480,43 @@ def _next_seq(*, centre_id: int, queue_id: int, day: dt.date, now: dt.datetime) 
 
 def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     """The queue's state just after ``ticket`` was issued, the people ahead of
-    it and the queue's open peak alert (its id), in one query: the waiting
-    line, the open windows serving the queue, its recent service times
-    (docs/queueing.md §Estimates) and the alert."""
+    it and the queue's open peak alert (its id), in two queries: the waiting
+    line, the open windows serving the queue and the alert in one; its recent
+    service times (docs/queueing.md §Estimates) in the other.
+
+    Two, not one: PostgreSQL plans the first once per connection (a generic
+    plan, the same for every queue and day), while the second's best plan
+    depends on how many tickets the day has finished, so it is planned on every
+    run; together they made one statement that was planned every time, and the
+    planning cost more than the reads."""
     queue = ticket.queue
-    # Constants are spliced in and every parameter is compared with an indexed
-    # column, so PostgreSQL plans the prepared statement once (a generic plan)
-    # instead of planning it again for every ticket.
-    n, oldest, ahead, n_open, n_done, mean_s, alert_id = rows.fetchone(
-        "SELECT w.n, w.oldest, w.ahead,"
+    n, oldest, ahead, n_open, alert_id = rows.fetchone(
+        "SELECT count(*), min(t.sort_at),"
+        "  coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
+        "   THEN 1 ELSE 0 END), 0),"
         f" (SELECT count(*) FROM {SKILL_TABLE} s JOIN {W_TABLE} w ON w.id = s.window_id"
         "   WHERE s.queue_id = %s AND w.state = 'open' AND w.is_active),"
-        " d.n, d.mean_s,"
         f" (SELECT a.id FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = %s AND a.day = %s"
         "   AND a.resolved_at IS NULL ORDER BY a.raised_at DESC LIMIT 1)"
-        " FROM (SELECT count(*) AS n, min(t.sort_at) AS oldest,"
-        "  coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
-        "   THEN 1 ELSE 0 END), 0) AS ahead"
-        f"  FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s AND t.status = 'waiting') w,"
-        f" (SELECT count(*) AS n, avg({rows.seconds_between('r.called_at', 'r.finished_at')})"
-        "   AS mean_s"
-        f"  FROM (SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
-        "   AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
-        f"   ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) r) d",
+        f" FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s AND t.status = 'waiting'",
         [
-            queue.pk,
-            queue.pk,
-            ticket.day,
             ticket.sort_at,
             ticket.sort_at,
             ticket.pk,
+            queue.pk,
             queue.pk,
             ticket.day,
             queue.pk,
             ticket.day,
         ],
-    ) or (0, None, 0, 0, 0, None, None)
+    ) or (0, None, 0, 0, None)
+    n_done, mean_s = rows.fetchone(
+        f"SELECT count(*), avg({rows.seconds_between('r.called_at', 'r.finished_at')})"
+        f" FROM (SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
+        "  AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
+        f"  ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) r",
+        [queue.pk, ticket.day],
+    ) or (0, None)
     oldest = rows.convert(Ticket, "sort_at", oldest)
     each = minutes_each(queue, n_done, mean_s)
     state = QueueState(
@@ -562,6 +582,11 @@ def _window_queues(window: Window) -> list[list[SkillQueue]]:
     )
 
 
+def _ratios(ordered: list[list[SkillQueue]]) -> list[int]:
+    """The interleave ratio of each skill tier (the smallest of its queues)."""
+    return [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
+
+
 def _priority_turn(recent: list[str], ratio: int) -> bool:
     """True when the window has called ``ratio`` normal tickets in a row."""
     if ratio == 0:
@@ -582,8 +607,11 @@ def pick_next(
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
     LOCKED``, so concurrent windows take different tickets without waiting."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
-    ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
-    recent = _recent_calls(window, max(ratios))
+    ratios = _ratios(ordered)
+    # read with the window's lock by ``_call_next_locked``, else here
+    recent = getattr(window, "recent_calls", None)
+    if recent is None:
+        recent = _recent_calls(window, max(ratios))
 
     # Ids and times are parameters, never spliced in: the statement's text is
     # then the same for every window with the same shape of skills, so each
@@ -808,7 +836,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
 def _call_next_locked(
     *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]]
 ) -> Ticket | None:
-    window, busy = _lock_current(window)
+    window, busy = _lock_current(window, recent=max(_ratios(tiers or [[]])))
     _check_operator(window, actor)
     _require_open(window)
     if busy is not None:
