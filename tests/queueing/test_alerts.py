@@ -69,3 +69,29 @@ def test_it_lets_the_director_record_the_action_taken(api, county, hall, issue):
     assert resp.status_code == 200 and resp.json()["resolved_at"]
     assert QueueAlert.objects.get().action_taken == "已开 19、20 号弹性窗口"
     assert AuditEntry.objects.filter(event="queue.alert_handle").exists()
+
+
+def test_it_keeps_the_alert_until_the_line_is_clearly_back(hall, issue, open_window):
+    """No flapping: an alert raised at 10 waiting stays open at 9 and 8 and is
+    resolved under 80 % of the threshold (7); the line must climb back to 10
+    before the next one is raised."""
+    Queue.objects.filter(centre=hall, code="general").update(
+        alert_waiting=10, alert_wait_minutes=0
+    )
+    open_window(1)
+    w, u = window_of(hall, 1), clerk_user(1)
+    for _ in range(10):
+        issue("general")
+    assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
+    open_after = []
+    for _ in range(3):  # 9, 8, 7 waiting
+        ticket_call_next(window=w, actor=u)
+        ticket_finish(window=w, actor=u)
+        open_after.append(QueueAlert.objects.filter(resolved_at__isnull=True).count())
+    assert open_after == [1, 1, 0]
+    for _ in range(2):  # 9 waiting: under the threshold, no new alert
+        issue("general")
+    assert QueueAlert.objects.count() == 1
+    issue("general")  # 10 waiting
+    assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
+    assert QueueAlert.objects.count() == 2

@@ -40,7 +40,13 @@ from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.scopes import staff_of
 
-from .estimates import RECENT_FINISHED, QueueState, estimate_minutes, minutes_each
+from .estimates import (
+    RECENT_FINISHED,
+    QueueState,
+    clearly_under,
+    estimate_minutes,
+    minutes_each,
+)
 from .models import (
     Appointment,
     Channel,
@@ -199,27 +205,13 @@ def _locked_window(window: Window) -> Window:
     return locked
 
 
-def _lock_current(window: Window, recent: int = 0) -> tuple[Window, Ticket | None]:
+def _lock_current(window: Window) -> tuple[Window, Ticket | None]:
     """Lock the window (as ``_locked_window``) and read the ticket at it, with
     its queue and first-ask clerk (or None), in one query. The
     ticket row itself is not locked: every change of a called or serving ticket
-    holds its window's lock, and the write checks the status it read.
-
-    With ``recent``, the same query reads the priority classes of the window's
-    last ``recent`` calls, newest first, into ``window.recent_calls`` (the
-    interleave rule's memory, see ``pick_next``)."""
-    calls = ""
-    if recent:
-        # each entry carries its event id, so the order survives the aggregate
-        entry = "CAST(e.id AS TEXT) || ':' || COALESCE(t2.priority, '')"
-        calls = (
-            f", (SELECT {rows.string_agg('x.entry')} FROM (SELECT {entry} AS entry"
-            f"  FROM {E_TABLE} e LEFT JOIN {T_TABLE} t2 ON t2.id = e.ticket_id"
-            "  WHERE e.window_id = w.id AND e.type = 'called'"
-            f"  ORDER BY e.id DESC LIMIT {int(recent)}) x)"
-        )
+    holds its window's lock, and the write checks the status it read."""
     row = rows.fetchone(
-        f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql}{calls} FROM {W_TABLE} w"
+        f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql} FROM {W_TABLE} w"
         f" LEFT JOIN {T_TABLE} t ON t.id = (SELECT c.id FROM {T_TABLE} c WHERE c.window_id = w.id"
         f"  AND c.status IN {ACTIVE_SQL} ORDER BY c.called_at DESC LIMIT 1)"
         f" LEFT JOIN {Q_TABLE} q ON q.id = t.queue_id"
@@ -233,11 +225,6 @@ def _lock_current(window: Window, recent: int = 0) -> tuple[Window, Ticket | Non
     assert locked is not None
     if "centre" in window._state.fields_cache:
         locked.centre = window.centre
-    if recent:
-        entries = [e.split(":", 1) for e in (row[-1] or "").split(",") if e]
-        locked.recent_calls = [  # type: ignore[attr-defined]
-            p for _i, p in sorted(entries, key=lambda e: -int(e[0]))
-        ]
     if row[_WIN.width] is None:
         return locked, None
     ticket = _ticket_row(row, _WIN.width)
@@ -449,7 +436,7 @@ def ticket_issue(
     )
     # the alert changes only when the line crosses its threshold one way or
     # the other: an open alert with the line still over it needs nothing
-    if alert_id is not None and not state.over_threshold:
+    if alert_id is not None and state.back_under:
         alert_check(queue=queue, now=now, state=state, current=QueueAlert.objects.get(pk=alert_id))
     elif alert_id is None and state.over_threshold:
         alert_check(queue=queue, now=now, state=state)
@@ -582,11 +569,6 @@ def _window_queues(window: Window) -> list[list[SkillQueue]]:
     )
 
 
-def _ratios(ordered: list[list[SkillQueue]]) -> list[int]:
-    """The interleave ratio of each skill tier (the smallest of its queues)."""
-    return [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
-
-
 def _priority_turn(recent: list[str], ratio: int) -> bool:
     """True when the window has called ``ratio`` normal tickets in a row."""
     if ratio == 0:
@@ -607,11 +589,8 @@ def pick_next(
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
     LOCKED``, so concurrent windows take different tickets without waiting."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
-    ratios = _ratios(ordered)
-    # read with the window's lock by ``_call_next_locked``, else here
-    recent = getattr(window, "recent_calls", None)
-    if recent is None:
-        recent = _recent_calls(window, max(ratios))
+    ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
+    recent = _recent_calls(window, max(ratios))
 
     # Ids and times are parameters, never spliced in: the statement's text is
     # then the same for every window with the same shape of skills, so each
@@ -749,8 +728,8 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
 
 
 def _still_over_count(ticket: Ticket, now: dt.datetime) -> bool:
-    """Whether the ticket's queue still has at least its alert's count waiting
-    (an open alert then stays open: alerts.alert_check)."""
+    """Whether the ticket's queue is not yet clearly back under its alert's
+    count (an open alert then stays open: alerts.alert_check)."""
     limit = ticket.queue.alert_waiting
     if not limit:
         return False
@@ -759,7 +738,7 @@ def _still_over_count(ticket: Ticket, now: dt.datetime) -> bool:
         " AND t.status = 'waiting'",
         [ticket.queue_id, timezone.localdate(now)],
     )
-    return bool(row and row[0] >= limit)
+    return bool(row and not clearly_under(row[0], limit))
 
 
 def _notify_near_front(queue_id: int, day: dt.date) -> bool:
@@ -836,7 +815,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
 def _call_next_locked(
     *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]]
 ) -> Ticket | None:
-    window, busy = _lock_current(window, recent=max(_ratios(tiers or [[]])))
+    window, busy = _lock_current(window)
     _check_operator(window, actor)
     _require_open(window)
     if busy is not None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from yichuang.lib import rows
 from yichuang.org.models import Window
 
-from .estimates import QueueState, queue_states
+from .estimates import QueueState, clearly_under, queue_states
 from .models import AppointmentSlot, Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 
 
@@ -99,7 +99,7 @@ def alert_check(
         # An open alert stays open while the line is over its count threshold;
         # only when it is not does the estimate decide.
         waiting = Ticket.objects.filter(queue=queue, day=day, status=Ticket.Status.WAITING).count()
-        if waiting >= queue.alert_waiting:
+        if not clearly_under(waiting, queue.alert_waiting):
             return current
     if state is None:
         state = queue_states(queue.centre_id, [queue])[0]
@@ -124,7 +124,7 @@ def alert_check(
             % {"q": queue.name, "n": state.waiting, "m": state.estimated_wait_minutes},
         )
         return alert
-    if current is not None and not state.over_threshold:
+    if current is not None and state.back_under:
         current.resolved_at = now
         if not current.action_taken:
             current.action_taken = _("等候回落到预警线以下，自动解除。")

@@ -26,6 +26,15 @@ from yichuang.lib import rows
 from .models import Queue, Ticket, WindowSkill
 
 RECENT_FINISHED = 20
+# An alert is resolved only when the line is clearly back: under this share of
+# every threshold, so a line hovering at its threshold does not raise and
+# resolve an alert with every ticket issued and called (docs/queueing.md).
+RESOLVE_SHARE = 0.8
+
+
+def clearly_under(value: float, threshold: int) -> bool:
+    """``value`` is under RESOLVE_SHARE of ``threshold`` (0: no threshold)."""
+    return not threshold or value < threshold * RESOLVE_SHARE
 
 
 def service_minutes(queue: Queue, day=None) -> float:
@@ -102,6 +111,14 @@ class QueueState:
         return bool(
             (q.alert_waiting and self.waiting >= q.alert_waiting)
             or (q.alert_wait_minutes and self.estimated_wait_minutes >= q.alert_wait_minutes)
+        )
+
+    @property
+    def back_under(self) -> bool:
+        """Clearly back under every threshold: an open alert may be resolved."""
+        q = self.queue
+        return clearly_under(self.waiting, q.alert_waiting) and clearly_under(
+            self.estimated_wait_minutes, q.alert_wait_minutes
         )
 
     def windows_needed(self) -> int:
