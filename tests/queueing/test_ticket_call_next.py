@@ -57,6 +57,23 @@ def test_it_never_lets_priority_starve_or_jump_everyone(hall, open_window, issue
     assert order.index("A008") == 3 and order.index("A009") == 7
 
 
+def test_it_interleaves_a_ratio_longer_than_the_calls_read_ahead(hall, open_window, issue, at10):
+    """The call reads the window's last RECENT_PREFETCH calls with its first
+    query; a larger ratio reads them again under the lock."""
+    from yichuang.queueing.actions import RECENT_PREFETCH
+
+    ratio = RECENT_PREFETCH + 2
+    Queue.objects.filter(centre=hall, code="general").update(interleave_ratio=ratio)
+    for m in range(1, 2 * ratio + 1):
+        issue("general", at=at10(-40 + m))  # normal A001..
+    for m in range(1, 3):
+        issue("general", priority="military", at=at10(-10 + m))
+    open_window(1)
+    order = serve_all(hall, 1, at10())
+    first, second = (f"A{2 * ratio + k:03d}" for k in (1, 2))
+    assert order.index(first) == ratio and order.index(second) == 2 * ratio + 1
+
+
 def test_it_calls_priority_first_when_the_ratio_is_zero(hall, open_window, issue, at10):
     Queue.objects.filter(centre=hall, code="general").update(interleave_ratio=0)
     issue("general", at=at10(-10))

@@ -578,7 +578,10 @@ def _priority_turn(recent: list[str], ratio: int) -> bool:
 
 
 def pick_next(
-    window: Window, now: dt.datetime, tiers: list[list[SkillQueue]] | None = None
+    window: Window,
+    now: dt.datetime,
+    tiers: list[list[SkillQueue]] | None = None,
+    recent: list[str] | None = None,
 ) -> Ticket | None:
     """The ticket the fair-calling rule gives this window now (locked), or None.
 
@@ -590,7 +593,8 @@ def pick_next(
     LOCKED``, so concurrent windows take different tickets without waiting."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
-    recent = _recent_calls(window, max(ratios))
+    if recent is None or (max(ratios) > len(recent) == RECENT_PREFETCH):
+        recent = _recent_calls(window, max(ratios))
 
     # Ids and times are parameters, never spliced in: the statement's text is
     # then the same for every window with the same shape of skills, so each
@@ -655,6 +659,9 @@ def pick_next(
 
 
 PICK_CANDIDATES = 8
+# how many of a window's last calls ``ticket_call_next`` reads with its first
+# query (interleave ratios above this read them again under the lock)
+RECENT_PREFETCH = 8
 
 
 def _pick_candidates(
@@ -779,13 +786,22 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     everything is checked again inside the transaction."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    # one read: the window as it is now, whether there is any work for it, and
-    # the queues it serves (a row per skill)
+    # one read: the window as it is now, whether there is any work for it, its
+    # last calls (the interleave rule's memory) and the queues it serves (a row
+    # per skill)
     # (``LIMIT 1`` keeps the work test in its subquery: evaluated once, not
     # once per skill row)
+    # The last calls are read before the window's lock is taken. That is safe:
+    # a call written meanwhile by another session on this window leaves a
+    # ticket at it, and the locked part then refuses (``queue.window_busy``).
+    entry = "CAST(e.id AS TEXT) || ':' || COALESCE(rt.priority, '')"
     found = rows.fetchall(
-        f"SELECT x.state, x.clerk_id, x.has_work, {SKILL_COLS} FROM"
+        f"SELECT x.state, x.clerk_id, x.has_work, x.recent, {SKILL_COLS} FROM"
         " (SELECT w.id, w.state, w.clerk_id,"
+        f"  (SELECT {rows.string_agg('r.entry')} FROM (SELECT {entry} AS entry"
+        f"   FROM {E_TABLE} e LEFT JOIN {T_TABLE} rt ON rt.id = e.ticket_id"
+        "   WHERE e.window_id = %s AND e.type = 'called'"
+        f"   ORDER BY e.id DESC LIMIT {RECENT_PREFETCH}) r) AS recent,"
         f"  EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.window_id = w.id"
         f"   AND t.status IN {ACTIVE_SQL})"
         f"  OR EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.target_window_id = w.id"
@@ -797,23 +813,31 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         f" LEFT JOIN {SKILL_TABLE} s ON s.window_id = x.id"
         f" LEFT JOIN {Q_TABLE} q ON q.id = s.queue_id AND q.is_active"
         ' ORDER BY s."order", s.queue_id',
-        [day, day, window.pk],
+        [window.pk, day, day, window.pk],
     )
     if not found:
         raise NotFound("org.window_not_found", _("没有找到该窗口。"))
-    window.state, window.clerk_id, has_work = found[0][:3]
+    window.state, window.clerk_id, has_work, last = found[0][:4]
     _check_operator(window, actor)
     _require_open(window)
     if not has_work:
         return None
+    # each entry carries its event id, so the order survives the aggregate
+    entries = sorted(
+        (e.split(":", 1) for e in (last or "").split(",") if e), key=lambda e: -int(e[0])
+    )
     return _call_next_locked(
-        window=window, actor=actor, now=now, tiers=_tiers(row[3:] for row in found)
+        window=window,
+        actor=actor,
+        now=now,
+        tiers=_tiers(row[4:] for row in found),
+        recent=[priority for _id, priority in entries],
     )
 
 
 @transaction.atomic
 def _call_next_locked(
-    *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]]
+    *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]], recent: list[str]
 ) -> Ticket | None:
     window, busy = _lock_current(window)
     _check_operator(window, actor)
@@ -824,7 +848,7 @@ def _call_next_locked(
             _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy.number},
             ticket=busy.number,
         )
-    ticket = pick_next(window, now, tiers)
+    ticket = pick_next(window, now, tiers, recent)
     if ticket is None:
         return None
     return _call(ticket, window, actor, now)
