@@ -75,9 +75,7 @@ def test_it_keeps_the_alert_until_the_line_is_clearly_back(hall, issue, open_win
     """No flapping: an alert raised at 10 waiting stays open at 9 and 8 and is
     resolved under 80 % of the threshold (7); the line must climb back to 10
     before the next one is raised."""
-    Queue.objects.filter(centre=hall, code="general").update(
-        alert_waiting=10, alert_wait_minutes=0
-    )
+    Queue.objects.filter(centre=hall, code="general").update(alert_waiting=10, alert_wait_minutes=0)
     open_window(1)
     w, u = window_of(hall, 1), clerk_user(1)
     for _ in range(10):
