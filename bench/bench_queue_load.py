@@ -1,5 +1,5 @@
 """Queue load benchmark (issue 4): 100 windows calling and finishing while 20
-kiosks issue, over HTTP against `yichuang serve` (4 sync workers, DEBUG off) on
+kiosks issue, over HTTP against `yichuang serve` (2 sync workers, DEBUG off) on
 PostgreSQL. Prints one JSON line: queue operations/s, p50/p99 of issue and
 call-next, double calls, lost tickets, duplicate numbers, and the largest app
 worker's RSS.
@@ -18,10 +18,14 @@ statements); operations, latencies and CPU are then measured over the next
 BENCH_SECONDS. The warm-up's own p99 is printed beside them (warmup_p99_ms).
 
 Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/yichuang_bench),
-BENCH_SECONDS (60), BENCH_WINDOWS (100), BENCH_KIOSKS (20), BENCH_ISSUE_RATE (150),
-BENCH_SERVICE (0.4), BENCH_POLL (1.0), BENCH_WORKERS (4), BENCH_PORT (a free port),
-BENCH_MONTHS (0: months of demo history to seed), BENCH_REUSE (1: keep a
-prepared database and only clear today's rows).
+BENCH_SECONDS (60), BENCH_WARMUP (5), BENCH_WINDOWS (100), BENCH_KIOSKS (20),
+BENCH_ISSUE_RATE (120), BENCH_SERVICE (0.4), BENCH_POLL (1.0), BENCH_PORT (a
+free port), BENCH_MONTHS (12: months of demo history to seed), BENCH_REUSE (1:
+keep a prepared database and only clear today's rows), BENCH_WORKERS (2: on two
+cores shared with PostgreSQL and this generator, more workers cost more CPU per
+operation than they add), BENCH_THREADS (1; above 1 gunicorn's threaded worker)
+and BENCH_KEEPALIVE (0; 1 keeps connections open, as browsers do, for a
+threaded worker), BENCH_TRACE (a file for every request's latency).
 
 Helpers here (database preparation, the server, an asyncio HTTP client) are
 shared by the other bench_queue_*.py files.
@@ -165,7 +169,13 @@ def fresh_day() -> dict[str, int]:
         cur.execute("UPDATE org_window SET state = 'closed', clerk_id = NULL")
         # as autovacuum does on a running server, so that one run's leftovers
         # don't weigh on the next
-        for table in ("queueing_ticket", "queueing_ticketevent", "queueing_queuecounter"):
+        for table in (
+            "queueing_ticket",
+            "queueing_ticketevent",
+            "queueing_queuecounter",
+            "queueing_queuealert",
+            "org_window",
+        ):
             cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("SELECT coalesce(max(id), 0) FROM queueing_ticket")
         ticket = cur.fetchone()[0]
@@ -588,12 +598,12 @@ def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "60"))
     n_windows = int(os.environ.get("BENCH_WINDOWS", "100"))
     n_kiosks = int(os.environ.get("BENCH_KIOSKS", "20"))
-    rate = float(os.environ.get("BENCH_ISSUE_RATE", "150"))
+    rate = float(os.environ.get("BENCH_ISSUE_RATE", "120"))
     service = float(os.environ.get("BENCH_SERVICE", "0.4"))
     poll = float(os.environ.get("BENCH_POLL", "1.0"))
-    workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
     port = int(os.environ.get("BENCH_PORT") or free_port())
-    months = int(os.environ.get("BENCH_MONTHS", "0"))
+    months = int(os.environ.get("BENCH_MONTHS", "12"))
     reuse = os.environ.get("BENCH_REUSE", "1") == "1"
     warmup = float(os.environ.get("BENCH_WARMUP", "5"))
     threads = int(os.environ.get("BENCH_THREADS", "1"))
