@@ -434,8 +434,8 @@ def ticket_issue(
         ahead,
         estimate_minutes(ahead=ahead, minutes_each=state.minutes_each, windows=state.open_windows),
     )
-    # the alert changes only when the line crosses its threshold one way or
-    # the other: an open alert with the line still over it needs nothing
+    # the alert changes only when the line passes its threshold or falls
+    # clearly back under it (estimates.RESOLVE_SHARE); otherwise nothing to do
     if alert_id is not None and state.back_under:
         alert_check(queue=queue, now=now, state=state, current=QueueAlert.objects.get(pk=alert_id))
     elif alert_id is None and state.over_threshold:
@@ -531,7 +531,7 @@ def _recent_calls(window: Window, n: int) -> list[str]:
         for (p,) in rows.fetchall(
             f"SELECT t.priority FROM {E_TABLE} e LEFT JOIN {T_TABLE} t ON t.id = e.ticket_id"
             " WHERE e.window_id = %s AND e.type = 'called'"
-            f" ORDER BY e.id DESC LIMIT {int(n)}",  # a constant: one plan (issue_state)
+            f" ORDER BY e.id DESC LIMIT {int(n)}",  # a constant, so one plan per n
             [window.pk],
         )
     ]
