@@ -40,13 +40,7 @@ from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.scopes import staff_of
 
-from .estimates import (
-    RECENT_FINISHED,
-    QueueState,
-    clearly_under,
-    estimate_minutes,
-    minutes_each,
-)
+from .estimates import QueueState, clearly_under, estimate_minutes, service_minutes
 from .models import (
     Appointment,
     Channel,
@@ -469,7 +463,8 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     """The queue's state just after ``ticket`` was issued, the people ahead of
     it and the queue's open peak alert (its id), in two queries: the waiting
     line, the open windows serving the queue and the alert in one; its recent
-    service times (docs/queueing.md §Estimates) in the other.
+    service times (``service_minutes``, docs/queueing.md §Estimates) in the
+    other.
 
     Two, not one: PostgreSQL plans the first once per connection (a generic
     plan, the same for every queue and day), while the second's best plan
@@ -479,8 +474,8 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     queue = ticket.queue
     n, oldest, ahead, n_open, alert_id = rows.fetchone(
         "SELECT count(*), min(t.sort_at),"
-        "  coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
-        "   THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN t.sort_at < %s OR (t.sort_at = %s AND t.id < %s)"
+        "  THEN 1 ELSE 0 END), 0),"
         f" (SELECT count(*) FROM {SKILL_TABLE} s JOIN {W_TABLE} w ON w.id = s.window_id"
         "   WHERE s.queue_id = %s AND w.state = 'open' AND w.is_active),"
         f" (SELECT a.id FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = %s AND a.day = %s"
@@ -497,15 +492,8 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
             ticket.day,
         ],
     ) or (0, None, 0, 0, None)
-    n_done, mean_s = rows.fetchone(
-        f"SELECT count(*), avg({rows.seconds_between('r.called_at', 'r.finished_at')})"
-        f" FROM (SELECT r.called_at, r.finished_at FROM {T_TABLE} r WHERE r.queue_id = %s"
-        "  AND r.day = %s AND r.status = 'done' AND r.called_at IS NOT NULL"
-        f"  ORDER BY r.finished_at DESC LIMIT {RECENT_FINISHED}) r",
-        [queue.pk, ticket.day],
-    ) or (0, None)
     oldest = rows.convert(Ticket, "sort_at", oldest)
-    each = minutes_each(queue, n_done, mean_s)
+    each = service_minutes(queue, ticket.day)
     state = QueueState(
         queue=queue,
         waiting=n,
