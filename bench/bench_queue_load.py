@@ -23,9 +23,7 @@ BENCH_ISSUE_RATE (120), BENCH_SERVICE (0.4), BENCH_POLL (1.0), BENCH_PORT (a
 free port), BENCH_MONTHS (12: months of demo history to seed), BENCH_REUSE (1:
 keep a prepared database and only clear today's rows), BENCH_WORKERS (2: on two
 cores shared with PostgreSQL and this generator, more workers cost more CPU per
-operation than they add), BENCH_THREADS (1; above 1 gunicorn's threaded worker)
-and BENCH_KEEPALIVE (0; 1 keeps connections open, as browsers do, for a
-threaded worker), BENCH_TRACE (a file for every request's latency).
+operation than they add), BENCH_TRACE (a file for every request's latency).
 
 Helpers here (database preparation, the server, an asyncio HTTP client) are
 shared by the other bench_queue_*.py files.
@@ -258,7 +256,7 @@ def hall_setup(n_windows: int, n_kiosks: int) -> dict:
 
 
 class Server:
-    def __init__(self, db_url: str, *, port: int, workers: int, threads: int = 1) -> None:
+    def __init__(self, db_url: str, *, port: int, workers: int) -> None:
         self.port = port
         self.proc = subprocess.Popen(
             [
@@ -268,8 +266,6 @@ class Server:
                 str(port),
                 "--workers",
                 str(workers),
-                "--threads",
-                str(threads),
             ],
             env=env_for(db_url),
             stdout=subprocess.DEVNULL,
@@ -361,61 +357,6 @@ async def http(
     return status, payload
 
 
-class KeepAlive:
-    """HTTP/1.1 requests over persistent connections, as a browser at a kiosk
-    or a clerk's console makes them: an idle connection is reused, a new one
-    opened when all are busy. A connection idle for longer than the server's
-    keep-alive (5 s) is dropped first rather than reused."""
-
-    IDLE = 4.0
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
-
-    async def request(
-        self, method: str, path: str, body=None, token: str | None = None
-    ) -> tuple[int, bytes]:
-        loop = asyncio.get_running_loop()
-        conn = None
-        while self.idle and conn is None:
-            used, reader, writer = self.idle.pop()
-            if loop.time() - used < self.IDLE:
-                conn = (reader, writer)
-            else:
-                writer.close()
-        if conn is None:
-            try:
-                conn = await asyncio.open_connection("127.0.0.1", self.port)
-            except OSError:
-                return 0, b""
-        reader, writer = conn
-        data = json.dumps(body).encode() if body is not None else b""
-        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(data)}"]
-        if body is not None:
-            head.append("Content-Type: application/json")
-        if token:
-            head.append(f"Authorization: Bearer {token}")
-        try:
-            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-            header = await reader.readuntil(b"\r\n\r\n")
-            lines = header.decode("latin-1").split("\r\n")
-            status = int(lines[0].split(" ", 2)[1])
-            fields = {
-                k.strip().lower(): v.strip()
-                for k, _s, v in (line.partition(":") for line in lines[1:] if line)
-            }
-            payload = await reader.readexactly(int(fields.get("content-length", "0")))
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-            writer.close()
-            return 0, b""
-        if fields.get("connection", "").lower() == "close":
-            writer.close()
-        else:
-            self.idle.append((loop.time(), reader, writer))
-        return status, payload
-
-
 def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -436,7 +377,6 @@ async def run_load(
     poll: float,
     warmup: float = 0.0,
     on_measure=None,
-    keepalive: bool = False,
 ) -> dict:
     """The hall's load for ``warmup`` + ``seconds``. Operations, latencies and
     errors are counted for requests due after the warm-up (``on_measure`` is
@@ -469,20 +409,13 @@ async def run_load(
     targets = [(c, q) for c, q, _n in setup["queues"] if c in kiosks_by_centre]
     weights = [n for c, _q, n in setup["queues"] if c in kiosks_by_centre]
     pending: set[asyncio.Task] = set()
-    pools: dict[str, KeepAlive] = {}
-
-    async def send(who: str, method: str, path: str, body=None, token=None):
-        if not keepalive:
-            return await http(port, method, path, body, token)
-        pool = pools.setdefault(who, KeepAlive(port))
-        return await pool.request(method, path, body, token)
 
     async def issue(due: float) -> None:
         nonlocal issued_ok
         code, queue = rng.choices(targets, weights=weights)[0]
         token = rng.choice(kiosks_by_centre[code])
-        status, _b = await send(
-            token,
+        status, _b = await http(
+            port,
             "POST",
             f"/api/v1/centres/{code}/tickets",
             {"queue": queue, "channel": "kiosk"},
@@ -506,16 +439,16 @@ async def run_load(
             task.add_done_callback(pending.discard)
 
     async def window(wid: int, token: str) -> None:
-        await send(token, "POST", f"/api/v1/windows/{wid}/open", token=token)
+        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token)
         await asyncio.sleep(rng.random() * poll)
         while loop.time() < stop:
             t = loop.time()
-            status, _b = await send(token, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
+            status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
             counted = record("call", t)
             if status == 200:
                 await asyncio.sleep(service * rng.uniform(0.5, 1.5))
                 t = loop.time()
-                status, _b = await send(token, "POST", f"/api/v1/windows/{wid}/finish", token=token)
+                status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token)
                 if record("finish", t) and status != 200:
                     errors[f"finish {status}"] += 1
             elif status == 204:
@@ -606,8 +539,6 @@ def main() -> int:
     months = int(os.environ.get("BENCH_MONTHS", "12"))
     reuse = os.environ.get("BENCH_REUSE", "1") == "1"
     warmup = float(os.environ.get("BENCH_WARMUP", "5"))
-    threads = int(os.environ.get("BENCH_THREADS", "1"))
-    keepalive = os.environ.get("BENCH_KEEPALIVE", "0") == "1"
 
     prepare_database(db, months=months, reuse=reuse)
     django_setup(db)
@@ -616,7 +547,7 @@ def main() -> int:
     from django.db import connection
 
     connection.close()
-    server = Server(db, port=port, workers=workers, threads=threads)
+    server = Server(db, port=port, workers=workers)
     try:
         server.wait_ready()
         load_before = load_average()
@@ -643,7 +574,6 @@ def main() -> int:
                 poll=poll,
                 warmup=warmup,
                 on_measure=lambda: at_start.update(snapshot()),
-                keepalive=keepalive,
             )
         )
         # CPU per operation over the measured span, whatever else the machine
@@ -668,8 +598,6 @@ def main() -> int:
         "bench": "queue_load",
         "database": "postgresql",
         "workers": workers,
-        "threads": threads,
-        "keepalive": keepalive,
         "windows": len(setup["windows"]),
         "kiosks": len(setup["kiosks"]),
         "offered_issue_rate": rate,
