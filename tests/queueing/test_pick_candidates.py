@@ -18,7 +18,14 @@ PRIORITIES = ["normal"] * 5 + ["elderly", "disabled", "pregnant", "military", "g
 
 
 def _whole_line(window, queue_ids, day, now):
-    return f"SELECT c.id FROM {Ticket._meta.db_table} c", []
+    """Every ticket the window may take, as candidates."""
+    ids = ", ".join(["%s"] * len(queue_ids))
+    return (
+        f"SELECT {actions.CAND_COLS} FROM {Ticket._meta.db_table} c WHERE c.day = %s"
+        " AND c.status = 'waiting' AND (c.target_window_id = %s"
+        f" OR (c.queue_id IN ({ids}) AND c.target_window_id IS NULL))",
+        [day, window.pk, *queue_ids],
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -584,69 +584,82 @@ def pick_next(
     if recent is None or (max(ratios) > len(recent) == RECENT_PREFETCH):
         recent = _recent_calls(window, max(ratios))
 
-    # Ids and times are parameters, never spliced in: the statement's text is
-    # then the same for every window with the same shape of skills, so each
-    # connection prepares it once (settings: YICHUANG_DB_PREPARED).
-    def in_list(ids: list[int]) -> tuple[str, list]:
-        if not ids:
-            return "1 = 0", []
-        return f"t.queue_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    all_ids = [q.pk for queues in ordered for q in queues]
+    day = timezone.localdate(now)
+    turns = [_priority_turn(recent, ratio) for ratio in ratios]
+    # Ranked first among the few tickets that can win (``_pick_candidates``),
+    # so the pick costs the same with 5 or 5,000 people waiting; the whole line
+    # only when every one of those is being called by another window right now.
+    # The candidates carry the columns the rule ranks by, so they are sorted
+    # before any ticket row is touched; the rows are then locked in that order
+    # until one is free (``SKIP LOCKED``), usually the first. The status test
+    # on ``t`` is written so that no index can serve it: the candidates must
+    # drive the join (statistics taken when nobody waited, in the morning,
+    # otherwise make the planner scan the waiting line). The winner's whole row
+    # is read last, once.
+    candidates, candidate_params = _pick_candidates(window, all_ids, day, now)
+    rank, rank_params = _rank_order("cand", ordered, turns, window, now)
+    row = rows.fetchone(
+        f"WITH cand AS MATERIALIZED ({candidates}), pick AS (SELECT t.id FROM cand"
+        f" JOIN {T_TABLE} t ON t.id = cand.id WHERE COALESCE(t.status, '') = 'waiting'"
+        f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)})"
+        f" {TICKET_SELECT} JOIN pick ON pick.id = t.id",
+        [*candidate_params, *rank_params],
+    )
+    if row is None:
+        rank, rank_params = _rank_order("t", ordered, turns, window, now)
+        all_sql = ", ".join(["%s"] * len(all_ids)) or "NULL"
+        row = rows.fetchone(
+            f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
+            f" AND (t.target_window_id = %s OR (t.queue_id IN ({all_sql})"
+            f" AND t.target_window_id IS NULL))"
+            f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}",
+            [window.centre_id, day, window.pk, *all_ids, *rank_params],
+        )
+    return _ticket_row(row) if row else None
 
+
+def _rank_order(
+    a: str, ordered: list[list[SkillQueue]], turns: list[bool], window: Window, now: dt.datetime
+) -> tuple[str, list]:
+    """The calling rule as an ORDER BY over the ticket columns of alias ``a``
+    (``pick_next``): skill tier, rule rank, place in line. ``turns[i]`` says
+    whether it is the priority classes' turn in tier ``i``.
+
+    Ids and times are parameters, never spliced in: the statement's text is
+    then the same for every window with the same shape of skills, so each
+    connection prepares it once (settings: YICHUANG_DB_PREPARED)."""
     tier_sql, rank_sql = [], []
     tier_params: list = []
     rank_params: list = []
     for i, queues in enumerate(ordered):
-        ids_sql, ids = in_list([q.pk for q in queues])
-        tier_q = f"({ids_sql} AND t.target_window_id IS NULL"
-        tier_q += " OR t.target_window_id = %s)" if i == 0 else ")"
+        ids = [q.pk for q in queues]
+        ids_sql = f"{a}.queue_id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"
+        tier_q = f"({ids_sql} AND {a}.target_window_id IS NULL"
+        tier_q += f" OR {a}.target_window_id = %s)" if i == 0 else ")"
         tq_params = [*ids, window.pk] if i == 0 else ids
         tier_sql.append(f"WHEN {tier_q} THEN {i}")
         tier_params += tq_params
         aged = [q for q in queues if q.ageing_minutes]
         if aged:
-            cond = " OR ".join("(t.queue_id = %s AND t.sort_at <= %s)" for _q in aged)
-            rank_sql.append(f"WHEN {tier_q} AND t.priority = 'normal' AND ({cond}) THEN 1")
+            cond = " OR ".join(f"({a}.queue_id = %s AND {a}.sort_at <= %s)" for _q in aged)
+            rank_sql.append(f"WHEN {tier_q} AND {a}.priority = 'normal' AND ({cond}) THEN 1")
             rank_params += tq_params
             for q in aged:
                 rank_params += [q.pk, now - dt.timedelta(minutes=q.ageing_minutes)]
-        op = "<>" if _priority_turn(recent, ratios[i]) else "="
-        rank_sql.append(f"WHEN {tier_q} AND t.priority {op} 'normal' THEN 2")
+        op = "<>" if turns[i] else "="
+        rank_sql.append(f"WHEN {tier_q} AND {a}.priority {op} 'normal' THEN 2")
         rank_params += tq_params
-    all_ids = [q.pk for queues in ordered for q in queues]
-    all_sql, all_params = in_list(all_ids)
-    day = timezone.localdate(now)
-    where = (
-        f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
-        f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL))"
-    )
     order = (
-        f" ORDER BY CASE {' '.join(tier_sql)} ELSE {len(ordered)} END,"
-        " CASE WHEN t.appt_from <= %s AND t.appt_until >= %s THEN 0"
-        f" {' '.join(rank_sql)} ELSE 3 END, t.sort_at, t.id"
-        f" LIMIT 1{rows.lock_clause('t', skip_locked=True)}"
+        f"CASE {' '.join(tier_sql)} ELSE {len(ordered)} END,"
+        f" CASE WHEN {a}.appt_from <= %s AND {a}.appt_until >= %s THEN 0"
+        f" {' '.join(rank_sql)} ELSE 3 END, {a}.sort_at, {a}.id"
     )
-    params = [window.centre_id, day, window.pk, *all_params]
-    order_params = [*tier_params, now, now, *rank_params]
-    # Ranked first among the few tickets that can win (``_pick_candidates``),
-    # so the pick costs the same with 5 or 5,000 people waiting; the whole line
-    # only when every one of those is being called by another window right now.
-    # The candidates are a materialized CTE that must drive the join: the
-    # status test on ``t`` is written so that no index can serve it, otherwise
-    # statistics taken when nobody waited (the morning) make the planner scan
-    # the waiting line and re-read the candidates for every ticket in it.
-    candidates, candidate_params = _pick_candidates(window, all_ids, day, now)
-    row = rows.fetchone(
-        f"WITH cand AS MATERIALIZED ({candidates}) SELECT {_T.sql}, {_Q.sql}, {_FA.sql}"
-        f" FROM cand JOIN {T_TABLE} t ON t.id = cand.id JOIN {Q_TABLE} q ON q.id = t.queue_id"
-        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id"
-        " WHERE COALESCE(t.status, '') = 'waiting' AND t.centre_id = %s AND t.day = %s"
-        f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL)){order}",
-        [*candidate_params, *params, *order_params],
-    ) or rows.fetchone(f"{where}{order}", [*params, *order_params])
-    return _ticket_row(row) if row else None
+    return order, [*tier_params, now, now, *rank_params]
 
 
 PICK_CANDIDATES = 8
+CAND_COLS = "c.id, c.queue_id, c.target_window_id, c.priority, c.sort_at, c.appt_from, c.appt_until"
 # how many of a window's last calls ``ticket_call_next`` reads with its first
 # query (interleave ratios above this read them again under the lock)
 RECENT_PREFETCH = 8
@@ -655,7 +668,8 @@ RECENT_PREFETCH = 8
 def _pick_candidates(
     window: Window, queue_ids: list[int], day: dt.date, now: dt.datetime
 ) -> tuple[str, list]:
-    """SQL for the ids of the tickets that can come first by the calling rule:
+    """SQL for the tickets that can come first by the calling rule (the
+    columns ``_rank_order`` ranks by, ``CAND_COLS``):
     in each queue, the first PICK_CANDIDATES normal tickets and the first
     PICK_CANDIDATES of the priority classes (within a queue and a class the
     earliest always ranks first: ageing only lifts the earliest higher), the
@@ -665,19 +679,19 @@ def _pick_candidates(
     for qid in queue_ids:
         for cls in ("c.priority = 'normal'", "NOT (c.priority = 'normal')"):
             parts.append(
-                f"SELECT x.id FROM (SELECT c.id FROM {T_TABLE} c WHERE c.queue_id = %s"
+                f"SELECT x.* FROM (SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id = %s"
                 " AND c.day = %s AND c.status = 'waiting' AND c.target_window_id IS NULL"
                 f" AND {cls} ORDER BY c.sort_at, c.id LIMIT {PICK_CANDIDATES}) AS x"
             )
             params += [qid, day]
     parts.append(
-        f"SELECT c.id FROM {T_TABLE} c WHERE c.target_window_id = %s"
+        f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.target_window_id = %s"
         " AND c.day = %s AND c.status = 'waiting'"
     )
     params += [window.pk, day]
     if queue_ids:
         parts.append(
-            f"SELECT c.id FROM {T_TABLE} c WHERE c.queue_id IN"
+            f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id IN"
             f" ({', '.join(['%s'] * len(queue_ids))}) AND c.day = %s"
             " AND c.status = 'waiting' AND c.appt_until IS NOT NULL"
             " AND c.appt_from <= %s AND c.appt_until >= %s"
@@ -778,7 +792,10 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     # last calls (the interleave rule's memory) and the queues it serves (a row
     # per skill)
     # (``LIMIT 1`` keeps the work test in its subquery: evaluated once, not
-    # once per skill row)
+    # once per skill row; the test runs through the window's skills, a
+    # ``LIMIT 1`` probe of each queue's line, which the planner can't turn
+    # into a scan of the day's whole waiting line, as it did when statistics
+    # taken while nobody waited said that line was empty)
     # The last calls are read before the window's lock is taken. That is safe:
     # a call written meanwhile by another session on this window leaves a
     # ticket at it, and the locked part then refuses (``queue.window_busy``).
@@ -794,9 +811,10 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         f"   AND t.status IN {ACTIVE_SQL})"
         f"  OR EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.target_window_id = w.id"
         "   AND t.day = %s AND t.status = 'waiting')"
-        f"  OR EXISTS (SELECT 1 FROM {T_TABLE} t WHERE t.day = %s AND t.status = 'waiting'"
-        "   AND t.target_window_id IS NULL AND t.queue_id IN"
-        f"   (SELECT s2.queue_id FROM {SKILL_TABLE} s2 WHERE s2.window_id = w.id)) AS has_work"
+        f"  OR EXISTS (SELECT 1 FROM {SKILL_TABLE} s2 WHERE s2.window_id = w.id AND"
+        f"   (SELECT 1 FROM {T_TABLE} t WHERE t.queue_id = s2.queue_id AND t.day = %s"
+        "    AND t.status = 'waiting' AND t.target_window_id IS NULL LIMIT 1) IS NOT NULL)"
+        " AS has_work"
         f"  FROM {W_TABLE} w WHERE w.id = %s LIMIT 1) x"
         f" LEFT JOIN {SKILL_TABLE} s ON s.window_id = x.id"
         f" LEFT JOIN {Q_TABLE} q ON q.id = s.queue_id AND q.is_active"
