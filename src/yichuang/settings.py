@@ -196,6 +196,13 @@ AUDIT_RETENTION_DAYS = 180
 API_TOKEN_DAYS = 30
 TOTP_REQUIRED_FOR_ADMINS = PRODUCTION
 
+# How long each worker reuses a queue's recent service times when it issues a
+# ticket (seconds; docs/queueing.md §Estimates). They move only when tickets
+# finish, and a few seconds' lag leaves a wait in whole minutes the same.
+QUEUE_SERVICE_TIMES_SECONDS = float(
+    os.environ.get("YICHUANG_SERVICE_TIMES_SECONDS", "0" if TESTING else "5")
+)
+
 SMS_BACKEND = os.environ.get("YICHUANG_SMS_BACKEND", "yichuang.lib.sms.ConsoleBackend")
 # The site's public base URL, for links in messages that leave the system (SMS).
 PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -61,3 +61,32 @@ def test_many_queues_read_the_same_recent_service_times_as_one(hall):
     for q in (general, social, medical):
         assert service_minutes(q, day) == many[q.pk]
     assert service_minutes_by_queue([], day) == {}
+
+
+def test_issuing_reuses_recent_service_times_for_a_few_seconds(hall, settings, monkeypatch):
+    from yichuang.queueing import estimates
+
+    general = Queue.objects.get(centre=hall, code="general")
+    now = timezone.now()
+    day = timezone.localdate(now)
+    for i in range(5):
+        _done(general, i + 1, now - dt.timedelta(minutes=30 - i), 4, day)
+    clock = [1000.0]
+    monkeypatch.setattr(estimates.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(estimates, "_ISSUING_MINUTES", {})
+
+    settings.QUEUE_SERVICE_TIMES_SECONDS = 0  # off: every issue reads the day
+    assert estimates.service_minutes_for_issue(general, day) == 4.0
+    for i in range(5, 10):
+        _done(general, i + 1, now - dt.timedelta(minutes=20 - i), 14, day)
+    assert estimates.service_minutes_for_issue(general, day) == 9.0
+
+    settings.QUEUE_SERVICE_TIMES_SECONDS = 5
+    assert estimates.service_minutes_for_issue(general, day) == 9.0
+    for i in range(10, 20):
+        _done(general, i + 1, now - dt.timedelta(minutes=10 - i / 2), 24, day)
+    clock[0] += 4.9  # still kept
+    assert estimates.service_minutes_for_issue(general, day) == 9.0
+    clock[0] += 0.2  # expired: read again
+    assert estimates.service_minutes_for_issue(general, day) == service_minutes(general, day)
+    assert service_minutes(general, day) == (5 * 4 + 5 * 14 + 10 * 24) / 20

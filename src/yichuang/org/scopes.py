@@ -8,7 +8,7 @@ System administrators without a staff record see every centre.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NoReturn, cast
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -86,40 +86,50 @@ def get_centre_for(user, code: str) -> Centre:
 _W, _C, _D = rows.Cols(Window, "w"), rows.Cols(Centre, "c"), rows.Cols(Department, "dp")
 
 
-def _centre_scope_sql(user) -> tuple[str, list] | None:
-    """``centres_for`` as an SQL condition on centre ``c`` (its region ``r1``
-    and the region above, ``r2``); None when the user sees no centre."""
+def window_scope_sql(user, w: str = "w") -> tuple[str, str, list] | None:
+    """``centres_for`` as SQL on window ``w``: the joins it needs (to the
+    centre ``sc`` and the two regions above it, only for a regional scope), the
+    condition and its parameters; None when the user sees no centre. The
+    hot clerk actions fold it into their first query (queueing.actions)."""
     if user is None or not user.is_authenticated:
         return None
     if _sees_everything(user):
-        return "1 = 1", []
+        return "", "1 = 1", []
     staff = staff_of(user)
     if staff is None:
         return None
     if staff.scope == Staff.Scope.CENTRE:
-        return "c.id = %s", [staff.centre_id]
+        return "", f"{w}.centre_id = %s", [staff.centre_id]
+    region = Region._meta.db_table
+    joins = (
+        f" JOIN {Centre._meta.db_table} sc ON sc.id = {w}.centre_id"
+        f" LEFT JOIN {region} sr1 ON sr1.id = sc.region_id"
+        f" LEFT JOIN {region} sr2 ON sr2.id = sr1.parent_id"
+    )
     rid = staff.region_id
-    return "(c.region_id = %s OR r1.parent_id = %s OR r2.parent_id = %s)", [rid, rid, rid]
+    return joins, "(sc.region_id = %s OR sr1.parent_id = %s OR sr2.parent_id = %s)", [rid] * 3
+
+
+def window_not_found() -> NoReturn:
+    raise NotFound("org.window_not_found", _("没有找到该窗口。"))
 
 
 def get_window_for(user, window_id: int) -> Window:
     """The window (with its centre and department) if it lies in the user's
     scope. Every clerk action starts here, so it is one hand-written query."""
-    scope = _centre_scope_sql(user)
+    scope = window_scope_sql(user)
     row = None
     if scope is not None:
-        where, params = scope
+        joins, where, params = scope
         row = rows.fetchone(
             f"SELECT {_W.sql}, {_C.sql}, {_D.sql} FROM {Window._meta.db_table} w"
             f" JOIN {Centre._meta.db_table} c ON c.id = w.centre_id"
-            f" LEFT JOIN {Department._meta.db_table} dp ON dp.id = w.department_id"
-            f" LEFT JOIN {Region._meta.db_table} r1 ON r1.id = c.region_id"
-            f" LEFT JOIN {Region._meta.db_table} r2 ON r2.id = r1.parent_id"
+            f" LEFT JOIN {Department._meta.db_table} dp ON dp.id = w.department_id{joins}"
             f" WHERE w.id = %s AND {where}",
             [int(window_id), *params],
         )
     if row is None:
-        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+        window_not_found()
     window = _W.load(row)
     assert window is not None
     window.centre = _C.load(row, _W.width)  # type: ignore[assignment]

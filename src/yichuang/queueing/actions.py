@@ -38,9 +38,14 @@ from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.lib.idnumbers import validate_id_number
 from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Device, Staff, Window
-from yichuang.org.scopes import staff_of
+from yichuang.org.scopes import staff_of, window_not_found, window_scope_sql
 
-from .estimates import QueueState, clearly_under, estimate_minutes, service_minutes
+from .estimates import (
+    QueueState,
+    clearly_under,
+    estimate_minutes,
+    service_minutes_for_issue,
+)
 from .models import (
     Appointment,
     Channel,
@@ -199,22 +204,27 @@ def _locked_window(window: Window) -> Window:
     return locked
 
 
-def _lock_current(window: Window) -> tuple[Window, Ticket | None]:
-    """Lock the window (as ``_locked_window``) and read the ticket at it, with
-    its queue and first-ask clerk (or None), in one query. The
-    ticket row itself is not locked: every change of a called or serving ticket
-    holds its window's lock, and the write checks the status it read."""
+def _lock_current(window: Window, actor) -> tuple[Window, Ticket | None]:
+    """Lock the window (as ``_locked_window``) if it lies in the actor's scope
+    (404 otherwise, ``org.scopes``) and read the ticket at it, with its queue
+    and first-ask clerk (or None), in one query. The ticket row itself is not
+    locked: every change of a called or serving ticket holds its window's
+    lock, and the write checks the status it read."""
+    scope = window_scope_sql(actor)
+    if scope is None:
+        window_not_found()
+    joins, where, scope_params = scope
     row = rows.fetchone(
         f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql} FROM {W_TABLE} w"
         f" LEFT JOIN {T_TABLE} t ON t.id = (SELECT c.id FROM {T_TABLE} c WHERE c.window_id = w.id"
         f"  AND c.status IN {ACTIVE_SQL} ORDER BY c.called_at DESC LIMIT 1)"
         f" LEFT JOIN {Q_TABLE} q ON q.id = t.queue_id"
-        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id"
-        f" WHERE w.id = %s{rows.lock_clause('w')}",
-        [window.pk],
+        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id{joins}"
+        f" WHERE w.id = %s AND {where}{rows.lock_clause('w')}",
+        [window.pk, *scope_params],
     )
     if row is None:
-        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+        window_not_found()
     locked = _WIN.load(row)
     assert locked is not None
     if "centre" in window._state.fields_cache:
@@ -463,8 +473,8 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     """The queue's state just after ``ticket`` was issued, the people ahead of
     it and the queue's open peak alert (its id), in two queries: the waiting
     line, the open windows serving the queue and the alert in one; its recent
-    service times (``service_minutes``, docs/queueing.md §Estimates) in the
-    other.
+    service times (``service_minutes_for_issue``, docs/queueing.md §Estimates)
+    in the other, which each worker reuses for a few seconds.
 
     Two, not one: PostgreSQL plans the first once per connection (a generic
     plan, the same for every queue and day), while the second's best plan
@@ -493,7 +503,7 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
         ],
     ) or (0, None, 0, 0, None)
     oldest = rows.convert(Ticket, "sort_at", oldest)
-    each = service_minutes(queue, ticket.day)
+    each = service_minutes_for_issue(queue, ticket.day)
     state = QueueState(
         queue=queue,
         waiting=n,
@@ -788,9 +798,9 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     everything is checked again inside the transaction."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    # one read: the window as it is now, whether there is any work for it, its
-    # last calls (the interleave rule's memory) and the queues it serves (a row
-    # per skill)
+    # one read: the window as it is now (if it lies in the actor's scope),
+    # whether there is any work for it, its last calls (the interleave rule's
+    # memory) and the queues it serves (a row per skill)
     # (``LIMIT 1`` keeps the work test in its subquery: evaluated once, not
     # once per skill row; the test runs through the window's skills, a
     # ``LIMIT 1`` probe of each queue's line, which the planner can't turn
@@ -799,10 +809,14 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     # The last calls are read before the window's lock is taken. That is safe:
     # a call written meanwhile by another session on this window leaves a
     # ticket at it, and the locked part then refuses (``queue.window_busy``).
+    scope = window_scope_sql(actor)
+    if scope is None:
+        window_not_found()
+    joins, where, scope_params = scope
     entry = "CAST(e.id AS TEXT) || ':' || COALESCE(rt.priority, '')"
     found = rows.fetchall(
-        f"SELECT x.state, x.clerk_id, x.has_work, x.recent, {SKILL_COLS} FROM"
-        " (SELECT w.id, w.state, w.clerk_id,"
+        f"SELECT x.*, {SKILL_COLS} FROM"
+        f" (SELECT {_WIN.sql},"
         f"  (SELECT {rows.string_agg('r.entry')} FROM (SELECT {entry} AS entry"
         f"   FROM {E_TABLE} e LEFT JOIN {T_TABLE} rt ON rt.id = e.ticket_id"
         "   WHERE e.window_id = %s AND e.type = 'called'"
@@ -815,15 +829,20 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         f"   (SELECT 1 FROM {T_TABLE} t WHERE t.queue_id = s2.queue_id AND t.day = %s"
         "    AND t.status = 'waiting' AND t.target_window_id IS NULL LIMIT 1) IS NOT NULL)"
         " AS has_work"
-        f"  FROM {W_TABLE} w WHERE w.id = %s LIMIT 1) x"
+        f"  FROM {W_TABLE} w{joins} WHERE w.id = %s AND {where} LIMIT 1) x"
         f" LEFT JOIN {SKILL_TABLE} s ON s.window_id = x.id"
         f" LEFT JOIN {Q_TABLE} q ON q.id = s.queue_id AND q.is_active"
         ' ORDER BY s."order", s.queue_id',
-        [window.pk, day, day, window.pk],
+        [window.pk, day, day, window.pk, *scope_params],
     )
     if not found:
-        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
-    window.state, window.clerk_id, has_work, last = found[0][:4]
+        window_not_found()
+    current = _WIN.load(found[0])
+    assert current is not None
+    if "centre" in window._state.fields_cache:
+        current.centre = window.centre
+    window = current
+    last, has_work = found[0][_WIN.width : _WIN.width + 2]
     _check_operator(window, actor)
     _require_open(window)
     if not has_work:
@@ -836,7 +855,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         window=window,
         actor=actor,
         now=now,
-        tiers=_tiers(row[4:] for row in found),
+        tiers=_tiers(row[_WIN.width + 2 :] for row in found),
         recent=[priority for _id, priority in entries],
     )
 
@@ -845,7 +864,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
 def _call_next_locked(
     *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]], recent: list[str]
 ) -> Ticket | None:
-    window, busy = _lock_current(window)
+    window, busy = _lock_current(window, actor)
     _check_operator(window, actor)
     _require_open(window)
     if busy is not None:
@@ -896,7 +915,7 @@ def ticket_call_specific(
 @transaction.atomic
 def ticket_recall(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window, current = _lock_current(window)
+    window, current = _lock_current(window, actor)
     _check_operator(window, actor)
     ticket = _need(current)
     if ticket.status != S.CALLED:
@@ -910,7 +929,7 @@ def ticket_recall(*, window: Window, actor, now: dt.datetime | None = None) -> T
 @transaction.atomic
 def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window, current = _lock_current(window)
+    window, current = _lock_current(window, actor)
     _check_operator(window, actor)
     ticket = _need(current)
     if ticket.status != S.CALLED:
@@ -933,7 +952,7 @@ def ticket_start(*, window: Window, actor, now: dt.datetime | None = None) -> Ti
 def ticket_finish(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     """Finish the current ticket; it gets its rating code (for the pad and QR)."""
     now = now or timezone.now()
-    window, current = _lock_current(window)
+    window, current = _lock_current(window, actor)
     _check_operator(window, actor)
     ticket = _need(current)
     old = ticket.status
@@ -956,7 +975,7 @@ def ticket_finish(*, window: Window, actor, now: dt.datetime | None = None) -> T
 @transaction.atomic
 def ticket_no_show(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket:
     now = now or timezone.now()
-    window, current = _lock_current(window)
+    window, current = _lock_current(window, actor)
     _check_operator(window, actor)
     ticket = _need(current)
     if ticket.status != S.CALLED:

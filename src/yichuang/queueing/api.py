@@ -198,6 +198,14 @@ def _staff_window(request, window_id: int) -> Window:
     return get_window_for(user, window_id)
 
 
+def _window_ref(request, window_id: int) -> Window:
+    """The window a clerk's ticket action acts on, not read yet: the action
+    reads it, within the user's scope (404 outside it), in its own first query,
+    one round trip less on the hall's busiest requests."""
+    staff_user(request)
+    return Window(pk=int(window_id))
+
+
 def _scoped_ticket(request, ticket_id: int) -> Ticket:
     device = device_of(request)
     qs = Ticket.objects.select_related("queue", "window", "first_ask")
@@ -536,7 +544,7 @@ for _name, _fn in (
 
 @router.post("/windows/{window_id}/call-next", auth=API_AUTH)
 def call_next(request, window_id: int):
-    window = _staff_window(request, window_id)
+    window = _window_ref(request, window_id)
 
     def run():
         ticket = actions.ticket_call_next(window=window, actor=request.user)
@@ -547,7 +555,7 @@ def call_next(request, window_id: int):
 
 def _ticket_action(fn):
     def endpoint(request, window_id: int):
-        window = _staff_window(request, window_id)
+        window = _window_ref(request, window_id)
         return idempotent(request, 200, lambda: ticket_out(fn(window=window, actor=request.user)))
 
     return endpoint

@@ -15,9 +15,11 @@ year five as on day one.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,6 +42,29 @@ def clearly_under(value: float, threshold: int) -> bool:
 def service_minutes(queue: Queue, day=None) -> float:
     """The queue's mean service minutes now (see the module's docstring)."""
     return service_minutes_by_queue([queue], day or timezone.localdate())[queue.pk]
+
+
+# (queue id, day) -> (monotonic time it expires, minutes), per worker
+_ISSUING_MINUTES: dict[tuple[int, Any], tuple[float, float]] = {}
+
+
+def service_minutes_for_issue(queue: Queue, day) -> float:
+    """``service_minutes`` as issuing reads it: each worker keeps a queue's
+    figure for ``settings.QUEUE_SERVICE_TIMES_SECONDS``, so a busy hall reads
+    it a few times a minute instead of with every ticket (0: every time)."""
+    keep = settings.QUEUE_SERVICE_TIMES_SECONDS
+    if keep <= 0:
+        return service_minutes(queue, day)
+    key = (queue.pk, day)
+    now = time.monotonic()
+    hit = _ISSUING_MINUTES.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    minutes = service_minutes(queue, day)
+    if len(_ISSUING_MINUTES) > 10_000:  # old days and removed queues
+        _ISSUING_MINUTES.clear()
+    _ISSUING_MINUTES[key] = (now + keep, minutes)
+    return minutes
 
 
 def minutes_each(queue: Queue, recent: int, mean_seconds: float | None) -> float:
