@@ -266,3 +266,15 @@ def string_agg(expr: str) -> str:
     if connection.vendor == "postgresql":
         return f"string_agg({expr}, ',')"
     return f"group_concat({expr}, ',')"
+
+
+def in_ids(column: str, ids: list[int]) -> tuple[str, list]:
+    """SQL and parameters for ``column`` being one of ``ids``. On PostgreSQL
+    the ids are one array parameter, so the statement's text and its number of
+    parameters stay the same however many ids there are (the driver caches
+    the conversion of a statement only up to 50 parameters)."""
+    if not ids:
+        return "1 = 0", []
+    if _db().vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)

@@ -618,13 +618,12 @@ def pick_next(
     )
     if row is None:
         rank, rank_params = _rank_order("t", ordered, turns, window, now)
-        all_sql = ", ".join(["%s"] * len(all_ids)) or "NULL"
+        all_sql, all_params = rows.in_ids("t.queue_id", all_ids)
         row = rows.fetchone(
             f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
-            f" AND (t.target_window_id = %s OR (t.queue_id IN ({all_sql})"
-            f" AND t.target_window_id IS NULL))"
+            f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL))"
             f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}",
-            [window.centre_id, day, window.pk, *all_ids, *rank_params],
+            [window.centre_id, day, window.pk, *all_params, *rank_params],
         )
     return _ticket_row(row) if row else None
 
@@ -643,8 +642,7 @@ def _rank_order(
     tier_params: list = []
     rank_params: list = []
     for i, queues in enumerate(ordered):
-        ids = [q.pk for q in queues]
-        ids_sql = f"{a}.queue_id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"
+        ids_sql, ids = rows.in_ids(f"{a}.queue_id", [q.pk for q in queues])
         tier_q = f"({ids_sql} AND {a}.target_window_id IS NULL"
         tier_q += f" OR {a}.target_window_id = %s)" if i == 0 else ")"
         tq_params = [*ids, window.pk] if i == 0 else ids
@@ -685,28 +683,39 @@ def _pick_candidates(
     earliest always ranks first: ageing only lifts the earliest higher), the
     tickets sent to this window, and the appointments inside their time
     window. Each part is an ordered scan of a small partial index."""
+    front = (
+        f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id = {{qid}} AND c.day = %s"
+        " AND c.status = 'waiting' AND c.target_window_id IS NULL AND {cls}"
+        f" ORDER BY c.sort_at, c.id LIMIT {PICK_CANDIDATES}"
+    )
+    classes = ("c.priority = 'normal'", "NOT (c.priority = 'normal')")
     parts, params = [], []
-    for qid in queue_ids:
-        for cls in ("c.priority = 'normal'", "NOT (c.priority = 'normal')"):
-            parts.append(
-                f"SELECT x.* FROM (SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id = %s"
-                " AND c.day = %s AND c.status = 'waiting' AND c.target_window_id IS NULL"
-                f" AND {cls} ORDER BY c.sort_at, c.id LIMIT {PICK_CANDIDATES}) AS x"
-            )
-            params += [qid, day]
+    if connection.vendor == "postgresql" and queue_ids:
+        # the queues as one array parameter: the same short text for a window
+        # serving one queue or twenty (the driver caches its conversion)
+        both = " UNION ALL ".join(f"({front.format(qid='u.qid', cls=cls)})" for cls in classes)
+        parts.append(
+            f"SELECT f.* FROM unnest(%s::bigint[]) AS u(qid) CROSS JOIN LATERAL ({both}) f"
+        )
+        params += [list(queue_ids), day, day]
+    else:
+        for qid in queue_ids:
+            for cls in classes:
+                parts.append(f"SELECT x.* FROM ({front.format(qid='%s', cls=cls)}) AS x")
+                params += [qid, day]
     parts.append(
         f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.target_window_id = %s"
         " AND c.day = %s AND c.status = 'waiting'"
     )
     params += [window.pk, day]
     if queue_ids:
+        in_queues, queue_params = rows.in_ids("c.queue_id", queue_ids)
         parts.append(
-            f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id IN"
-            f" ({', '.join(['%s'] * len(queue_ids))}) AND c.day = %s"
+            f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE {in_queues} AND c.day = %s"
             " AND c.status = 'waiting' AND c.appt_until IS NOT NULL"
             " AND c.appt_from <= %s AND c.appt_until >= %s"
         )
-        params += [*queue_ids, day, now, now]
+        params += [*queue_params, day, now, now]
     return " UNION ALL ".join(parts), params
 
 
