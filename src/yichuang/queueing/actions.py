@@ -690,32 +690,23 @@ def _pick_candidates(
     )
     classes = ("c.priority = 'normal'", "NOT (c.priority = 'normal')")
     parts, params = [], []
-    if connection.vendor == "postgresql" and queue_ids:
-        # the queues as one array parameter: the same short text for a window
-        # serving one queue or twenty (the driver caches its conversion)
-        both = " UNION ALL ".join(f"({front.format(qid='u.qid', cls=cls)})" for cls in classes)
-        parts.append(
-            f"SELECT f.* FROM unnest(%s::bigint[]) AS u(qid) CROSS JOIN LATERAL ({both}) f"
-        )
-        params += [list(queue_ids), day, day]
-    else:
-        for qid in queue_ids:
-            for cls in classes:
-                parts.append(f"SELECT x.* FROM ({front.format(qid='%s', cls=cls)}) AS x")
-                params += [qid, day]
+    for qid in queue_ids:
+        for cls in classes:
+            parts.append(f"SELECT x.* FROM ({front.format(qid='%s', cls=cls)}) AS x")
+            params += [qid, day]
     parts.append(
         f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.target_window_id = %s"
         " AND c.day = %s AND c.status = 'waiting'"
     )
     params += [window.pk, day]
     if queue_ids:
-        in_queues, queue_params = rows.in_ids("c.queue_id", queue_ids)
         parts.append(
-            f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE {in_queues} AND c.day = %s"
+            f"SELECT {CAND_COLS} FROM {T_TABLE} c WHERE c.queue_id IN"
+            f" ({', '.join(['%s'] * len(queue_ids))}) AND c.day = %s"
             " AND c.status = 'waiting' AND c.appt_until IS NOT NULL"
             " AND c.appt_from <= %s AND c.appt_until >= %s"
         )
-        params += [*queue_params, day, now, now]
+        params += [*queue_ids, day, now, now]
     return " UNION ALL ".join(parts), params
 
 
