@@ -107,3 +107,42 @@ def test_it_refuses_a_revoked_or_bogus_token(api, county):
     client = api()
     client.defaults["HTTP_AUTHORIZATION"] = "Bearer yc_bogus"
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_worker_trusts_a_checked_token_for_a_few_seconds_but_never_past_expiry(
+    api, county, settings, monkeypatch
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yichuang.accounts.models import ApiToken
+    from yichuang.org import auth
+
+    clock = [100.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(auth, "_CHECKED", {})
+    settings.API_TOKEN_CHECK_SECONDS = 5
+    path = "/api/v1/centres/county-hall/windows"
+
+    client = api(county.clerk)
+    assert client.get(path).status_code == 200  # first use: last_used_at written
+    assert client.get(path).status_code == 200  # checked and kept
+    ApiToken.objects.update(revoked_at=timezone.now())
+    clock[0] += 4.9
+    assert client.get(path).status_code == 200  # checked 4.9 s ago: still trusted
+    clock[0] += 0.2
+    assert client.get(path).status_code == 401  # checked again: revoked
+
+    fresh = api(county.clerk)
+    assert fresh.get(path).status_code == 200
+    ApiToken.objects.filter(revoked_at=None).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert fresh.get(path).status_code == 401  # expiry needs no new check
+
+    settings.API_TOKEN_CHECK_SECONDS = 0
+    again = api(county.clerk)
+    assert again.get(path).status_code == 200
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert again.get(path).status_code == 401  # 0: every request checks
