@@ -346,18 +346,6 @@ def ticket_issue(
     now = now or timezone.now()
     day = timezone.localdate(now)
     _check_centre_open(centre, now)
-    row = rows.fetchone(
-        f"SELECT {_Q.sql} FROM {Q_TABLE} q WHERE q.centre_id = %s AND q.code = %s AND q.is_active",
-        [centre.pk, queue_code],
-    )
-    queue = _Q.load(row) if row else None
-    if queue is None:
-        raise Unprocessable(
-            "queue.unknown_queue",
-            _("没有这个业务队列：%(q)s") % {"q": queue_code},
-            queue=queue_code,
-        )
-    queue.centre = centre
     if priority not in Priority.values:
         raise Unprocessable("queue.bad_priority", _("优先类别不正确。"))
     if channel not in Channel.values:
@@ -370,7 +358,8 @@ def ticket_issue(
 
     # Taking the number locks the (queue, day) counter row until commit, so the
     # checks below see every ticket issued before this one.
-    seq = _next_seq(centre_id=centre.pk, queue_id=queue.pk, day=day, now=now)
+    queue, seq = _queue_and_number(centre, queue_code, day, now)
+    queue.centre = centre
     if queue.daily_quota and seq > queue.daily_quota:
         raise Conflict(
             "queue.quota_reached",
@@ -447,26 +436,50 @@ def ticket_issue(
     return ticket
 
 
-def _next_seq(*, centre_id: int, queue_id: int, day: dt.date, now: dt.datetime) -> int:
-    """Take the next number of a (queue, day) in one statement: an upsert that
-    creates the counter row or increments it, and keeps it locked until commit."""
+def _queue_and_number(
+    centre: Centre, queue_code: str, day: dt.date, now: dt.datetime
+) -> tuple[Queue, int]:
+    """The centre's active queue ``queue_code`` and its next number of the day,
+    taken by an upsert that creates the (queue, day) counter row or increments
+    it and keeps it locked until commit. One statement on PostgreSQL, the read
+    and then the upsert elsewhere. An unknown queue changes nothing (422)."""
     table = QueueCounter._meta.db_table
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (centre_id, queue_id, day, last_seq, created_at, updated_at)"
-            " VALUES (%s, %s, %s, 1, %s, %s)"
-            f" ON CONFLICT (queue_id, day) DO UPDATE SET last_seq = {table}.last_seq + 1,"
-            " updated_at = excluded.updated_at RETURNING last_seq",
-            [
-                centre_id,
-                queue_id,
-                ops.adapt_datefield_value(day),
-                ops.adapt_datetimefield_value(now),
-                ops.adapt_datetimefield_value(now),
-            ],
+    upsert = (
+        f" ON CONFLICT (queue_id, day) DO UPDATE SET last_seq = {table}.last_seq + 1,"
+        " updated_at = excluded.updated_at RETURNING last_seq"
+    )
+    find = (
+        f"SELECT {_Q.sql} FROM {Q_TABLE} q WHERE q.centre_id = %s AND q.code = %s AND q.is_active"
+    )
+    queue: Queue | None
+    if connection.vendor == "postgresql":
+        row = rows.fetchone(
+            f"WITH q AS ({find}), n AS (INSERT INTO {table}"
+            " (centre_id, queue_id, day, last_seq, created_at, updated_at)"
+            f" SELECT q.centre_id, q.id, %s, 1, %s, %s FROM q{upsert})"
+            " SELECT q.*, (SELECT last_seq FROM n) FROM q",
+            [centre.pk, queue_code, day, now, now],
         )
-        return int(cursor.fetchone()[0])
+        queue = _Q.load(row) if row else None
+        seq = int(row[_Q.width]) if row else 0
+    else:
+        row = rows.fetchone(find, [centre.pk, queue_code])
+        queue = _Q.load(row) if row else None
+        if queue is not None:
+            seq = int(
+                rows.fetchone(
+                    f"INSERT INTO {table} (centre_id, queue_id, day, last_seq, created_at,"
+                    f" updated_at) VALUES (%s, %s, %s, 1, %s, %s){upsert}",
+                    [centre.pk, queue.pk, day, now, now],
+                )[0]  # type: ignore[index]
+            )
+    if queue is None:
+        raise Unprocessable(
+            "queue.unknown_queue",
+            _("没有这个业务队列：%(q)s") % {"q": queue_code},
+            queue=queue_code,
+        )
+    return queue, seq
 
 
 def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
