@@ -1,8 +1,9 @@
 """Queue load benchmark (issue 4): 100 windows calling and finishing while 20
 kiosks issue, over HTTP against `yichuang serve` (2 sync workers, DEBUG off) on
 PostgreSQL. Prints one JSON line: queue operations/s, p50/p99 of issue and
-call-next, double calls, lost tickets, duplicate numbers, and the largest app
-worker's RSS.
+call-next, double calls, lost tickets, duplicate numbers, the largest app
+worker's RSS, and how fast one core ran before and after (``cpu_speed_ms``: on
+a shared host it varies by a third, so compare runs with it in view).
 
 The load is paced like a hall, not a closed loop of clients hammering the
 server: tickets arrive as a Poisson stream (BENCH_ISSUE_RATE per second, spread
@@ -70,6 +71,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_speed_ms() -> float:
+    """Milliseconds one core takes for a fixed piece of pure Python (best of 5).
+    On a shared host this moves by a third from one minute to the next; it is
+    printed before and after a run so that runs can be compared."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(300_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def load_average() -> list[float]:
@@ -551,6 +566,7 @@ def main() -> int:
     try:
         server.wait_ready()
         load_before = load_average()
+        speed_before = cpu_speed_ms()
         app = server.workers(workers)
         at_start: dict[str, float] = {}
 
@@ -608,6 +624,8 @@ def main() -> int:
         "history_months": months,
         "load_average_before": load_before,
         "load_average_after": load_average(),
+        "cpu_speed_ms_before": speed_before,
+        "cpu_speed_ms_after": cpu_speed_ms(),
         "cpus": os.cpu_count(),
     }
     print(json.dumps(out))

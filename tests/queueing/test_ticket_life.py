@@ -215,3 +215,19 @@ def test_it_texts_a_citizen_three_places_from_the_front(
         a.ticket_finish(window=w1, actor=u1, now=at10(21))
         a.ticket_call_next(window=w1, actor=u1, now=at10(22))
     assert len(MemoryBackend.outbox) == 1  # only once
+
+
+def test_a_call_out_of_turn_texts_whoever_it_brings_near_the_front(
+    settings, county, w1, issue, at10, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "yichuang.lib.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    tickets = [issue("general", at=at10(i)) for i in range(4)]
+    far = issue("general", at=at10(5), phone="13900139001")  # 4 ahead
+    with django_capture_on_commit_callbacks(execute=True):
+        a.ticket_call_specific(
+            window=w1, ticket_id=tickets[1].pk, actor=county.director, reason="急事", now=at10(9)
+        )
+    # A001, A003, A004 are ahead of A005 now
+    assert [p for p, _text in MemoryBackend.outbox] == ["13900139001"]
+    assert far.number in MemoryBackend.outbox[0][1]

@@ -622,22 +622,37 @@ def pick_next(
     # is read last, once.
     candidates, candidate_params = _pick_candidates(window, all_ids, day, now)
     rank, rank_params = _rank_order("cand", ordered, turns, window, now)
-    row = rows.fetchone(
-        f"WITH cand AS MATERIALIZED ({candidates}), pick AS (SELECT t.id FROM cand"
-        f" JOIN {T_TABLE} t ON t.id = cand.id WHERE COALESCE(t.status, '') = 'waiting'"
-        f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)})"
-        f" {TICKET_SELECT} JOIN pick ON pick.id = t.id",
-        [*candidate_params, *rank_params],
+    # The same statement reads the front of the winner's line and whether its
+    # queue has an open peak alert, for ``_call`` (SMS, alert).
+    winners_queue = f"(SELECT p.queue_id FROM {T_TABLE} p JOIN pick ON pick.id = p.id)"
+    found = rows.fetchall(
+        f"WITH cand AS MATERIALIZED ({candidates}), pick AS MATERIALIZED (SELECT t.id"
+        f" FROM cand JOIN {T_TABLE} t ON t.id = cand.id WHERE COALESCE(t.status, '') = 'waiting'"
+        f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}),"
+        f" front AS ({FRONT_SQL.format(queue=winners_queue)})"
+        f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql}, ({ALERT_SQL.format(queue='t.queue_id')}),"
+        " fr.id, fr.sms_sent, fr.phone_hash"
+        f" FROM {T_TABLE} t JOIN {Q_TABLE} q ON q.id = t.queue_id"
+        f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id JOIN pick ON pick.id = t.id"
+        " LEFT JOIN front fr ON 1 = 1 ORDER BY fr.sort_at, fr.id",
+        [*candidate_params, *rank_params, day, day],
     )
-    if row is None:
-        rank, rank_params = _rank_order("t", ordered, turns, window, now)
-        all_sql, all_params = rows.in_ids("t.queue_id", all_ids)
-        row = rows.fetchone(
-            f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
-            f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL))"
-            f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}",
-            [window.centre_id, day, window.pk, *all_params, *rank_params],
+    if found:
+        width = _T.width + _Q.width + _FA.width
+        ticket = _ticket_row(found[0])
+        ticket.front_of_line = (  # type: ignore[attr-defined]
+            bool(found[0][width]),
+            [r[width + 1 :] for r in found if r[width + 1] is not None],
         )
+        return ticket
+    rank, rank_params = _rank_order("t", ordered, turns, window, now)
+    all_sql, all_params = rows.in_ids("t.queue_id", all_ids)
+    row = rows.fetchone(
+        f"{TICKET_SELECT} WHERE t.centre_id = %s AND t.day = %s AND t.status = 'waiting'"
+        f" AND (t.target_window_id = %s OR ({all_sql} AND t.target_window_id IS NULL))"
+        f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}",
+        [window.centre_id, day, window.pk, *all_params, *rank_params],
+    )
     return _ticket_row(row) if row else None
 
 
@@ -752,7 +767,10 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     )
     if not called:  # pragma: no cover - guarded by the row lock
         raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
-    if _notify_near_front(ticket.queue_id, ticket.day) and not _still_over_count(ticket, now):
+    front = getattr(ticket, "front_of_line", None) or _front_of_line(ticket.queue_id, ticket.day)
+    has_alert, line = front
+    _notify_near_front([r for r in line if r[0] != ticket.pk][: SMS_PLACES_AHEAD + 1])
+    if has_alert and not _still_over_count(ticket, now):
         from .alerts import alert_resolve_if_open
 
         alert_resolve_if_open(queue=ticket.queue, now=now)
@@ -773,23 +791,39 @@ def _still_over_count(ticket: Ticket, now: dt.datetime) -> bool:
     return bool(row and not clearly_under(row[0], limit))
 
 
-def _notify_near_front(queue_id: int, day: dt.date) -> bool:
-    """SMS the tickets that are now within SMS_PLACES_AHEAD of the front.
-    Returns whether the queue has an open peak alert (read in the same query)."""
-    alert_table = QueueAlert._meta.db_table
-    front = rows.fetchall(
-        "SELECT a.n, f.id, f.sms_sent, f.phone_hash FROM"
-        f" (SELECT count(*) AS n FROM {alert_table} WHERE queue_id = %s AND day = %s"
-        "   AND resolved_at IS NULL) a LEFT JOIN"
-        f" (SELECT id, sms_sent, phone_hash, sort_at FROM {T_TABLE} WHERE queue_id = %s"
-        "   AND day = %s AND status = 'waiting' ORDER BY sort_at, id LIMIT %s) f ON 1 = 1"
-        " ORDER BY f.sort_at, f.id",
-        [queue_id, day, queue_id, day, SMS_PLACES_AHEAD + 1],
+# The first waiting tickets of a queue ({queue}: SQL for its id) and the count
+# of its open peak alerts. SMS_PLACES_AHEAD + 2: the ticket being called may
+# be among them, and is left out.
+FRONT_SQL = (
+    f"SELECT f.id, f.sms_sent, f.phone_hash, f.sort_at FROM {T_TABLE} f"
+    " WHERE f.queue_id = {queue} AND f.day = %s AND f.status = 'waiting'"
+    f" ORDER BY f.sort_at, f.id LIMIT {SMS_PLACES_AHEAD + 2}"
+)
+ALERT_SQL = (
+    f"SELECT count(*) FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = {{queue}}"
+    " AND a.day = %s AND a.resolved_at IS NULL"
+)
+
+
+def _front_of_line(queue_id: int, day: dt.date) -> tuple[bool, list[tuple]]:
+    """Whether the queue has an open peak alert, and the (id, sms_sent,
+    phone_hash) of the first tickets in its line, in one query (the pick reads
+    the same with its winner)."""
+    found = rows.fetchall(
+        f"SELECT ({ALERT_SQL.format(queue='%s')}), fr.id, fr.sms_sent, fr.phone_hash"
+        f" FROM (SELECT 1 AS one) x LEFT JOIN ({FRONT_SQL.format(queue='%s')}) fr ON 1 = 1"
+        " ORDER BY fr.sort_at, fr.id",
+        [queue_id, day, queue_id, day],
     )
-    has_alert = bool(front[0][0])
-    ids = [pk for _a, pk, sent, has_phone in front if pk and has_phone and not sent]
+    return bool(found[0][0]), [r[1:] for r in found if r[1] is not None]
+
+
+def _notify_near_front(line: list[tuple]) -> None:
+    """SMS the tickets of ``line`` (the first in a queue's line, each (id,
+    sms_sent, phone_hash)) that gave a phone and have not been told yet."""
+    ids = [pk for pk, sent, phone_hash in line if phone_hash and not sent]
     if not ids:
-        return has_alert
+        return
     Ticket.objects.filter(pk__in=ids).update(sms_sent=True)
     for t in Ticket.objects.filter(pk__in=ids).select_related("centre"):
         text = _("【一窗】您的 %(n)s 号前面已不超过 %(k)d 人，请回到%(c)s大厅等候叫号。") % {
@@ -799,7 +833,6 @@ def _notify_near_front(queue_id: int, day: dt.date) -> bool:
         }
         phone = t.phone
         transaction.on_commit(lambda p=phone, x=text: sms_send(p, x))
-    return has_alert
 
 
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
