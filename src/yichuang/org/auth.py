@@ -61,7 +61,7 @@ def _checked_row(key: str, read: Callable[[], tuple | None]) -> tuple | None:
 def staff_token_user(raw: str) -> User | None:
     """The active user behind a live staff token (not revoked, not expired,
     as ``ApiToken.objects.live()``), read with the user's roles and staff
-    record in one query; None otherwise."""
+    record in one query (kept briefly: ``_checked_row``); None otherwise."""
     now = timezone.now()
     key = token_hash(raw)
     row = _checked_row(

@@ -86,18 +86,19 @@ def get_centre_for(user, code: str) -> Centre:
 _W, _C, _D = rows.Cols(Window, "w"), rows.Cols(Centre, "c"), rows.Cols(Department, "dp")
 
 
-def window_scope_sql(user, w: str = "w") -> tuple[str, str, list] | None:
+def window_scope_sql(user, w: str = "w") -> tuple[str, str, list]:
     """``centres_for`` as SQL on window ``w``: the joins it needs (to the
     centre ``sc`` and the two regions above it, only for a regional scope), the
-    condition and its parameters; None when the user sees no centre. The
-    hot clerk actions fold it into their first query (queueing.actions)."""
+    condition and its parameters; 404 ``org.window_not_found`` when the user
+    sees no centre. The hot clerk actions fold it into their first query
+    (queueing.actions)."""
     if user is None or not user.is_authenticated:
-        return None
+        window_not_found()
     if _sees_everything(user):
         return "", "1 = 1", []
     staff = staff_of(user)
     if staff is None:
-        return None
+        window_not_found()
     if staff.scope == Staff.Scope.CENTRE:
         return "", f"{w}.centre_id = %s", [staff.centre_id]
     region = Region._meta.db_table
@@ -117,17 +118,14 @@ def window_not_found() -> NoReturn:
 def get_window_for(user, window_id: int) -> Window:
     """The window (with its centre and department) if it lies in the user's
     scope. Every clerk action starts here, so it is one hand-written query."""
-    scope = window_scope_sql(user)
-    row = None
-    if scope is not None:
-        joins, where, params = scope
-        row = rows.fetchone(
-            f"SELECT {_W.sql}, {_C.sql}, {_D.sql} FROM {Window._meta.db_table} w"
-            f" JOIN {Centre._meta.db_table} c ON c.id = w.centre_id"
-            f" LEFT JOIN {Department._meta.db_table} dp ON dp.id = w.department_id{joins}"
-            f" WHERE w.id = %s AND {where}",
-            [int(window_id), *params],
-        )
+    joins, where, params = window_scope_sql(user)
+    row = rows.fetchone(
+        f"SELECT {_W.sql}, {_C.sql}, {_D.sql} FROM {Window._meta.db_table} w"
+        f" JOIN {Centre._meta.db_table} c ON c.id = w.centre_id"
+        f" LEFT JOIN {Department._meta.db_table} dp ON dp.id = w.department_id{joins}"
+        f" WHERE w.id = %s AND {where}",
+        [int(window_id), *params],
+    )
     if row is None:
         window_not_found()
     window = _W.load(row)

@@ -183,6 +183,13 @@ def _staff(user) -> Staff:
     return staff
 
 
+def _with_centre(loaded: Window, window: Window) -> Window:
+    """``loaded`` (the window as just read) keeps the centre ``window`` carried."""
+    if "centre" in window._state.fields_cache:
+        loaded.centre = window.centre
+    return loaded
+
+
 def _locked_window(window: Window) -> Window:
     """Lock the window row only (``FOR NO KEY UPDATE OF`` the window).
 
@@ -196,11 +203,10 @@ def _locked_window(window: Window) -> Window:
         f"SELECT {_WIN.sql} FROM {W_TABLE} w WHERE w.id = %s{rows.lock_clause('w')}", [window.pk]
     )
     if row is None:
-        raise NotFound("org.window_not_found", _("没有找到该窗口。"))
+        window_not_found()
     locked = _WIN.load(row)
     assert locked is not None
-    if "centre" in window._state.fields_cache:
-        locked.centre = window.centre
+    _with_centre(locked, window)
     return locked
 
 
@@ -210,10 +216,7 @@ def _lock_current(window: Window, actor) -> tuple[Window, Ticket | None]:
     and first-ask clerk (or None), in one query. The ticket row itself is not
     locked: every change of a called or serving ticket holds its window's
     lock, and the write checks the status it read."""
-    scope = window_scope_sql(actor)
-    if scope is None:
-        window_not_found()
-    joins, where, scope_params = scope
+    joins, where, scope_params = window_scope_sql(actor)
     row = rows.fetchone(
         f"SELECT {_WIN.sql}, {_T.sql}, {_Q.sql}, {_FA.sql} FROM {W_TABLE} w"
         f" LEFT JOIN {T_TABLE} t ON t.id = (SELECT c.id FROM {T_TABLE} c WHERE c.window_id = w.id"
@@ -227,8 +230,7 @@ def _lock_current(window: Window, actor) -> tuple[Window, Ticket | None]:
         window_not_found()
     locked = _WIN.load(row)
     assert locked is not None
-    if "centre" in window._state.fields_cache:
-        locked.centre = window.centre
+    _with_centre(locked, window)
     if row[_WIN.width] is None:
         return locked, None
     ticket = _ticket_row(row, _WIN.width)
@@ -601,7 +603,10 @@ def pick_next(
     its time window, 1 for a normal ticket aged past its queue's limit, 2 for the
     class whose turn it is by the interleave ratio and 3 for the other class
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
-    LOCKED``, so concurrent windows take different tickets without waiting."""
+    LOCKED``, so concurrent windows take different tickets without waiting.
+    The ticket carries ``front_of_line`` (its queue's open alert and the front
+    of its line, read with it) for ``_call``, except from the rare whole-line
+    ranking."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     if recent is None or (max(ratios) > len(recent) == RECENT_PREFETCH):
@@ -855,10 +860,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     # The last calls are read before the window's lock is taken. That is safe:
     # a call written meanwhile by another session on this window leaves a
     # ticket at it, and the locked part then refuses (``queue.window_busy``).
-    scope = window_scope_sql(actor)
-    if scope is None:
-        window_not_found()
-    joins, where, scope_params = scope
+    joins, where, scope_params = window_scope_sql(actor)
     entry = "CAST(e.id AS TEXT) || ':' || COALESCE(rt.priority, '')"
     found = rows.fetchall(
         f"SELECT x.*, {SKILL_COLS} FROM"
@@ -885,9 +887,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         window_not_found()
     current = _WIN.load(found[0])
     assert current is not None
-    if "centre" in window._state.fields_cache:
-        current.centre = window.centre
-    window = current
+    window = _with_centre(current, window)
     last, has_work = found[0][_WIN.width : _WIN.width + 2]
     _check_operator(window, actor)
     _require_open(window)
