@@ -273,15 +273,9 @@ def hall_setup(n_windows: int, n_kiosks: int) -> dict:
 class Server:
     def __init__(self, db_url: str, *, port: int, workers: int) -> None:
         self.port = port
+        cmd = [str(BIN / "yichuang"), "serve", "--port", str(port), "--workers", str(workers)]
         self.proc = subprocess.Popen(
-            [
-                str(BIN / "yichuang"),
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
+            cmd,
             env=env_for(db_url),
             stdout=subprocess.DEVNULL,
             stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
@@ -338,37 +332,78 @@ class Server:
             self.proc.kill()
 
 
-# --- a small asyncio HTTP/1.1 client (gunicorn sync workers close each connection) ----
+# --- a small asyncio HTTP/1.1 client ------------------------------------------------
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Status, body and whether the server keeps the connection open."""
+    header = await reader.readuntil(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    fields = {}
+    for line in lines[1:]:
+        name, _sep, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip().lower()
+    if fields.get("transfer-encoding") == "chunked":
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            body += chunk[:-2]
+    elif "content-length" in fields:
+        body = await reader.readexactly(int(fields["content-length"]))
+    else:
+        body = await reader.read()
+        return status, body, False
+    return status, body, fields.get("connection") != "close"
 
 
 async def http(
-    port: int, method: str, path: str, body=None, token: str | None = None
+    port: int,
+    method: str,
+    path: str,
+    body=None,
+    token: str | None = None,
+    pool: dict | None = None,
 ) -> tuple[int, bytes]:
+    """One request. With ``pool`` (one per device), connections are kept
+    alive and reused the way a browser does, where the server allows it;
+    without, each request has a connection of its own."""
     data = json.dumps(body).encode() if body is not None else b""
-    head = [
-        f"{method} {path} HTTP/1.1",
-        "Host: 127.0.0.1",
-        "Connection: close",
-        f"Content-Length: {len(data)}",
-    ]
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(data)}"]
+    if pool is None:
+        head.append("Connection: close")
     if body is not None:
         head.append("Content-Type: application/json")
     if token:
         head.append(f"Authorization: Bearer {token}")
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return 0, b""
-    try:
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-        await writer.drain()
-        raw = await reader.read()
-    except OSError:
-        return 0, b""
-    finally:
-        writer.close()
-    header, _sep, payload = raw.partition(b"\r\n\r\n")
-    status = int(header.split(b" ", 2)[1]) if header else 0
+    idle = pool.setdefault(token, []) if pool is not None else []
+    request = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+    while True:
+        reused = bool(idle)
+        try:
+            reader, writer = (
+                idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
+            )
+        except OSError:
+            return 0, b""
+        keep = False
+        try:
+            writer.write(request)
+            await writer.drain()
+            status, payload, keep = await _read_response(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            if reused:  # the server closed an idle connection: try a new one
+                continue
+            return 0, b""
+        finally:
+            if keep and pool is not None:
+                idle.append((reader, writer))
+            else:
+                writer.close()
+        break
     return status, payload
 
 
@@ -424,6 +459,8 @@ async def run_load(
     targets = [(c, q) for c, q, _n in setup["queues"] if c in kiosks_by_centre]
     weights = [n for c, _q, n in setup["queues"] if c in kiosks_by_centre]
     pending: set[asyncio.Task] = set()
+    # each kiosk and window keeps its connections open, as a browser does
+    pool: dict | None = {} if os.environ.get("BENCH_KEEPALIVE", "1") == "1" else None
 
     async def issue(due: float) -> None:
         nonlocal issued_ok
@@ -435,6 +472,7 @@ async def run_load(
             f"/api/v1/centres/{code}/tickets",
             {"queue": queue, "channel": "kiosk"},
             token,
+            pool,
         )
         counted = record("issue", due)
         if status == 201:
@@ -454,16 +492,20 @@ async def run_load(
             task.add_done_callback(pending.discard)
 
     async def window(wid: int, token: str) -> None:
-        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token)
+        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token, pool=pool)
         await asyncio.sleep(rng.random() * poll)
         while loop.time() < stop:
             t = loop.time()
-            status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
+            status, _b = await http(
+                port, "POST", f"/api/v1/windows/{wid}/call-next", token=token, pool=pool
+            )
             counted = record("call", t)
             if status == 200:
                 await asyncio.sleep(service * rng.uniform(0.5, 1.5))
                 t = loop.time()
-                status, _b = await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token)
+                status, _b = await http(
+                    port, "POST", f"/api/v1/windows/{wid}/finish", token=token, pool=pool
+                )
                 if record("finish", t) and status != 200:
                     errors[f"finish {status}"] += 1
             elif status == 204:
