@@ -8,7 +8,8 @@ call-next request was sent to the moment a screen received the event)
 p50/p95/max over every screen, events caught by the overlap, feed requests/s
 and p95, and the largest
 app worker's RSS sampled during the run (target < 250 MB), against
-`yichuang serve` (4 sync workers, DEBUG off) on PostgreSQL.
+`yichuang serve` (4 workers of one request thread each, DEBUG off) on PostgreSQL;
+every screen, kiosk and window keeps its connections alive, as a browser does.
 
 Environment: BENCH_DATABASE_URL, BENCH_SECONDS (60), BENCH_DISPLAYS (200),
 BENCH_WINDOWS (20), BENCH_WORKERS (4), BENCH_CALL_PAUSE (2.0 s between a
@@ -57,6 +58,8 @@ async def run(setup: dict, server: Server, *, seconds: float, displays: int, pau
     hall_windows = [(wid, tok) for wid, tok in setup["windows"]]
     kiosk = next(tok for code, tok in setup["kiosks"] if code == "county-hall")
     queues = [q for code, q, _n in setup["queues"] if code == "county-hall"]
+    # every device keeps its connections alive, as a browser does
+    devices: dict = {}
 
     async def kiosk_loop() -> None:
         while loop.time() < stop:
@@ -66,20 +69,23 @@ async def run(setup: dict, server: Server, *, seconds: float, displays: int, pau
                 "/api/v1/centres/county-hall/tickets",
                 {"queue": rng.choice(queues), "channel": "kiosk"},
                 kiosk,
+                devices,
             )
             await asyncio.sleep(0.15)
 
     async def clerk(wid: int, token: str) -> None:
-        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token)
+        await http(port, "POST", f"/api/v1/windows/{wid}/open", token=token, pool=devices)
         await asyncio.sleep(rng.random() * pause)
         while loop.time() < stop - 3:
             call_sent[number_of[wid]] = loop.time()
-            status, body = await http(port, "POST", f"/api/v1/windows/{wid}/call-next", token=token)
+            status, body = await http(
+                port, "POST", f"/api/v1/windows/{wid}/call-next", token=token, pool=devices
+            )
             if status == 200:
                 ticket = json.loads(body)["ticket"]
                 called_at[(ticket["number"], ticket["window"])] = call_sent[number_of[wid]]
                 await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
-                await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token)
+                await http(port, "POST", f"/api/v1/windows/{wid}/finish", token=token, pool=devices)
             await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
 
     late = 0
@@ -90,7 +96,8 @@ async def run(setup: dict, server: Server, *, seconds: float, displays: int, pau
         # events and every 10 s anyway
         nonlocal missed, late
         await asyncio.sleep(rng.random())
-        _s, body = await http(port, "GET", "/api/v1/centres/county-hall/events")
+        mine: dict = {}
+        _s, body = await http(port, "GET", "/api/v1/centres/county-hall/events", pool=mine)
         cursor = json.loads(body)["cursor"] if body else 0
         first = cursor
         seen_ids: set[int] = set()
@@ -99,7 +106,10 @@ async def run(setup: dict, server: Server, *, seconds: float, displays: int, pau
             t = loop.time()
             after = max(0, cursor - 20)
             status, body = await http(
-                port, "GET", f"/api/v1/centres/county-hall/events?after={after}&limit=300"
+                port,
+                "GET",
+                f"/api/v1/centres/county-hall/events?after={after}&limit=300",
+                pool=mine,
             )
             now = loop.time()
             feed_lat.append(now - t)
@@ -125,7 +135,7 @@ async def run(setup: dict, server: Server, *, seconds: float, displays: int, pau
                         seen.append(now - sent)
             cursor = max(cursor, data["cursor"])
             if (fresh and loop.time() >= next_hall - 7) or loop.time() >= next_hall:
-                await http(port, "GET", "/api/v1/centres/county-hall/hall")
+                await http(port, "GET", "/api/v1/centres/county-hall/hall", pool=mine)
                 next_hall = loop.time() + 10
             await asyncio.sleep(0.2 if fresh else 0.8)
 
