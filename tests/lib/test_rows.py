@@ -151,3 +151,47 @@ def test_seconds_between_and_convert(queue):
     assert float(secs) == pytest.approx(450, abs=0.01)
     assert rows.convert(Ticket, "called_at", called) == ticket.called_at
     assert rows.convert(Ticket, "called_at", None) is None
+
+
+def test_a_loaded_ticket_behaves_as_the_orms(queue):
+    """Cols.load builds instances without Model.__init__: the instance must be
+    the ORM's in every way a caller relies on (values, saved state, related
+    objects, save() as an UPDATE, refresh)."""
+    ticket = rows.insert_instance(_new_ticket(queue, "Z904"))
+    cols = rows.Cols(Ticket, "t")
+    loaded = cols.load(
+        rows.fetchone(f"SELECT {cols.sql} FROM queueing_ticket t WHERE t.id = %s", [ticket.pk])
+    )
+    orm = Ticket.objects.get(pk=ticket.pk)
+    assert type(loaded) is Ticket
+    assert _field_values(loaded) == _field_values(orm)
+    assert loaded == orm and not loaded._state.adding and loaded._state.db == "default"
+    assert loaded.queue == queue  # a foreign key resolves
+    loaded.status = "cancelled"
+    loaded.save(update_fields=["status"])
+    assert Ticket.objects.count() == Ticket.objects.filter(pk__lte=ticket.pk).count()
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"
+    loaded.status = "waiting"
+    loaded.refresh_from_db()
+    assert loaded.status == "cancelled"
+
+
+def test_a_model_with_an_init_listener_is_loaded_through_the_orm(county):
+    from django.db.models.signals import post_init
+
+    seen: list[int] = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    window = Window.objects.first()
+    post_init.connect(listener, sender=Window)
+    try:
+        cols = rows.Cols(Window, "w")
+        loaded = cols.load(
+            rows.fetchone(f"SELECT {cols.sql} FROM org_window w WHERE w.id = %s", [window.pk])
+        )
+    finally:
+        post_init.disconnect(listener, sender=Window)
+    assert loaded == window
+    assert seen == [window.pk]

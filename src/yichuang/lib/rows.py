@@ -19,10 +19,12 @@ Everything else uses the ORM.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -45,6 +47,7 @@ class Cols(Generic[M]):
         self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list, Any]]] = {}
+        self._plain = False  # set with the converters: may skip Model.__init__
 
     def _converters_for(self) -> list[tuple[int, list, Any]]:
         connection = _db()
@@ -58,6 +61,12 @@ class Cols(Generic[M]):
                 if funcs:
                     found.append((i, funcs, col))
             self._converters[vendor] = found
+            model = self.model
+            self._plain = (
+                model.__init__ is Model.__init__
+                and not signals.pre_init.has_listeners(model)
+                and not signals.post_init.has_listeners(model)
+            )
         return found
 
     def load(self, row, start: int = 0) -> M | None:
@@ -72,7 +81,41 @@ class Cols(Generic[M]):
             for func in funcs:
                 value = func(value, col, connection)
             values[i] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
+        if not self._plain:
+            return self.model.from_db(connection.alias, self.attnames, values)
+        return _instance(self.model, connection.alias, self.attnames, values)
+
+
+def _instance(model: type[M], alias: str, attnames: list[str], values: list) -> M:
+    """What ``model.from_db(alias, attnames, values)`` returns, built without
+    ``Model.__init__``: on a model of 33 fields that walk was the single
+    largest cost of a hall operation in Python. Used only where a loaded row
+    has every concrete field, the model keeps ``Model.__init__`` and nothing
+    listens to ``pre_init``/``post_init`` (``Cols._plain``); then setting the
+    attributes directly gives the same instance (test_rows compares it with
+    the ORM's, field by field)."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    obj._state = state
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    return obj
+
+
+@functools.cache
+def _by_attname(model: type[Model]) -> dict[str, Any]:
+    """``model``'s concrete fields by attname (built once per model)."""
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
+# SQL text built from a model and the attnames a call writes, by that key: the
+# hot paths write the same columns every time, so it is built once per process
+_sql_cache: dict[tuple, Any] = {}
+
+
+def _prep(fields: list, values, connection) -> list:
+    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
 
 
 def _params(connection, params) -> list:
@@ -104,13 +147,17 @@ def fetchall(sql: str, params: list | tuple = ()) -> list[tuple]:
 def insert(model: type[Model], values: dict[str, Any]) -> int:
     """INSERT one row of ``model`` (by attname) and return its id."""
     connection = _db()
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    cols = ", ".join(f'"{fields[k].column}"' for k in values)
-    marks = ", ".join(["%s"] * len(values))
-    sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks}) RETURNING "id"'
-    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
+    key = ("insert", model, tuple(values))
+    found = _sql_cache.get(key)
+    if found is None:
+        by_name = _by_attname(model)
+        cols = ", ".join(f'"{by_name[k].column}"' for k in values)
+        marks = ", ".join(["%s"] * len(values))
+        sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks}) RETURNING "id"'
+        found = _sql_cache[key] = (sql, [by_name[k] for k in values])
+    sql, fields = found
     with connection.cursor() as cursor:
-        cursor.execute(sql, prepared)
+        cursor.execute(sql, _prep(fields, values.values(), connection))
         return int(cursor.fetchone()[0])
 
 
@@ -132,26 +179,32 @@ def update(
     """UPDATE one row of ``model`` by id (and an extra SQL condition); returns
     the number of rows changed."""
     connection = _db()
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    sets = ", ".join(f'"{fields[k].column}" = %s' for k in values)
-    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
-    extra = f" AND {where}" if where else ""
+    key = ("update", model, tuple(values), where)
+    found = _sql_cache.get(key)
+    if found is None:
+        by_name = _by_attname(model)
+        sets = ", ".join(f'"{by_name[k].column}" = %s' for k in values)
+        extra = f" AND {where}" if where else ""
+        sql = f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}'
+        found = _sql_cache[key] = (sql, [by_name[k] for k in values])
+    sql, fields = found
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}',
-            [*prepared, pk, *where_params],
-        )
+        cursor.execute(sql, [*_prep(fields, values.values(), connection), pk, *where_params])
         return cursor.rowcount
 
 
 def _log_select(log_model: type[Model], values: dict[str, Any]) -> tuple[str, str, list]:
     """The column list, typed SELECT list and parameters of a log row."""
     connection = _db()
-    fields = {f.attname: f for f in log_model._meta.concrete_fields}
-    cols = ", ".join(f'"{fields[k].column}"' for k in values)
-    casts = ", ".join(f"CAST(%s AS {fields[k].cast_db_type(connection)})" for k in values)
-    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
-    return cols, casts, prepared
+    key = ("log", log_model, tuple(values), connection.vendor)
+    found = _sql_cache.get(key)
+    if found is None:
+        by_name = _by_attname(log_model)
+        cols = ", ".join(f'"{by_name[k].column}"' for k in values)
+        casts = ", ".join(f"CAST(%s AS {by_name[k].cast_db_type(connection)})" for k in values)
+        found = _sql_cache[key] = (cols, casts, [by_name[k] for k in values])
+    cols, casts, fields = found
+    return cols, casts, _prep(fields, values.values(), connection)
 
 
 def insert_logged(
@@ -164,20 +217,27 @@ def insert_logged(
         insert_instance(obj)
         insert(log_model, {**log_values, log_ref: obj.pk})
         return obj
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    cols = ", ".join(f'"{f.column}"' for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    log_cols, casts, log_params = _log_select(log_model, log_values)
-    ref_col = next(f.column for f in log_model._meta.concrete_fields if f.attname == log_ref)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'WITH n AS (INSERT INTO "{obj._meta.db_table}" ({cols}) VALUES ({marks})'
+    model = type(obj)
+    key = ("insert_logged", model, log_model, tuple(log_values), log_ref)
+    found = _sql_cache.get(key)
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        cols = ", ".join(f'"{f.column}"' for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        log_cols, casts, _p = _log_select(log_model, log_values)
+        ref_col = _by_attname(log_model)[log_ref].column
+        sql = (
+            f'WITH n AS (INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks})'
             ' RETURNING "id")'
             f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
-            f' SELECT {casts}, n."id" FROM n RETURNING "{ref_col}"',
-            [*values, *log_params],
+            f' SELECT {casts}, n."id" FROM n RETURNING "{ref_col}"'
         )
+        found = _sql_cache[key] = (sql, fields)
+    sql, fields = found
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    _c, _s, log_params = _log_select(log_model, log_values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *log_params])
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -204,19 +264,26 @@ def update_logged(
             return False
         insert(log_model, {**log_values, log_ref: pk})
         return True
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    sets = ", ".join(f'"{fields[k].column}" = %s' for k in values)
-    prepared = [fields[k].get_db_prep_save(v, connection) for k, v in values.items()]
-    extra = f" AND {where}" if where else ""
-    log_cols, casts, log_params = _log_select(log_model, log_values)
-    ref_col = next(f.column for f in log_model._meta.concrete_fields if f.attname == log_ref)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    key = ("update_logged", model, tuple(values), where, log_model, tuple(log_values), log_ref)
+    found = _sql_cache.get(key)
+    if found is None:
+        by_name = _by_attname(model)
+        sets = ", ".join(f'"{by_name[k].column}" = %s' for k in values)
+        extra = f" AND {where}" if where else ""
+        log_cols, casts, _p = _log_select(log_model, log_values)
+        ref_col = _by_attname(log_model)[log_ref].column
+        sql = (
             f'WITH u AS (UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}'
             ' RETURNING "id")'
             f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
-            f' SELECT {casts}, u."id" FROM u RETURNING "{ref_col}"',
-            [*prepared, pk, *where_params, *log_params],
+            f' SELECT {casts}, u."id" FROM u RETURNING "{ref_col}"'
+        )
+        found = _sql_cache[key] = (sql, [by_name[k] for k in values])
+    sql, fields = found
+    _c, _s, log_params = _log_select(log_model, log_values)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*_prep(fields, values.values(), connection), pk, *where_params, *log_params]
         )
         return cursor.fetchone() is not None
 
