@@ -71,3 +71,38 @@ def test_the_candidates_give_the_same_ticket_as_the_whole_line(
         order.append(called.number)
         ticket_finish(window=window, actor=user, now=now)
     assert len(order) == 40
+
+
+def test_call_next_statements_stay_within_what_the_driver_caches(hall, open_window, issue, at10):
+    """Each statement of call-next, even at a window serving every queue of the
+    hall, is short enough for psycopg to convert once and remember (the limits
+    raised in lib.apps); a pick that outgrew them would cost CPU on every call."""
+    from django.db import connection
+    from psycopg import _queries
+
+    from yichuang.lib.apps import DRIVER_CACHED_SQL_LENGTH, DRIVER_CACHED_SQL_PARAMS
+
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH == DRIVER_CACHED_SQL_LENGTH
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS == DRIVER_CACHED_SQL_PARAMS
+    window = window_of(hall, 1)
+    queues = list(Queue.objects.filter(centre=hall))
+    assert len(queues) >= 8
+    for order, q in enumerate(queues, start=1):
+        WindowSkill.objects.update_or_create(window=window, queue=q, defaults={"order": order})
+    for q in queues:
+        issue(q.code, at=at10(-30))
+    open_window(1)
+    seen: list[tuple[int, int]] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((len(sql), len(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        called = ticket_call_next(window=window, actor=clerk_user(1), now=at10())
+    assert called is not None
+    assert len(seen) >= 3
+    longest = max(n for n, _p in seen)
+    assert longest > 4096  # the pick is past the driver's own limit ...
+    assert longest <= DRIVER_CACHED_SQL_LENGTH  # ... and within the raised one
+    assert max(p for _n, p in seen) <= DRIVER_CACHED_SQL_PARAMS
