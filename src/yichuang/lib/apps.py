@@ -69,4 +69,3 @@ def _compiled_timestamp_loader(sender, connection, **kwargs) -> None:
             return self._parse(data).replace(tzinfo=tz)
 
     connection.connection.adapters.register_loader(TIMESTAMPTZ_OID, CompiledTzLoader)
-
