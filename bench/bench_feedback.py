@@ -1,7 +1,7 @@
 """Feedback benchmark (issue 6): prints one JSON line.
 
 - rating submission: POST /api/v1/ratings over HTTP against `yichuang serve`
-  (gunicorn, BENCH_WORKERS sync workers, DEBUG off), paced as a Poisson stream
+  (BENCH_WORKERS workers, DEBUG off), paced as a Poisson stream
   of BENCH_RATE ratings/s for BENCH_SECONDS, each from its own client address
   (X-Forwarded-For, as behind the hall's nginx) and for its own finished
   ticket; latency is measured from the moment a rating is due, so a slow server
