@@ -3,8 +3,9 @@ kiosks issue, over HTTP against `yichuang serve` (2 workers of one request
 thread each, DEBUG off) on PostgreSQL. Prints one JSON line: queue
 operations/s, p50/p99 of issue and call-next, double calls, lost tickets,
 duplicate numbers, the largest app worker's RSS, and how fast one core ran
-before and after (``cpu_speed_ms``: on a shared host it varies by a third, so
-compare runs with it in view).
+before, every 10 s during and after the run (``cpu_speed_ms``, lower is
+faster: on a shared host it varies twofold from minute to minute, so compare
+runs with it in view).
 
 The load is paced like a hall, not a closed loop of clients hammering the
 server: tickets arrive as a Poisson stream (BENCH_ISSUE_RATE per second, spread
@@ -90,6 +91,30 @@ def cpu_speed_ms() -> float:
             total += i % 7
         best = min(best, time.perf_counter() - start)
     return round(best * 1000, 1)
+
+
+class SpeedProbe:
+    """``cpu_speed_ms`` every 10 s in a process of its own while the load runs
+    (under 1 % of a core): a host that slows down in the middle of a run shows
+    it here, where the figures before and after would miss it."""
+
+    CODE = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]);"
+        "from bench_queue_load import cpu_speed_ms\n"
+        "while True:\n    time.sleep(10); print(cpu_speed_ms(), flush=True)"
+    )
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", self.CODE, str(Path(__file__).resolve().parent)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def stop(self) -> list[float]:
+        self.proc.terminate()
+        out, _err = self.proc.communicate(timeout=10)
+        return [float(x) for x in out.split()]
 
 
 def load_average() -> list[float]:
@@ -625,6 +650,7 @@ def main() -> int:
                 "machine": machine_busy_seconds(),
             }
 
+        probe = SpeedProbe()
         # uvloop: the load generator shares the two cores with the server, so
         # the less CPU it takes per request the more is left for what is measured
         result = uvloop.run(
@@ -654,6 +680,7 @@ def main() -> int:
             "machine_busy": round(busy / result["seconds"] / (os.cpu_count() or 1), 2),
         }
         rss = server.worker_rss_mb()
+        speed_during = probe.stop()
     finally:
         server.stop()
     issued_ok = result.pop("issued_ok")
@@ -674,6 +701,7 @@ def main() -> int:
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "cpu_speed_ms_before": speed_before,
+        "cpu_speed_ms_during": speed_during,
         "cpu_speed_ms_after": cpu_speed_ms(),
         "cpus": os.cpu_count(),
     }
