@@ -193,18 +193,18 @@ def update(
         return cursor.rowcount
 
 
-def _log_select(log_model: type[Model], values: dict[str, Any]) -> tuple[str, str, list]:
-    """The column list, typed SELECT list and parameters of a log row."""
-    connection = _db()
-    key = ("log", log_model, tuple(values), connection.vendor)
-    found = _sql_cache.get(key)
-    if found is None:
-        by_name = _by_attname(log_model)
-        cols = ", ".join(f'"{by_name[k].column}"' for k in values)
-        casts = ", ".join(f"CAST(%s AS {by_name[k].cast_db_type(connection)})" for k in values)
-        found = _sql_cache[key] = (cols, casts, [by_name[k] for k in values])
-    cols, casts, fields = found
-    return cols, casts, _prep(fields, values.values(), connection)
+def _log_insert(log_model: type[Model], keys: tuple, log_ref: str, source: str, connection):
+    """The ``INSERT … SELECT`` of a log row whose ``log_ref`` is the id the CTE
+    ``source`` returns, and the fields of its parameters (in ``keys`` order)."""
+    by_name = _by_attname(log_model)
+    cols = ", ".join(f'"{by_name[k].column}"' for k in keys)
+    casts = ", ".join(f"CAST(%s AS {by_name[k].cast_db_type(connection)})" for k in keys)
+    ref_col = by_name[log_ref].column
+    sql = (
+        f' INSERT INTO "{log_model._meta.db_table}" ({cols}, "{ref_col}")'
+        f' SELECT {casts}, {source}."id" FROM {source} RETURNING "{ref_col}"'
+    )
+    return sql, [by_name[k] for k in keys]
 
 
 def insert_logged(
@@ -224,18 +224,15 @@ def insert_logged(
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         cols = ", ".join(f'"{f.column}"' for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        log_cols, casts, _p = _log_select(log_model, log_values)
-        ref_col = _by_attname(log_model)[log_ref].column
+        log_sql, log_fields = _log_insert(log_model, tuple(log_values), log_ref, "n", connection)
         sql = (
             f'WITH n AS (INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks})'
-            ' RETURNING "id")'
-            f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
-            f' SELECT {casts}, n."id" FROM n RETURNING "{ref_col}"'
+            f' RETURNING "id"){log_sql}'
         )
-        found = _sql_cache[key] = (sql, fields)
-    sql, fields = found
+        found = _sql_cache[key] = (sql, fields, log_fields)
+    sql, fields, log_fields = found
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    _c, _s, log_params = _log_select(log_model, log_values)
+    log_params = _prep(log_fields, log_values.values(), connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *log_params])
         obj.pk = cursor.fetchone()[0]
@@ -270,17 +267,14 @@ def update_logged(
         by_name = _by_attname(model)
         sets = ", ".join(f'"{by_name[k].column}" = %s' for k in values)
         extra = f" AND {where}" if where else ""
-        log_cols, casts, _p = _log_select(log_model, log_values)
-        ref_col = _by_attname(log_model)[log_ref].column
+        log_sql, log_fields = _log_insert(log_model, tuple(log_values), log_ref, "u", connection)
         sql = (
             f'WITH u AS (UPDATE "{model._meta.db_table}" SET {sets} WHERE "id" = %s{extra}'
-            ' RETURNING "id")'
-            f' INSERT INTO "{log_model._meta.db_table}" ({log_cols}, "{ref_col}")'
-            f' SELECT {casts}, u."id" FROM u RETURNING "{ref_col}"'
+            f' RETURNING "id"){log_sql}'
         )
-        found = _sql_cache[key] = (sql, [by_name[k] for k in values])
-    sql, fields = found
-    _c, _s, log_params = _log_select(log_model, log_values)
+        found = _sql_cache[key] = (sql, [by_name[k] for k in values], log_fields)
+    sql, fields, log_fields = found
+    log_params = _prep(log_fields, log_values.values(), connection)
     with connection.cursor() as cursor:
         cursor.execute(
             sql, [*_prep(fields, values.values(), connection), pk, *where_params, *log_params]
