@@ -604,9 +604,9 @@ def pick_next(
     class whose turn it is by the interleave ratio and 3 for the other class
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
     LOCKED``, so concurrent windows take different tickets without waiting.
-    The ticket carries ``front_of_line`` (its queue's open alert and the front
-    of its line, read with it) for ``_call``, except from the rare whole-line
-    ranking."""
+    The ticket carries ``front_of_line`` (the others waiting in its line when
+    its queue has an open peak alert, and the front of its line, read with it)
+    for ``_call``, except from the rare whole-line ranking."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     if recent is None or (max(ratios) > len(recent) == RECENT_PREFETCH):
@@ -635,18 +635,19 @@ def pick_next(
         f" FROM cand JOIN {T_TABLE} t ON t.id = cand.id WHERE COALESCE(t.status, '') = 'waiting'"
         f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}),"
         f" front AS ({FRONT_SQL.format(queue=winners_queue)})"
-        f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql}, ({ALERT_SQL.format(queue='t.queue_id')}),"
+        f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql},"
+        f" ({OTHERS_UNDER_ALERT_SQL.format(queue='t.queue_id', ticket='t.id')}),"
         " fr.id, fr.sms_sent, fr.phone_hash"
         f" FROM {T_TABLE} t JOIN {Q_TABLE} q ON q.id = t.queue_id"
         f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id JOIN pick ON pick.id = t.id"
         " LEFT JOIN front fr ON 1 = 1 ORDER BY fr.sort_at, fr.id",
-        [*candidate_params, *rank_params, day, day],
+        [*candidate_params, *rank_params, day, day, day],
     )
     if found:
         width = _T.width + _Q.width + _FA.width
         ticket = _ticket_row(found[0])
         ticket.front_of_line = (  # type: ignore[attr-defined]
-            bool(found[0][width]),
+            found[0][width],
             [r[width + 1 :] for r in found if r[width + 1] is not None],
         )
         return ticket
@@ -772,28 +773,16 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     )
     if not called:  # pragma: no cover - guarded by the row lock
         raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
-    front = getattr(ticket, "front_of_line", None) or _front_of_line(ticket.queue_id, ticket.day)
-    has_alert, line = front
+    front = getattr(ticket, "front_of_line", None) or _front_of_line(ticket)
+    others_waiting, line = front
     _notify_near_front([r for r in line if r[0] != ticket.pk][: SMS_PLACES_AHEAD + 1])
-    if has_alert and not _still_over_count(ticket, now):
+    # an open peak alert closes once the line is clearly back under its count
+    # (alerts.alert_check); with no count set, the first call closes it
+    if others_waiting is not None and clearly_under(others_waiting, ticket.queue.alert_waiting):
         from .alerts import alert_resolve_if_open
 
         alert_resolve_if_open(queue=ticket.queue, now=now)
     return ticket
-
-
-def _still_over_count(ticket: Ticket, now: dt.datetime) -> bool:
-    """Whether the ticket's queue is not yet clearly back under its alert's
-    count (an open alert then stays open: alerts.alert_check)."""
-    limit = ticket.queue.alert_waiting
-    if not limit:
-        return False
-    row = rows.fetchone(
-        f"SELECT count(*) FROM {T_TABLE} t WHERE t.queue_id = %s AND t.day = %s"
-        " AND t.status = 'waiting'",
-        [ticket.queue_id, timezone.localdate(now)],
-    )
-    return bool(row and not clearly_under(row[0], limit))
 
 
 # The first waiting tickets of a queue ({queue}: SQL for its id) and the count
@@ -804,23 +793,37 @@ FRONT_SQL = (
     " WHERE f.queue_id = {queue} AND f.day = %s AND f.status = 'waiting'"
     f" ORDER BY f.sort_at, f.id LIMIT {SMS_PLACES_AHEAD + 2}"
 )
-ALERT_SQL = (
-    f"SELECT count(*) FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = {{queue}}"
-    " AND a.day = %s AND a.resolved_at IS NULL"
+# With an open peak alert on a queue ({queue}), how many others ({ticket}: the
+# ticket being called) wait in its line; NULL without an alert, and then the
+# line is not counted at all.
+OTHERS_UNDER_ALERT_SQL = (
+    f"CASE WHEN EXISTS (SELECT 1 FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = {{queue}}"
+    " AND a.day = %s AND a.resolved_at IS NULL)"
+    f" THEN (SELECT count(*) FROM {T_TABLE} o WHERE o.queue_id = {{queue}} AND o.day = %s"
+    " AND o.status = 'waiting' AND o.id <> {ticket}) END"
 )
 
 
-def _front_of_line(queue_id: int, day: dt.date) -> tuple[bool, list[tuple]]:
-    """Whether the queue has an open peak alert, and the (id, sms_sent,
-    phone_hash) of the first tickets in its line, in one query (the pick reads
-    the same with its winner)."""
+def _front_of_line(ticket: Ticket) -> tuple[int | None, list[tuple]]:
+    """``OTHERS_UNDER_ALERT_SQL`` for the ticket's queue, and the (id,
+    sms_sent, phone_hash) of the first tickets in its line, in one query (the
+    pick reads the same with its winner)."""
     found = rows.fetchall(
-        f"SELECT ({ALERT_SQL.format(queue='%s')}), fr.id, fr.sms_sent, fr.phone_hash"
+        f"SELECT ({OTHERS_UNDER_ALERT_SQL.format(queue='%s', ticket='%s')}),"
+        " fr.id, fr.sms_sent, fr.phone_hash"
         f" FROM (SELECT 1 AS one) x LEFT JOIN ({FRONT_SQL.format(queue='%s')}) fr ON 1 = 1"
         " ORDER BY fr.sort_at, fr.id",
-        [queue_id, day, queue_id, day],
+        [
+            ticket.queue_id,
+            ticket.day,
+            ticket.queue_id,
+            ticket.day,
+            ticket.pk,
+            ticket.queue_id,
+            ticket.day,
+        ],
     )
-    return bool(found[0][0]), [r[1:] for r in found if r[1] is not None]
+    return found[0][0], [r[1:] for r in found if r[1] is not None]
 
 
 def _notify_near_front(line: list[tuple]) -> None:
