@@ -93,3 +93,45 @@ def test_it_keeps_the_alert_until_the_line_is_clearly_back(hall, issue, open_win
     issue("general")  # 10 waiting
     assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
     assert QueueAlert.objects.count() == 2
+
+
+def test_a_call_judges_an_open_alert_by_both_thresholds_without_rereading(
+    hall, issue, open_window, settings
+):
+    """At the end of a rush the line can be back under its count while the
+    estimated wait is still over: the alert stays open, and the call reads no
+    more than a call on a queue without an alert; it closes once both are
+    clearly under (80 %)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yichuang.queueing import estimates
+
+    settings.QUEUE_SERVICE_TIMES_SECONDS = 60  # as served: kept by the worker
+    estimates._ISSUING_MINUTES.clear()
+    Queue.objects.filter(centre=hall, code="general").update(
+        alert_waiting=10, alert_wait_minutes=30, service_minutes=10
+    )
+    open_window(1)
+    w, u = window_of(hall, 1), clerk_user(1)
+
+    def statements_of_a_call() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            ticket_call_next(window=w, actor=u)
+        ticket_finish(window=w, actor=u)
+        return len([q for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
+
+    issue("general")
+    issue("general")
+    statements_of_a_call()  # the first also reads what the worker then keeps
+    without_alert = statements_of_a_call()
+    assert not QueueAlert.objects.exists()
+    for _ in range(4):  # 4 waiting: 4 × 10 min at 1 window = 40 min ≥ 30
+        issue("general")
+    assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
+    # 3 waiting after the call: under 8 (80 % of 10) but 30 min is not under 24
+    assert statements_of_a_call() == without_alert
+    assert QueueAlert.objects.filter(resolved_at__isnull=True).count() == 1
+    statements_of_a_call()  # 2 waiting, 20 min: clearly back under both
+    alert = QueueAlert.objects.get()
+    assert alert.resolved_at is not None and "自动解除" in alert.action_taken

@@ -42,7 +42,6 @@ from yichuang.org.scopes import staff_of, window_not_found, window_scope_sql
 
 from .estimates import (
     QueueState,
-    clearly_under,
     estimate_minutes,
     service_minutes_for_issue,
 )
@@ -604,9 +603,10 @@ def pick_next(
     class whose turn it is by the interleave ratio and 3 for the other class
     (docs/queueing.md §Fair calling). The first row is locked with ``SKIP
     LOCKED``, so concurrent windows take different tickets without waiting.
-    The ticket carries ``front_of_line`` (the others waiting in its line when
-    its queue has an open peak alert, and the front of its line, read with it)
-    for ``_call``, except from the rare whole-line ranking."""
+    The ticket carries ``front_of_line`` (while its queue has an open peak
+    alert, the others waiting in its line and the open windows serving it; the
+    front of its line), read with it, for ``_call``, except from the rare
+    whole-line ranking."""
     ordered = (_window_queues(window) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     if recent is None or (max(ratios) > len(recent) == RECENT_PREFETCH):
@@ -636,19 +636,20 @@ def pick_next(
         f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}),"
         f" front AS ({FRONT_SQL.format(queue=winners_queue)})"
         f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql},"
-        f" ({OTHERS_UNDER_ALERT_SQL.format(queue='t.queue_id', ticket='t.id')}),"
+        f" {UNDER_ALERT_SQL.format(queue='t.queue_id', ticket='t.id')},"
         " fr.id, fr.sms_sent, fr.phone_hash"
         f" FROM {T_TABLE} t JOIN {Q_TABLE} q ON q.id = t.queue_id"
         f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id JOIN pick ON pick.id = t.id"
         " LEFT JOIN front fr ON 1 = 1 ORDER BY fr.sort_at, fr.id",
-        [*candidate_params, *rank_params, day, day, day],
+        [*candidate_params, *rank_params, day, day, day, day],
     )
     if found:
         width = _T.width + _Q.width + _FA.width
         ticket = _ticket_row(found[0])
         ticket.front_of_line = (  # type: ignore[attr-defined]
             found[0][width],
-            [r[width + 1 :] for r in found if r[width + 1] is not None],
+            found[0][width + 1],
+            [r[width + 2 :] for r in found if r[width + 2] is not None],
         )
         return ticket
     rank, rank_params = _rank_order("t", ordered, turns, window, now)
@@ -774,14 +775,10 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     if not called:  # pragma: no cover - guarded by the row lock
         raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
     front = getattr(ticket, "front_of_line", None) or _front_of_line(ticket)
-    others_waiting, line = front
+    others_waiting, open_windows, line = front
     _notify_near_front([r for r in line if r[0] != ticket.pk][: SMS_PLACES_AHEAD + 1])
-    # an open peak alert closes once the line is clearly back under its count
-    # (alerts.alert_check); with no count set, the first call closes it
-    if others_waiting is not None and clearly_under(others_waiting, ticket.queue.alert_waiting):
-        from .alerts import alert_resolve_if_open
-
-        alert_resolve_if_open(queue=ticket.queue, now=now)
+    if others_waiting is not None:  # its queue has an open peak alert
+        _alert_resolve_if_back(ticket.queue, others_waiting, open_windows or 0, now)
     return ticket
 
 
@@ -793,37 +790,58 @@ FRONT_SQL = (
     " WHERE f.queue_id = {queue} AND f.day = %s AND f.status = 'waiting'"
     f" ORDER BY f.sort_at, f.id LIMIT {SMS_PLACES_AHEAD + 2}"
 )
-# With an open peak alert on a queue ({queue}), how many others ({ticket}: the
-# ticket being called) wait in its line; NULL without an alert, and then the
-# line is not counted at all.
-OTHERS_UNDER_ALERT_SQL = (
-    f"CASE WHEN EXISTS (SELECT 1 FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = {{queue}}"
+# With an open peak alert on a queue ({queue}): how many others ({ticket}: the
+# ticket being called) wait in its line, and how many open windows serve it;
+# two NULLs without an alert, and then nothing is counted.
+_ALERT_OPEN = (
+    f"EXISTS (SELECT 1 FROM {QueueAlert._meta.db_table} a WHERE a.queue_id = {{queue}}"
     " AND a.day = %s AND a.resolved_at IS NULL)"
-    f" THEN (SELECT count(*) FROM {T_TABLE} o WHERE o.queue_id = {{queue}} AND o.day = %s"
-    " AND o.status = 'waiting' AND o.id <> {ticket}) END"
+)
+UNDER_ALERT_SQL = (
+    f"CASE WHEN {_ALERT_OPEN} THEN (SELECT count(*) FROM {T_TABLE} o"
+    " WHERE o.queue_id = {queue} AND o.day = %s AND o.status = 'waiting' AND o.id <> {ticket})"
+    f" END, CASE WHEN {_ALERT_OPEN} THEN (SELECT count(*) FROM {SKILL_TABLE} s"
+    f" JOIN {W_TABLE} w ON w.id = s.window_id WHERE s.queue_id = {{queue}} AND w.state = 'open'"
+    " AND w.is_active) END"
 )
 
 
-def _front_of_line(ticket: Ticket) -> tuple[int | None, list[tuple]]:
-    """``OTHERS_UNDER_ALERT_SQL`` for the ticket's queue, and the (id,
-    sms_sent, phone_hash) of the first tickets in its line, in one query (the
-    pick reads the same with its winner)."""
+def _front_of_line(ticket: Ticket) -> tuple[int | None, int | None, list[tuple]]:
+    """``UNDER_ALERT_SQL`` for the ticket's queue, and the (id, sms_sent,
+    phone_hash) of the first tickets in its line, in one query (the pick reads
+    the same with its winner)."""
+    q, day = ticket.queue_id, ticket.day
     found = rows.fetchall(
-        f"SELECT ({OTHERS_UNDER_ALERT_SQL.format(queue='%s', ticket='%s')}),"
+        f"SELECT {UNDER_ALERT_SQL.format(queue='%s', ticket='%s')},"
         " fr.id, fr.sms_sent, fr.phone_hash"
         f" FROM (SELECT 1 AS one) x LEFT JOIN ({FRONT_SQL.format(queue='%s')}) fr ON 1 = 1"
         " ORDER BY fr.sort_at, fr.id",
-        [
-            ticket.queue_id,
-            ticket.day,
-            ticket.queue_id,
-            ticket.day,
-            ticket.pk,
-            ticket.queue_id,
-            ticket.day,
-        ],
+        [q, day, q, day, ticket.pk, q, day, q, q, day],
     )
-    return found[0][0], [r[1:] for r in found if r[1] is not None]
+    return found[0][0], found[0][1], [r[2:] for r in found if r[2] is not None]
+
+
+def _alert_resolve_if_back(queue: Queue, waiting: int, open_windows: int, now: dt.datetime):
+    """Resolve the queue's open peak alert once its line is clearly back under
+    both thresholds, judged by the state issuing judges by (``issue_state``).
+    While it is not, nothing more is read: a line back under its count but not
+    yet under its wait (calls at the end of a rush) used to read the queue's
+    whole state again on every call."""
+    each = service_minutes_for_issue(queue, timezone.localdate(now))
+    state = QueueState(
+        queue=queue,
+        waiting=waiting,
+        open_windows=open_windows,
+        minutes_each=each,
+        estimated_wait_minutes=estimate_minutes(
+            ahead=waiting, minutes_each=each, windows=open_windows
+        ),
+        longest_wait_minutes=0,
+    )
+    if state.back_under:
+        from .alerts import alert_resolve_if_open
+
+        alert_resolve_if_open(queue=queue, now=now, state=state)
 
 
 def _notify_near_front(line: list[tuple]) -> None:

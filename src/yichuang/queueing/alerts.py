@@ -132,8 +132,12 @@ def alert_check(
     return current
 
 
-def alert_resolve_if_open(*, queue: Queue, now: dt.datetime) -> None:
+def alert_resolve_if_open(
+    *, queue: Queue, now: dt.datetime, state: QueueState | None = None
+) -> None:
+    """``alert_check`` on the queue's open alert, if it has one (``state``:
+    the queue's state when the caller has just taken it)."""
     day = timezone.localdate(now)
     current = QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True).first()
     if current is not None:
-        alert_check(queue=queue, now=now, current=current)
+        alert_check(queue=queue, now=now, state=state, current=current)
