@@ -58,7 +58,7 @@ test: install sysdeps
 	$(BIN)/yichuang makemigrations --check --dry-run -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install sysdeps
 	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 lint: install

@@ -4,6 +4,7 @@
 #   fonts-wqy-zenhei  the CJK font embedded in PDFs
 #   espeak-ng, sox    generating the hall display's voice fragments
 #   poppler-utils     pdftoppm and pdffonts, to check rendered PDFs
+#   valgrind          bench/bench_queue_instructions.py counts instructions with it
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -11,6 +12,7 @@ missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "安装系统软件包 (installing Debian packages): ${missing[*]}"
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
