@@ -634,13 +634,16 @@ def pick_next(
         f"WITH cand AS MATERIALIZED ({candidates}), pick AS MATERIALIZED (SELECT t.id"
         f" FROM cand JOIN {T_TABLE} t ON t.id = cand.id WHERE COALESCE(t.status, '') = 'waiting'"
         f" ORDER BY {rank} LIMIT 1{rows.lock_clause('t', skip_locked=True)}),"
-        f" front AS ({FRONT_SQL.format(queue=winners_queue)})"
-        f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql},"
-        f" {UNDER_ALERT_SQL.format(queue='t.queue_id', ticket='t.id')},"
+        f" front AS ({FRONT_SQL.format(queue=winners_queue)}),"
+        # once, not once for every row of the front of the line
+        " alert AS MATERIALIZED (SELECT"
+        f" {UNDER_ALERT_SQL.format(queue='p.queue_id', ticket='p.id')}"
+        f" FROM pick JOIN {T_TABLE} p ON p.id = pick.id)"
+        f" SELECT {_T.sql}, {_Q.sql}, {_FA.sql}, al.others, al.open_windows,"
         " fr.id, fr.sms_sent, fr.phone_hash"
         f" FROM {T_TABLE} t JOIN {Q_TABLE} q ON q.id = t.queue_id"
         f" LEFT JOIN {STAFF_TABLE} fa ON fa.id = t.first_ask_id JOIN pick ON pick.id = t.id"
-        " LEFT JOIN front fr ON 1 = 1 ORDER BY fr.sort_at, fr.id",
+        " CROSS JOIN alert al LEFT JOIN front fr ON 1 = 1 ORDER BY fr.sort_at, fr.id",
         [*candidate_params, *rank_params, day, day, day, day],
     )
     if found:
@@ -800,9 +803,9 @@ _ALERT_OPEN = (
 UNDER_ALERT_SQL = (
     f"CASE WHEN {_ALERT_OPEN} THEN (SELECT count(*) FROM {T_TABLE} o"
     " WHERE o.queue_id = {queue} AND o.day = %s AND o.status = 'waiting' AND o.id <> {ticket})"
-    f" END, CASE WHEN {_ALERT_OPEN} THEN (SELECT count(*) FROM {SKILL_TABLE} s"
+    f" END AS others, CASE WHEN {_ALERT_OPEN} THEN (SELECT count(*) FROM {SKILL_TABLE} s"
     f" JOIN {W_TABLE} w ON w.id = s.window_id WHERE s.queue_id = {{queue}} AND w.state = 'open'"
-    " AND w.is_active) END"
+    " AND w.is_active) END AS open_windows"
 )
 
 
