@@ -785,9 +785,9 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
     return ticket
 
 
-# The first waiting tickets of a queue ({queue}: SQL for its id) and the count
-# of its open peak alerts. SMS_PLACES_AHEAD + 2: the ticket being called may
-# be among them, and is left out.
+# The first waiting tickets of a queue ({queue}: SQL for its id).
+# SMS_PLACES_AHEAD + 2: the ticket being called may be among them, and is left
+# out.
 FRONT_SQL = (
     f"SELECT f.id, f.sms_sent, f.phone_hash, f.sort_at FROM {T_TABLE} f"
     " WHERE f.queue_id = {queue} AND f.day = %s AND f.status = 'waiting'"
@@ -824,7 +824,7 @@ def _front_of_line(ticket: Ticket) -> tuple[int | None, int | None, list[tuple]]
     return found[0][0], found[0][1], [r[2:] for r in found if r[2] is not None]
 
 
-def _alert_resolve_if_back(queue: Queue, waiting: int, open_windows: int, now: dt.datetime):
+def _alert_resolve_if_back(queue: Queue, waiting: int, open_windows: int, now: dt.datetime) -> None:
     """Resolve the queue's open peak alert once its line is clearly back under
     both thresholds, judged by the state issuing judges by (``issue_state``).
     While it is not, nothing more is read: a line back under its count but not
