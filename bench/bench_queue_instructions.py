@@ -1,5 +1,5 @@
 """Instructions per hall operation (issue 4): how much work the app process
-does for one issue, one call-next + finish and one idle poll, counted by
+does for one issue, one call-next, one finish and one idle poll, counted by
 valgrind's callgrind rather than timed.
 
 The load bench's figures move with the host: on a shared 2-core machine the
@@ -13,13 +13,14 @@ A child process runs under callgrind and drives the whole WSGI application
 in-process (middleware, ninja, auth, actions, psycopg), one request at a time,
 against the load bench's PostgreSQL database (12 months of demo history,
 built once and reused); the HTTP server and PostgreSQL are not counted. After
-a warm-up (prepared statements, caches), each phase is counted on its own:
+a warm-up (prepared statements, caches), each request is counted on its own:
 the child zeroes callgrind's counters before it and dumps them after it
-(``callgrind_control``), and an empty phase measures what zeroing and dumping
+(``callgrind_control``), and empty steps measure what zeroing and dumping
 themselves cost.
 
-Prints one JSON line: millions of instructions per issue, per call-next +
-finish pair and per idle call-next (nobody waiting), BENCH_OPS (30) of each.
+Prints one JSON line: millions of instructions per issue, call-next, finish
+and idle call-next (nobody waiting), the mean and the median of BENCH_OPS (30)
+of each, and their mean per operation of a hall (an issue, a call, a finish).
 Needs valgrind (scripts/sysdeps.sh installs it). Environment as the load
 bench: BENCH_DATABASE_URL, BENCH_MONTHS, BENCH_REUSE.
 """
@@ -77,7 +78,7 @@ def request(app, method: str, path: str, token: str, body: dict | None = None) -
 
 
 def child(db: str, n: int) -> None:
-    """Runs under callgrind: the hall's operations, each phase counted apart."""
+    """Runs under callgrind: the hall's requests, each counted apart."""
     django_setup(db)
     fresh_day()
     setup = hall_setup(1, 1)
@@ -98,8 +99,10 @@ def child(db: str, n: int) -> None:
     def issue() -> None:
         expect(201, "POST", f"/api/v1/centres/{centre}/tickets", kiosk, {"queue": queue})
 
-    def call_finish() -> None:
+    def call() -> None:
         expect(200, "POST", f"/api/v1/windows/{wid}/call-next", clerk)
+
+    def finish() -> None:
         expect(200, "POST", f"/api/v1/windows/{wid}/finish", clerk)
 
     def idle_poll() -> None:
@@ -108,14 +111,9 @@ def child(db: str, n: int) -> None:
     expect(200, "POST", f"/api/v1/windows/{wid}/open", clerk)
     for _ in range(8):  # warm: connections, prepared statements, caches
         issue()
-        call_finish()
+        call()
+        finish()
         idle_poll()
-
-    def call() -> None:
-        expect(200, "POST", f"/api/v1/windows/{wid}/call-next", clerk)
-
-    def finish() -> None:
-        expect(200, "POST", f"/api/v1/windows/{wid}/finish", clerk)
 
     def counted_apart(phase: str, fn) -> None:
         subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
