@@ -74,3 +74,50 @@ def test_it_never_double_calls_duplicates_or_loses_under_load(transactional_db, 
     assert {t["status"] for t in tickets} == {"done"}  # everyone was served
     calls = Counter(TicketEvent.objects.filter(type="called").values_list("ticket_id", flat=True))
     assert len(calls) == total and set(calls.values()) == {1}  # each called exactly once
+
+
+def _race(window, user, steps) -> list[str]:
+    """Run ``steps`` at ``window`` at the same moment on threads of their own;
+    what each did: the step's name, or the code it was refused with."""
+    from yichuang.lib.errors import Conflict
+
+    start = threading.Barrier(len(steps))
+    outcomes: list[str] = []
+
+    def step(fn):
+        try:
+            start.wait()
+            fn(window=window, actor=user)
+            outcomes.append(fn.__name__)
+        except Conflict as e:
+            outcomes.append(e.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=step, args=(fn,)) for fn in steps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def test_a_double_clicked_step_changes_the_ticket_once(transactional_db, hall):
+    """Finish twice at once, and recall racing finish, at one window: one
+    finish wins, the other is refused with 409; each change has one event."""
+    window, user = window_of(hall, 1), clerk_user(1)
+    a.window_open(window=window, actor=user)
+    for steps in ((a.ticket_finish, a.ticket_finish), (a.ticket_recall, a.ticket_finish)):
+        a.ticket_issue(centre=hall, queue_code="general", channel="kiosk")
+        ticket = a.ticket_call_next(window=window, actor=user)
+        outcomes = _race(window, user, steps)
+        ticket.refresh_from_db()
+        assert ticket.status == "done"
+        events = Counter(TicketEvent.objects.filter(ticket=ticket).values_list("type", flat=True))
+        assert events["finished"] == 1
+        if steps[0] is a.ticket_finish:
+            assert sorted(outcomes) == ["queue.no_current_ticket", "ticket_finish"]
+        else:  # either order is fine; a recall after the finish is refused
+            assert outcomes.count("ticket_finish") == 1
+            assert events["recalled"] == outcomes.count("ticket_recall")
+            assert ticket.recalls == events["recalled"]

@@ -231,3 +231,69 @@ def test_a_call_out_of_turn_texts_whoever_it_brings_near_the_front(
     # A001, A003, A004 are ahead of A005 now
     assert [p for p, _text in MemoryBackend.outbox] == ["13900139001"]
     assert far.number in MemoryBackend.outbox[0][1]
+
+
+STEPS = {
+    "recall": (a.ticket_recall, "recalled", "called"),
+    "start": (a.ticket_start, "started", "serving"),
+    "finish": (a.ticket_finish, "finished", "done"),
+    "no_show": (a.ticket_no_show, "no_show", "no_show"),
+}
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_clerk_step_is_one_statement_on_postgresql_and_refuses_others(
+    county, w1, u1, issue, at10, step
+):
+    """Recall, start, finish and no-show lock the window, check the clerk and
+    the ticket, and write the change and its event; on PostgreSQL in one
+    statement. Another clerk is refused and changes nothing; a director may."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn, event, status = STEPS[step]
+    t = issue("general", at=at10())
+    a.ticket_call_next(window=w1, actor=u1, now=at10(1))
+    refused("queue.not_your_window", lambda: fn(window=w1, actor=clerk_user(2)))
+    with CaptureQueriesContext(connection) as ctx:
+        changed = fn(window=Window(pk=w1.pk), actor=u1, now=at10(2))
+    statements = [q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
+    stored = Ticket.objects.get(pk=t.pk)
+    assert (changed.pk, changed.status, stored.status) == (t.pk, status, status)
+    assert changed.number == "A001" and changed.queue.code == "general"
+    assert changed.window.number == 1 and changed.first_ask.user == u1
+    assert stored.updated_at == at10(2) and changed.updated_at == at10(2)
+    e = TicketEvent.objects.filter(ticket=t).latest("id")
+    assert (e.type, e.old_status, e.new_status, e.actor, e.window, e.at) == (
+        event,
+        "called",
+        status,
+        u1,
+        w1,
+        at10(2),
+    )
+    assert (e.centre_id, e.ticket_number, e.window_number, e.device, e.reason) == (
+        w1.centre_id,
+        "A001",
+        1,
+        None,
+        "",
+    )
+    if step == "finish":
+        assert stored.started_at == stored.finished_at == at10(2)
+        assert stored.rating_code == changed.rating_code and len(stored.rating_code) >= 12
+    if step == "recall":
+        assert stored.recalls == changed.recalls == 1
+        assert fn(window=w1, actor=county.director, now=at10(3)).recalls == 2
+
+
+def test_start_and_no_show_refuse_a_ticket_being_served(w1, u1, issue, at10):
+    issue("general", at=at10())
+    a.ticket_call_next(window=w1, actor=u1, now=at10(1))
+    a.ticket_start(window=w1, actor=u1, now=at10(2))
+    refused("queue.already_serving", lambda: a.ticket_start(window=w1, actor=u1))
+    refused("queue.already_serving", lambda: a.ticket_no_show(window=w1, actor=u1))
+    done = a.ticket_finish(window=w1, actor=u1, now=at10(9))
+    assert (done.started_at, done.finished_at) == (at10(2), at10(9))
+    assert TicketEvent.objects.filter(ticket=done).latest("id").old_status == "serving"
