@@ -123,7 +123,7 @@ def test_the_fallback_server_answers_and_closes_each_connection(server):
 
 def test_a_worker_starts_with_its_code_loaded_and_frozen(tmp_path):
     """Loading the WSGI app imports every view and leaves the loaded code out of
-    the garbage collector's full collections (they paused a worker 60-100 ms)."""
+    the garbage collector's full collections (they paused a worker 80-105 ms)."""
     env = {
         **os.environ,
         "YICHUANG_VAR": str(tmp_path),

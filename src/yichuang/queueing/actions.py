@@ -1039,7 +1039,7 @@ def _clerk_step(
     the window or (``refusal``) one already being served where the step needs
     it called."""
     now = now or timezone.now()
-    code = new_code(9)
+    code = new_code(9) if step is FINISH else ""
     if connection.vendor == "postgresql":
         return _clerk_step_sql(step, window, actor, now, code, refusal)
     with transaction.atomic():
