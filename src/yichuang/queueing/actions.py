@@ -517,18 +517,27 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
         ],
     ) or (0, None, 0, 0, None)
     oldest = rows.convert(Ticket, "sort_at", oldest)
-    each = service_minutes_for_issue(queue, ticket.day)
-    state = QueueState(
+    longest = int((ticket.issued_at - oldest).total_seconds() // 60) if oldest else 0
+    return _line_state(queue, ticket.day, n, n_open, longest), int(ahead), alert_id
+
+
+def _line_state(
+    queue: Queue, day: dt.date, waiting: int, open_windows: int, longest: int = 0
+) -> QueueState:
+    """The queue's state from its line as just read, with its recent service
+    times (``service_minutes_for_issue``): what issuing and calling judge its
+    peak alert by."""
+    each = service_minutes_for_issue(queue, day)
+    return QueueState(
         queue=queue,
-        waiting=n,
-        open_windows=n_open,
+        waiting=waiting,
+        open_windows=open_windows,
         minutes_each=each,
-        estimated_wait_minutes=estimate_minutes(ahead=n, minutes_each=each, windows=n_open),
-        longest_wait_minutes=int((ticket.issued_at - oldest).total_seconds() // 60)
-        if oldest
-        else 0,
+        estimated_wait_minutes=estimate_minutes(
+            ahead=waiting, minutes_each=each, windows=open_windows
+        ),
+        longest_wait_minutes=longest,
     )
-    return state, int(ahead), alert_id
 
 
 # --- calling --------------------------------------------------------------------------
@@ -830,17 +839,7 @@ def _alert_resolve_if_back(queue: Queue, waiting: int, open_windows: int, now: d
     While it is not, nothing more is read: a line back under its count but not
     yet under its wait (calls at the end of a rush) used to read the queue's
     whole state again on every call."""
-    each = service_minutes_for_issue(queue, timezone.localdate(now))
-    state = QueueState(
-        queue=queue,
-        waiting=waiting,
-        open_windows=open_windows,
-        minutes_each=each,
-        estimated_wait_minutes=estimate_minutes(
-            ahead=waiting, minutes_each=each, windows=open_windows
-        ),
-        longest_wait_minutes=0,
-    )
+    state = _line_state(queue, timezone.localdate(now), waiting, open_windows)
     if state.back_under:
         from .alerts import alert_resolve_if_open
 
@@ -1045,9 +1044,8 @@ def _clerk_step(
     with transaction.atomic():
         window, current = _lock_current(window, actor)
         _check_operator(window, actor)
+        _check_step(step, current.status if current else None, refusal)
         ticket = _need(current)
-        if step.called_only and ticket.status != S.CALLED:
-            raise Conflict("queue.already_serving", refusal)
         old = ticket.status
         fields = step.apply(ticket, now, code)
         return _window_step(
@@ -1060,6 +1058,14 @@ def _clerk_step(
             old=old,
             new=step.new or old,
         )
+
+
+def _check_step(step: ClerkStep, status: str | None, refusal: str) -> None:
+    """409 unless the window has a ticket (of ``status``) the step may take."""
+    if status is None:
+        _no_current_ticket()
+    if step.called_only and status != S.CALLED:
+        raise Conflict("queue.already_serving", refusal)
 
 
 def _step_sql(step: ClerkStep, joins: str, where: str) -> str:
@@ -1147,11 +1153,7 @@ def _clerk_step_sql(
     locked = _WIN.load(row)
     assert locked is not None
     _check_operator(locked, actor)
-    status = row[_WIN.width]
-    if status is None:
-        _no_current_ticket()
-    if step.called_only and status != S.CALLED:
-        raise Conflict("queue.already_serving", refusal)
+    _check_step(step, row[_WIN.width], refusal)
     ticket = _T.load(row, _WIN.width + 1)
     if ticket is None:  # it moved after the statement began
         _no_current_ticket()
