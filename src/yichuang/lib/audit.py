@@ -14,23 +14,17 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from yichuang.lib.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
-class AppendOnlyError(Exception):
-    pass
+__all__ = ["AppendOnlyError", "AuditEntry", "audit_purge", "audit_record", "client_ip"]
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("audit entries are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit entries are append-only; use audit_purge")
-
+class AuditQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj: models.Model) -> AuditQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_name = models.CharField(max_length=150, blank=True)
@@ -53,13 +47,6 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit entries are append-only")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -106,10 +93,7 @@ def audit_purge(*, older_than_days: int) -> int:
     """Delete entries older than the retention period (the trigger refuses younger)."""
     from datetime import timedelta
 
-    from django.db import connection
     from django.utils import timezone
 
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE at < %s", [cutoff])
-        return cur.rowcount
+    return AuditEntry.objects.filter(at__lt=cutoff).purge()
