@@ -1,8 +1,9 @@
 """Domain errors: a stable machine code plus a Chinese message.
 
-Actions raise them; the API turns them into the CONTRACT error shape
-``{"code", "message", ...details}`` and HTML views into a friendly page or
-form message. The code is part of the contract; the message may be reworded.
+Actions raise them; the API turns them into the error shape of the public API,
+``{"code": "<app>.<reason>", "message", ...details}`` (``ErrorOut``), and HTML
+views into a friendly page or form message. The code is part of the API; the
+message may be reworded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,22 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from pydantic import BaseModel, ConfigDict
+
+
+class ErrorOut(BaseModel):
+    """Every JSON error: a stable ``<app>.<reason>`` code, a Chinese message,
+    and any details the error carries (``missing``, ``errors``, …).
+
+    Declare it for each error status of an operation
+    (``response={200: ItemOut, 404: ErrorOut}``). It is a plain pydantic model
+    rather than a ninja ``Schema``: a ``Schema`` reads only its declared fields
+    from what it validates, and would drop the details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
 
 
 class DomainError(Exception):

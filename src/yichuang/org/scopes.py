@@ -13,11 +13,10 @@ from typing import NoReturn, cast
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from yichuang.accounts.models import Role
-from yichuang.lib import rows
 from yichuang.lib.errors import NotFound
 
 from .models import Centre, Department, Region, Staff, Window
+from .permissions import sees_everything
 
 _MISSING = object()
 
@@ -36,10 +35,6 @@ def staff_of(user) -> Staff | None:
     return cast("Staff | None", cached)
 
 
-def _sees_everything(user) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN))
-
-
 def region_q(region: Region, prefix: str = "region") -> Q:
     """Rows whose region is ``region`` or lies below it (three levels deep)."""
     return (
@@ -52,7 +47,7 @@ def region_q(region: Region, prefix: str = "region") -> Q:
 def centres_for(user) -> QuerySet[Centre]:
     if user is None or not user.is_authenticated:
         return Centre.objects.none()
-    if _sees_everything(user):
+    if sees_everything(user):
         return Centre.objects.all()
     staff = staff_of(user)
     if staff is None:
@@ -65,7 +60,7 @@ def centres_for(user) -> QuerySet[Centre]:
 def departments_for(user) -> QuerySet[Department]:
     if user is None or not user.is_authenticated:
         return Department.objects.none()
-    if _sees_everything(user):
+    if sees_everything(user):
         return Department.objects.all()
     staff = staff_of(user)
     if staff is None:
@@ -83,18 +78,29 @@ def get_centre_for(user, code: str) -> Centre:
     return centre
 
 
-_W, _C, _D = rows.Cols(Window, "w"), rows.Cols(Centre, "c"), rows.Cols(Department, "dp")
+def windows_for(user) -> QuerySet[Window]:
+    """The windows of the centres ``centres_for(user)`` gives, as one condition
+    on the window row (no subquery): the hall's clerk actions start here."""
+    if user is None or not user.is_authenticated:
+        return Window.objects.none()
+    if sees_everything(user):
+        return Window.objects.all()
+    staff = staff_of(user)
+    if staff is None:
+        return Window.objects.none()
+    if staff.scope == Staff.Scope.CENTRE:
+        return Window.objects.filter(centre_id=staff.centre_id)
+    return Window.objects.filter(region_q(staff.region, "centre__region"))
 
 
 def window_scope_sql(user, w: str = "w") -> tuple[str, str, list]:
     """``centres_for`` as SQL on window ``w``: the joins it needs (to the
     centre ``sc`` and the two regions above it, only for a regional scope), the
     condition and its parameters; 404 ``org.window_not_found`` when the user
-    sees no centre. The hot clerk actions fold it into their first query
-    (queueing.actions)."""
+    sees no centre. Kept until the clerk actions read ``windows_for``."""
     if user is None or not user.is_authenticated:
         window_not_found()
-    if _sees_everything(user):
+    if sees_everything(user):
         return "", "1 = 1", []
     staff = staff_of(user)
     if staff is None:
@@ -117,28 +123,19 @@ def window_not_found() -> NoReturn:
 
 def get_window_for(user, window_id: int) -> Window:
     """The window (with its centre and department) if it lies in the user's
-    scope. Every clerk action starts here, so it is one hand-written query."""
-    joins, where, params = window_scope_sql(user)
-    row = rows.fetchone(
-        f"SELECT {_W.sql}, {_C.sql}, {_D.sql} FROM {Window._meta.db_table} w"
-        f" JOIN {Centre._meta.db_table} c ON c.id = w.centre_id"
-        f" LEFT JOIN {Department._meta.db_table} dp ON dp.id = w.department_id{joins}"
-        f" WHERE w.id = %s AND {where}",
-        [int(window_id), *params],
+    scope; 404 ``org.window_not_found`` otherwise."""
+    window = (
+        windows_for(user).select_related("centre", "department").filter(pk=int(window_id)).first()
     )
-    if row is None:
+    if window is None:
         window_not_found()
-    window = _W.load(row)
-    assert window is not None
-    window.centre = _C.load(row, _W.width)  # type: ignore[assignment]
-    window.department = _D.load(row, _W.width + _C.width)
     return window
 
 
 def user_scope_label(user) -> str:
     staff = staff_of(user)
     if staff is None:
-        return _("全部") if _sees_everything(user) else ""
+        return _("全部") if sees_everything(user) else ""
     if staff.scope == Staff.Scope.CENTRE and staff.centre:
         return staff.centre.name
     if staff.scope == Staff.Scope.DEPARTMENT and staff.department:
