@@ -1,5 +1,7 @@
-"""The JSON API at /api/v1/: assembles each app's router and maps errors to the
-CONTRACT shape ``{"code", "message", ...}``."""
+"""The JSON API at /api/v1/: assembles each app's router and maps every error
+to one shape, ``{"code": "<app>.<reason>", "message", ...details}``
+(``yichuang.lib.errors.ErrorOut``). Errors of the HTTP layer itself (a body
+that is not JSON, a schema mismatch, an unknown path) carry the ``api`` prefix."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -48,21 +50,21 @@ def on_validation_error(request, exc: ValidationError):
     errors = [
         {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", "")} for e in exc.errors
     ]
-    return error_response("request.invalid", _("请求内容不符合要求。"), 422, errors=errors)
+    return error_response("api.invalid_request", _("请求内容不符合要求。"), 422, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return error_response("auth.required", _("请先登录或提供有效的令牌。"), 401)
+    return error_response("accounts.auth_required", _("请先登录或提供有效的令牌。"), 401)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400:
-        return error_response("request.malformed", _("请求格式不正确（JSON 无法解析）。"), 400)
-    return error_response(f"http.{exc.status_code}", str(exc), exc.status_code)
+        return error_response("api.malformed_request", _("请求格式不正确（JSON 无法解析）。"), 400)
+    return error_response(f"api.http_{exc.status_code}", str(exc), exc.status_code)
 
 
 @api.exception_handler(Http404)
 def on_404(request, exc):
-    return error_response("not_found", _("没有找到。"), 404)
+    return error_response("api.not_found", _("没有找到。"), 404)

@@ -54,7 +54,7 @@ def test_it_requires_totp_for_admins_in_production_mode(county, settings, api):
         content_type="application/json",
     )
     assert resp.status_code == 401
-    assert resp.json()["code"] == "auth.totp_setup_required"
+    assert resp.json()["code"] == "accounts.totp_setup_required"
     secret = user_totp_begin(user=county.admin)
     county.admin.refresh_from_db()
     resp = client.post(
@@ -62,13 +62,13 @@ def test_it_requires_totp_for_admins_in_production_mode(county, settings, api):
         {"username": "admin", "password": county.password},
         content_type="application/json",
     )
-    assert resp.json()["code"] == "auth.otp_required"
+    assert resp.json()["code"] == "accounts.otp_required"
     resp = client.post(
         "/api/v1/auth/token",
         {"username": "admin", "password": county.password, "otp": "000000"},
         content_type="application/json",
     )
-    assert resp.json()["code"] == "auth.bad_otp"
+    assert resp.json()["code"] == "accounts.bad_otp"
     resp = client.post(
         "/api/v1/auth/token",
         {"username": "admin", "password": county.password, "otp": pyotp.TOTP(secret).now()},

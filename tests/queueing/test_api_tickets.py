@@ -84,7 +84,7 @@ def test_it_lets_a_greeter_issue_with_phone_as_the_greeter_channel(api, county, 
         ({"queue": "general", "priority": "vip"}, 422, "queue.bad_priority"),
         ({"queue": "general", "phone": "123"}, 422, "queue.bad_phone"),
         ({"queue": "general", "id_number": "110105194912310021"}, 422, "idnumber.invalid"),
-        ({"priority": "normal"}, 422, "request.invalid"),
+        ({"priority": "normal"}, 422, "api.invalid_request"),
     ],
 )
 def test_it_refuses_bad_input_and_changes_nothing(api, hall, device_token, body, status, code):

@@ -23,7 +23,7 @@ def _locked_error(user: User) -> TooManyRequests:
     until = user.locked_until or timezone.now()
     minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     return TooManyRequests(
-        "auth.locked",
+        "accounts.locked",
         _("连续登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试。") % {"m": minutes},
         retry_after_minutes=minutes,
     )
@@ -35,13 +35,13 @@ def user_authenticate(
     """Check a username and password (and TOTP where needed).
 
     Five failures lock the account for 15 minutes (settings); every attempt is
-    audited. Raises ``auth.bad_credentials`` (401), ``auth.locked`` (429) or
-    ``auth.otp_required`` / ``auth.bad_otp`` (401).
+    audited. Raises ``accounts.bad_credentials`` (401), ``accounts.locked`` (429) or
+    ``accounts.otp_required`` / ``accounts.bad_otp`` (401).
     """
     user = User.objects.filter(username=username).first()
     if user is None:
         audit_record("auth.login", success=False, source_ip=source_ip, username=username)
-        raise Unauthorized("auth.bad_credentials", _("用户名或密码不正确。"))
+        raise Unauthorized("accounts.bad_credentials", _("用户名或密码不正确。"))
     if user.is_locked():
         audit_record("auth.login", actor=user, success=False, source_ip=source_ip, reason="locked")
         raise _locked_error(user)
@@ -50,21 +50,21 @@ def user_authenticate(
         user.refresh_from_db(fields=["locked_until"])
         if user.is_locked():
             raise _locked_error(user)
-        raise Unauthorized("auth.bad_credentials", _("用户名或密码不正确。"))
+        raise Unauthorized("accounts.bad_credentials", _("用户名或密码不正确。"))
     if user.needs_totp():
         if not user.totp_secret:
             audit_record(
                 "auth.login", actor=user, success=False, source_ip=source_ip, reason="totp_not_set"
             )
             raise Unauthorized(
-                "auth.totp_setup_required",
+                "accounts.totp_setup_required",
                 _("管理员账号须先设置动态口令（TOTP），请联系安全管理员。"),
             )
         if not otp:
-            raise Unauthorized("auth.otp_required", _("请输入动态口令。"))
+            raise Unauthorized("accounts.otp_required", _("请输入动态口令。"))
         if not pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1):
             _record_failure(user, source_ip)
-            raise Unauthorized("auth.bad_otp", _("动态口令不正确。"))
+            raise Unauthorized("accounts.bad_otp", _("动态口令不正确。"))
     User.objects.filter(pk=user.pk).update(
         failed_logins=0, locked_until=None, last_login=timezone.now()
     )
@@ -184,7 +184,7 @@ def user_totp_begin(*, user: User) -> str:
 @transaction.atomic
 def user_totp_confirm(*, user: User, otp: str) -> None:
     if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1):
-        raise DomainError("auth.bad_otp", _("动态口令不正确。"))
+        raise DomainError("accounts.bad_otp", _("动态口令不正确。"))
     user.totp_confirmed = True
     user.save(update_fields=["totp_confirmed", "updated_at"])
     audit_record("accounts.totp_confirm", actor=user, obj=user)
@@ -198,16 +198,6 @@ def api_token_issue(*, user: User, source_ip: str | None = None) -> str:
     )
     audit_record("auth.token_issue", actor=user, obj=user, source_ip=source_ip)
     return raw
-
-
-def api_token_user(raw: str) -> User | None:
-    token = ApiToken.objects.live().select_related("user").filter(key_hash=token_hash(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 @transaction.atomic

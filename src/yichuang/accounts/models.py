@@ -23,7 +23,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("督查员")
 
 
-# 三权分立 (DOMAIN §8): no account holds two of these.
+# 三权分立: no account holds two of these (docs/domain.md, "Security").
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles that must use TOTP in production mode.
 ADMIN_ROLES = SEPARATED_ADMIN_ROLES | {Role.COUNTY_ADMIN}

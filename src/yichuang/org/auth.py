@@ -1,134 +1,98 @@
-"""API authentication: staff bearer tokens, device tokens and staff sessions.
+"""Who is calling: staff bearer tokens, hall device tokens and staff sessions.
+
+Every token is looked up on every request, so a revoked token, a deactivated
+user or device, or a role taken away stops working on the next request.
 
 A device token authenticates a hall device, not a person: ``request.auth`` is
 then the :class:`Device` and the endpoint decides whether that device's job
-covers it (a kiosk issues tickets at its own centre, nothing else).
+covers it (a kiosk issues tickets at its own centre, nothing else). Device
+pages (kiosk, display) receive the token once as ``?device=dev_…`` and keep it
+in a signed cookie (``DEVICE_COOKIE``); ``device_from_request`` reads both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 
-from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
 from yichuang.accounts.models import ApiToken, User, UserRole, token_hash
-from yichuang.lib import rows
 from yichuang.lib.errors import Forbidden
 
-from .models import Centre, Device, Staff, Window, device_token_hash
+from .models import Device, device_token_hash
 
-# Every API call of a clerk or a hall device starts here, so each kind of token
-# is resolved in one hand-written query (lib/rows.py says why).
-_TOKEN, _USER, _STAFF = (
-    rows.Cols(ApiToken, "t"),
-    rows.Cols(User, "u"),
-    rows.Cols(Staff, "s"),
-)
-_DEVICE, _CENTRE, _WINDOW = rows.Cols(Device, "d"), rows.Cols(Centre, "c"), rows.Cols(Window, "w")
+DEVICE_TOKEN_PREFIX = "dev_"
+# The signed cookie a device page keeps its token in, and the cookie's salt.
+DEVICE_COOKIE = "yc_device"
+DEVICE_SALT = "yichuang.queueing.device"
 
-
-# Each worker keeps the row behind a token it has just checked for
-# settings.API_TOKEN_CHECK_SECONDS (docs/deployment.md): a clerk's console and
-# a kiosk send a request every second or two, and each check was one more
-# query. Revoking a token, deactivating its user or device, or changing roles
-# or scope takes effect within that time; expiry is checked on every request.
-_CHECKED: dict[str, tuple[float, tuple]] = {}
-
-
-def _checked_row(key: str, read: Callable[[], tuple | None]) -> tuple | None:
-    keep = settings.API_TOKEN_CHECK_SECONDS
-    if keep <= 0:
-        return read()
-    now = time.monotonic()
-    hit = _CHECKED.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    row = read()
-    if row is None:
-        _CHECKED.pop(key, None)
-        return None
-    if len(_CHECKED) > 10_000:
-        _CHECKED.clear()
-    _CHECKED[key] = (now + keep, row)
-    return row
+# How stale the "last used" marks of tokens and devices may get: writing them
+# on every request would turn every read into a write.
+TOKEN_USE_MARK = dt.timedelta(minutes=5)
+DEVICE_SEEN_MARK = dt.timedelta(seconds=60)
 
 
 def staff_token_user(raw: str) -> User | None:
-    """The active user behind a live staff token (not revoked, not expired,
-    as ``ApiToken.objects.live()``), read with the user's roles and staff
-    record in one query (kept briefly: ``_checked_row``); None otherwise."""
-    now = timezone.now()
-    key = token_hash(raw)
-    row = _checked_row(
-        key,
-        lambda: rows.fetchone(
-            f"SELECT {_TOKEN.sql}, {_USER.sql}, {_STAFF.sql},"
-            f" (SELECT {rows.string_agg('r.role')} FROM {UserRole._meta.db_table} r"
-            "   WHERE r.user_id = u.id)"
-            f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
-            f" LEFT JOIN {Staff._meta.db_table} s ON s.user_id = u.id"
-            " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
-            [key, now],
-        ),
+    """The active user behind a live staff token (not revoked, not expired),
+    with the user's staff record and roles loaded; None otherwise."""
+    token = (
+        ApiToken.objects.live()
+        .filter(key_hash=token_hash(raw))
+        .select_related(
+            "user", "user__staff__region", "user__staff__centre", "user__staff__department"
+        )
+        .first()
     )
-    if row is None:
+    if token is None or not token.user.is_active:
         return None
-    token = _TOKEN.load(row)
-    user = _USER.load(row, _TOKEN.width)
-    if token is None or user is None or not user.is_active or token.expires_at <= now:
-        return None
-    staff = _STAFF.load(row, _TOKEN.width + _USER.width)
-    if staff is not None:
-        staff.user = user
-    roles = row[-1]
-    user._role_cache = set(roles.split(",")) if roles else set()
-    user._staff_cache = staff  # type: ignore[attr-defined]
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        rows.update(ApiToken, token.pk, {"last_used_at": now})
-        _CHECKED.pop(key, None)
+    user = token.user
+    # The staff record came with the token; ``org.scopes.staff_of`` reads it here.
+    user._staff_cache = getattr(user, "staff", None)  # type: ignore[attr-defined]
+    user._role_cache = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_MARK:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user
 
 
-def device_by_token(raw: str) -> Device | None:
-    """An active hall device with its centre and window, in one query."""
-    key = device_token_hash(raw)
-    row = _checked_row(
-        key,
-        lambda: rows.fetchone(
-            f"SELECT {_DEVICE.sql}, {_CENTRE.sql}, {_WINDOW.sql}"
-            f" FROM {Device._meta.db_table} d JOIN {Centre._meta.db_table} c ON c.id = d.centre_id"
-            f" LEFT JOIN {Window._meta.db_table} w ON w.id = d.window_id"
-            " WHERE d.token_hash = %s AND d.is_active",
-            [key],
-        ),
-    )
-    if row is None:
+def device_by_token(raw: str | None) -> Device | None:
+    """The active hall device holding ``raw``, with its centre and window;
+    None for no token, a token of another kind, or an unknown or deactivated
+    device."""
+    if not raw or not raw.startswith(DEVICE_TOKEN_PREFIX):
         return None
-    device = _DEVICE.load(row)
-    assert device is not None
-    device.centre = _CENTRE.load(row, _DEVICE.width)  # type: ignore[assignment]
-    window = _WINDOW.load(row, _DEVICE.width + _CENTRE.width)
-    if window is not None:
-        window.centre = device.centre
-    device.window = window
+    device = (
+        Device.objects.select_related("centre", "window")
+        .filter(token_hash=device_token_hash(raw), is_active=True)
+        .first()
+    )
+    if device is not None and device.window is not None:
+        device.window.centre = device.centre
     return device
+
+
+def device_from_request(request: HttpRequest) -> Device | None:
+    """The hall device that opened a page: the token of ``?device=`` when the
+    query has one, else the token kept in the signed ``DEVICE_COOKIE``; None
+    when there is none or it names no active device."""
+    raw = request.GET.get("device") or request.get_signed_cookie(
+        DEVICE_COOKIE, default=None, salt=DEVICE_SALT
+    )
+    return device_by_token(raw)
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        if token.startswith("dev_"):
+        if token.startswith(DEVICE_TOKEN_PREFIX):
             device = device_by_token(token)
             if device is None:
                 return None
             now = timezone.now()
-            if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
-                rows.update(Device, device.pk, {"last_seen_at": now})
-                _CHECKED.pop(device.token_hash, None)
+            if device.last_seen_at is None or now - device.last_seen_at > DEVICE_SEEN_MARK:
+                Device.objects.filter(pk=device.pk).update(last_seen_at=now)
             request.device = device
             return device
         user = staff_token_user(token)
