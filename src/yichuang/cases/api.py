@@ -19,8 +19,8 @@ from yichuang.org.scopes import get_centre_for
 from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
 
-from . import actions, clock
-from .models import Card, Case
+from . import actions, clock, selectors
+from .permissions import require_actor
 from .ratelimit import rate_limit
 from .serialize import case_detail, case_row, progress_view
 
@@ -155,21 +155,8 @@ def case_create(request, payload: CaseIn):
 @router.get("/cases", auth=API_AUTH, response=dict)
 def case_list(request, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0):
     user = staff_user(request)
-    qs = (
-        actions.cases_for(user).filter(parent__isnull=True)
-        if not mine
-        else (actions.cases_for(user))
-    )
-    if mine:
-        qs = qs.filter(post__in=actions.my_posts(user))
-    if status:
-        qs = qs.filter(status=status)
-    limit = max(1, min(limit, 200))
-    total = qs.count()
-    rows = list(
-        qs.select_related("current_step", "department", "person").order_by(
-            "due_date", "-received_at"
-        )[offset : offset + limit]
+    rows, total = selectors.case_list_for(
+        user, status=status, mine=mine, limit=limit, offset=offset
     )
     cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
     items = [case_row(c, cal=cal, today=today, levels=levels) for c in rows]
@@ -179,14 +166,14 @@ def case_list(request, status: str = "", mine: bool = False, limit: int = 50, of
 @router.get("/cases/{case_id}", auth=API_AUTH, response=dict)
 def case_get(request, case_id: int):
     user = staff_user(request)
-    case = actions.get_case_for(user, case_id)
+    case = selectors.get_case_for(user, case_id)
     return case_detail(case)
 
 
 @router.post("/cases/{case_id}/visits", auth=API_AUTH, response=dict)
 def case_visit(request, case_id: int, payload: VisitIn):
     user = staff_user(request)
-    case = actions.get_case_for(user, case_id)
+    case = selectors.get_case_for(user, case_id)
     ticket = _ticket(user, payload.ticket_id)
     case = actions.case_visit_link(case=case, actor=user, ticket=ticket)
     return {"id": case.pk, "visit_count": case.visit_count}
@@ -195,31 +182,22 @@ def case_visit(request, case_id: int, payload: VisitIn):
 @router.post("/cases/{case_id}/actions", auth=API_AUTH, response=dict)
 def case_action(request, case_id: int, payload: ActionIn):
     user = staff_user(request)
-    case = actions.get_case_for(user, case_id)
-    params = {
-        k: v
-        for k, v in payload.dict().items()
-        if k not in ("action", "note") and v not in (None, [])
-    }
-    if "materials" in params:
-        params["materials"] = [
-            m if isinstance(m, dict) else {"code": str(m)} for m in params["materials"]
-        ]
-        if payload.action == "supplement":
-            params["materials"] = [m["code"] for m in params["materials"]]
+    case = selectors.get_case_for(user, case_id)
+    given = {k: v for k, v in payload.dict().items() if v not in (None, [])}
     case = actions.case_act(
-        case=case, actor=user, action=payload.action, note=payload.note, **params
+        case=case,
+        actor=user,
+        action=payload.action,
+        note=payload.note,
+        **actions.case_action_params(payload.action, given),
     )
-    return case_detail(actions.get_case_for(user, case.pk))
+    return case_detail(selectors.get_case_for(user, case.pk))
 
 
 @router.post("/cards/{card_id}/lift", auth=API_AUTH, response=dict)
 def card_lift(request, card_id: int):
     user = staff_user(request)
-    visible = actions.cases_for(user)
-    card = Card.objects.filter(pk=card_id, case__in=visible).first()
-    if card is None:
-        raise NotFound("cases.card_not_found", _("没有找到该红黄牌。"))
+    card = selectors.card_for(user, card_id)
     import json
 
     try:
@@ -234,11 +212,7 @@ def card_lift(request, card_id: int):
 def progress(request, receipt_code: str):
     """Public: item, status, step, department, expected date, masked name only."""
     rate_limit(request, "progress")
-    case = (
-        Case.objects.select_related("person", "department", "current_step", "centre")
-        .filter(receipt_code=receipt_code, parent__isnull=True)
-        .first()
-    )
+    case = selectors.case_by_receipt_code(receipt_code)
     if case is None:
         raise NotFound("cases.not_found", _("没有找到该办件，请核对回执上的查询码。"))
     return progress_view(case)
@@ -247,7 +221,7 @@ def progress(request, receipt_code: str):
 @router.get("/people/lookup", auth=API_AUTH, response=dict)
 def people_lookup(request, id_number: str, purpose: str = ""):
     user = staff_user(request)
-    actions._require_actor(user)
+    require_actor(user)
     person = vault.person_lookup(id_number=id_number, actor=user, purpose=purpose)
     if person is None:
         raise NotFound("vault.person_not_found", _("证照库中没有该申请人。"))

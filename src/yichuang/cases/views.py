@@ -1,13 +1,13 @@
 """HTML pages: the case desk (/cases/), the intake form, the case page with its
 timeline and clock, printable receipts and notices, and the citizens' pages
-(/m/progress/…, /m/my-data). Thin: logic lives in actions."""
+(/m/progress/…, /m/my-data). Thin: reads live in selectors, changes in actions."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yichuang.catalog.models import Bundle, Item, OneTimeNotice
+from yichuang.catalog.models import Bundle, Item
 from yichuang.catalog.pdf import notice_pdf
 from yichuang.lib.errors import DomainError, NotFound
 from yichuang.org.calendar import get_calendar
@@ -24,8 +24,8 @@ from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
-from . import actions, clock
-from .models import Case
+from . import actions, clock, selectors
+from .permissions import require_actor
 from .ratelimit import rate_limit
 
 MY_DATA_SESSION = "my_data_person"
@@ -35,25 +35,6 @@ MY_DATA_SESSION = "my_data_person"
 
 
 DESK_PAGE = 30
-# Only what the rows and the warning level read (fewer columns to convert).
-DESK_FIELDS = (
-    "id",
-    "title",
-    "status",
-    "received_at",
-    "accepted_on",
-    "due_date",
-    "statutory_due_date",
-    "deadline_pending",
-    "deadline_provisional",
-    "visit_count",
-    "current_step__kind",
-    "current_step__name",
-    "current_step__due_date",
-    "department__name",
-    "department__short_name",
-    "person__name",
-)
 LEVEL_LABELS = {
     "red": gettext_lazy("红牌"),
     "yellow": gettext_lazy("黄牌"),
@@ -64,70 +45,28 @@ LEVEL_LABELS = {
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    """My tasks, my department's tasks, or my centre's cases: open cases read
-    through the partial (…, due_date, id) indexes, most urgent (earliest due)
-    first, one page of DESK_PAGE rows; cases without a due date yet (awaiting
-    acceptance, or deadline pending calendar) are listed apart on page 1. A fixed
-    number of queries whatever the size of the department or the history."""
-    user = request.user
-    staff = staff_of(user)
-    view = request.GET.get("view") or ("department" if staff and staff.department_id else "centre")
+    """My tasks, my department's tasks, or my centre's cases, most urgent first
+    (``selectors.desk_cases_for``), one page of DESK_PAGE rows."""
     try:
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    qs: QuerySet[Case]
-    if view == "mine":
-        qs = Case.objects.open_indexed().filter(post__in=actions.my_posts(user))
-    elif view == "department" and staff and staff.department_id:
-        # A case now in the user's department has a step there: it is in his
-        # scope by definition, so the indexed column alone selects it.
-        qs = Case.objects.open_indexed().filter(department_id=staff.department_id)
-    else:
-        view = "centre"
-        centre_ids = [c.pk for c in centres_for(user)]
-        qs = (
-            actions.cases_for(user)
-            .open_indexed()
-            .filter(centre_id__in=centre_ids, parent__isnull=True)
-        )
-    related = ("current_step", "department", "person")
-    start = (page - 1) * DESK_PAGE
-    rows = list(
-        qs.filter(due_date__isnull=False)
-        .select_related(*related)
-        .only(*DESK_FIELDS)
-        .order_by("due_date", "id")[start : start + DESK_PAGE + 1]
+    found = selectors.desk_cases_for(
+        request.user, view=request.GET.get("view"), page=page, page_size=DESK_PAGE
     )
-    has_next = len(rows) > DESK_PAGE
-    rows = rows[:DESK_PAGE]
-    undated = (
-        list(
-            qs.filter(due_date__isnull=True)
-            .select_related(*related)
-            .only(*DESK_FIELDS)
-            .order_by("id")[:DESK_PAGE]
-        )
-        if page == 1
-        else []
-    )
-    cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
-    for case in [*rows, *undated]:
-        case.level = clock.warning_level(case, today=today, cal=cal, settings=levels)  # type: ignore[attr-defined]
-        case.days_left = clock.working_days_left(case, today, cal)  # type: ignore[attr-defined]
+    for case in [*found.rows, *found.undated]:
         case.level_label = LEVEL_LABELS[case.level]  # type: ignore[attr-defined]
-    pending = qs.filter(due_date__isnull=True, deadline_pending=True).count()
     return render(
         request,
         "cases/desk.html",
         {
-            "rows": rows,
-            "undated": undated,
-            "view": view,
-            "pending": pending,
-            "today": today,
+            "rows": found.rows,
+            "undated": found.undated,
+            "view": found.view,
+            "pending": found.pending,
+            "today": found.today,
             "page": page,
-            "has_next": has_next,
+            "has_next": found.has_next,
             "previous_page": page - 1,
             "next_page": page + 1,
         },
@@ -180,7 +119,7 @@ def _checklist(
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     user = request.user
-    actions._require_actor(user)
+    require_actor(user)
     src = request.POST if request.method == "POST" else request.GET
     item = Item.objects.select_related("current_version").filter(code=src.get("item", "")).first()
     bundle = Bundle.objects.filter(code=src.get("bundle", "")).first()
@@ -253,7 +192,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
-    case = actions.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk)
     cal, today = get_calendar(), timezone.localdate()
     context = {
         "case": case,
@@ -267,67 +206,50 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "extensions": case.extensions.all(),
         "cards": case.cards.all(),
         "children": case.children.select_related("department").order_by("pk"),
-        "actions": ACTION_LABELS,
+        "actions": actions.page_actions(),
         "error": request.GET.get("error", ""),
     }
     return render(request, "cases/case.html", context)
 
 
-ACTION_LABELS = [
-    ("approve", _("通过，转下一环节")),
-    ("deny", _("不予许可")),
-    ("return", _("退回上一环节")),
-    ("request_supplement", _("要求补齐补正")),
-    ("supplement", _("已补齐")),
-    ("complete", _("办结")),
-    ("deliver", _("送达")),
-    ("suspend", _("挂起")),
-    ("resume", _("恢复计时")),
-    ("extend", _("延期")),
-    ("withdraw", _("撤回")),
-]
-
-
 @login_required
 @require_POST
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
-    case = actions.get_case_for(request.user, pk)
-    params: dict[str, Any] = {}
-    for key in ("days", "document", "procedure", "method", "material"):
-        if request.POST.get(key):
-            params[key] = request.POST[key]
+    case = selectors.get_case_for(request.user, pk)
+    action = request.POST.get("action", "")
+    given: dict[str, Any] = {
+        key: request.POST[key]
+        for key in ("days", "document", "procedure", "method", "material")
+        if request.POST.get(key)
+    }
     if request.POST.getlist("materials"):
-        params["materials"] = request.POST.getlist("materials")
+        given["materials"] = request.POST.getlist("materials")
     try:
         actions.case_act(
             case=case,
             actor=request.user,
-            action=request.POST.get("action", ""),
+            action=action,
             note=request.POST.get("note", ""),
-            **params,
+            **actions.case_action_params(action, given),
         )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        from urllib.parse import quote
-
         return redirect(f"/cases/{pk}/?error={quote(exc.message)}")
     return redirect(f"/cases/{pk}/")
 
 
 @login_required
 def notices(request: HttpRequest, pk: int) -> HttpResponse:
-    case = actions.get_case_for(request.user, pk)
-    ids = [case.notice_id, *case.children.values_list("notice_id", flat=True)]
-    rows = OneTimeNotice.objects.filter(pk__in=[i for i in ids if i]).select_related("version")
+    case = selectors.get_case_for(request.user, pk)
+    rows = selectors.notices_of(case)
     return render(request, "cases/notices.html", {"case": case, "notices": rows})
 
 
 @login_required
 def notice_pdf_view(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
-    case = actions.get_case_for(request.user, pk)
-    ids = [case.notice_id, *case.children.values_list("notice_id", flat=True)]
-    notice = OneTimeNotice.objects.filter(pk__in=[i for i in ids if i], reference=reference).first()
+    case = selectors.get_case_for(request.user, pk)
+    notice = selectors.notices_of(case).filter(reference=reference).first()
     if notice is None:
         raise NotFound("cases.notice_not_found", _("没有找到该告知书。"))
     url = request.build_absolute_uri(f"/m/items/{notice.item.code}")
@@ -338,7 +260,7 @@ def notice_pdf_view(request: HttpRequest, pk: int, reference: str) -> HttpRespon
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     from .pdf import receipt_pdf
 
-    case = actions.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk)
     if case.accepted_on is None:
         raise NotFound("cases.not_accepted", _("该办件尚未受理，没有受理回执。"))
     url = request.build_absolute_uri(f"/m/progress/{case.receipt_code}")
@@ -354,11 +276,7 @@ def progress_page(request: HttpRequest, code: str) -> HttpResponse:
     from .serialize import progress_view
 
     rate_limit(request, "progress")
-    case = (
-        Case.objects.select_related("person", "department", "current_step", "centre")
-        .filter(receipt_code=code, parent__isnull=True)
-        .first()
-    )
+    case = selectors.case_by_receipt_code(code)
     if case is None:
         return render(request, "cases/progress.html", {"missing": True}, status=404)
     return render(request, "cases/progress.html", {"p": progress_view(case), "case": case})

@@ -1,0 +1,209 @@
+"""Composed reads of cases for the pages and the API: what a user may see, the
+desk, the API's list, the public progress lookup. Every protected case is
+fetched through :func:`get_case_for`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.catalog.models import OneTimeNotice
+from yichuang.lib.errors import NotFound
+from yichuang.org.calendar import get_calendar
+from yichuang.org.models import Post, Staff
+from yichuang.org.permissions import sees_everything
+from yichuang.org.scopes import centres_for, staff_of
+
+from . import clock
+from .models import Card, Case, CaseQuerySet, CaseStep
+
+
+def cases_for(user: Any) -> CaseQuerySet:
+    """Cases ``user`` may see: his centres' cases, and for department staff the
+    cases with a step in his department (wherever they were received)."""
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    if sees_everything(user):
+        return Case.objects.all()
+    staff = staff_of(user)
+    if staff is None:
+        return Case.objects.none()
+    in_dept = Exists(
+        CaseStep.objects.filter(case=OuterRef("pk"), department_id=staff.department_id)
+    )
+    if staff.scope == Staff.Scope.DEPARTMENT:
+        return Case.objects.filter(in_dept)
+    if staff.department_id:
+        return Case.objects.filter(Q(centre__in=centres_for(user)) | in_dept)
+    return Case.objects.filter(centre__in=centres_for(user))
+
+
+def case_not_found() -> NotFound:
+    return NotFound("cases.not_found", _("没有找到该办件。"))
+
+
+def get_case_for(user: Any, case_id: int) -> Case:
+    """The one access helper: an outsider gets 404 and nothing changes."""
+    case = (
+        cases_for(user)
+        .filter(pk=case_id)
+        .select_related("version", "centre", "department", "current_step")
+        .first()
+    )
+    if case is None:
+        raise case_not_found()
+    return case
+
+
+def my_posts(user: Any) -> list[int]:
+    """Posts whose work is the user's now: his A posts, and his B posts while A is away."""
+    staff = staff_of(user)
+    if staff is None:
+        return []
+    return [
+        p.pk
+        for p in Post.objects.filter(Q(a_staff=staff) | Q(b_staff=staff)).select_related(
+            "a_staff", "b_staff"
+        )
+        if p.holder() == staff
+    ]
+
+
+def card_for(user: Any, card_id: int) -> Card:
+    """A card of a case the user sees (404 otherwise)."""
+    card = Card.objects.filter(pk=card_id, case__in=cases_for(user)).first()
+    if card is None:
+        raise NotFound("cases.card_not_found", _("没有找到该红黄牌。"))
+    return card
+
+
+def case_by_receipt_code(code: str) -> Case | None:
+    """The top case a receipt's code opens (the public progress page)."""
+    return (
+        Case.objects.select_related("person", "department", "current_step", "centre")
+        .filter(receipt_code=code, parent__isnull=True)
+        .first()
+    )
+
+
+def notices_of(case: Case) -> Any:
+    """The one-time notices issued for the case and its member cases."""
+    ids = [case.notice_id, *case.children.values_list("notice_id", flat=True)]
+    return OneTimeNotice.objects.filter(pk__in=[i for i in ids if i]).select_related("version")
+
+
+# --- the desk ---------------------------------------------------------------------------
+
+# Only what the desk's rows and the warning level read (fewer columns to convert).
+DESK_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "received_at",
+    "accepted_on",
+    "due_date",
+    "statutory_due_date",
+    "deadline_pending",
+    "deadline_provisional",
+    "visit_count",
+    "current_step__kind",
+    "current_step__name",
+    "current_step__due_date",
+    "department__name",
+    "department__short_name",
+    "person__name",
+)
+DESK_RELATED = ("current_step", "department", "person")
+DESK_VIEWS = ("mine", "department", "centre")
+
+
+@dataclass
+class Desk:
+    view: str
+    page: int
+    rows: list[Case]
+    undated: list[Case]
+    has_next: bool
+    pending: int
+    today: dt.date
+
+
+def desk_cases_for(user: Any, *, view: str | None, page: int, page_size: int) -> Desk:
+    """My tasks (``mine``), my department's tasks, or my centre's cases: open
+    cases read through the partial (…, due_date, id) indexes, most urgent
+    (earliest due) first, one page of ``page_size`` rows; cases without a due
+    date yet (awaiting acceptance, or deadline pending calendar) are listed apart
+    on page 1. A fixed number of queries whatever the size of the department or
+    the history. Each case carries ``level`` and ``days_left``."""
+    staff = staff_of(user)
+    view = view or ("department" if staff and staff.department_id else "centre")
+    if view == "mine":
+        qs = Case.objects.open_indexed().filter(post__in=my_posts(user))
+    elif view == "department" and staff and staff.department_id:
+        # A case now in the user's department has a step there: it is in his
+        # scope by definition, so the indexed column alone selects it.
+        qs = Case.objects.open_indexed().filter(department_id=staff.department_id)
+    else:
+        view = "centre"
+        centre_ids = [c.pk for c in centres_for(user)]
+        qs = cases_for(user).open_indexed().filter(centre_id__in=centre_ids, parent__isnull=True)
+    start = (page - 1) * page_size
+    rows = list(
+        qs.filter(due_date__isnull=False)
+        .select_related(*DESK_RELATED)
+        .only(*DESK_FIELDS)
+        .order_by("due_date", "id")[start : start + page_size + 1]
+    )
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    undated = (
+        list(
+            qs.filter(due_date__isnull=True)
+            .select_related(*DESK_RELATED)
+            .only(*DESK_FIELDS)
+            .order_by("id")[:page_size]
+        )
+        if page == 1
+        else []
+    )
+    cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
+    for case in [*rows, *undated]:
+        case.level = clock.warning_level(case, today=today, cal=cal, settings=levels)  # type: ignore[attr-defined]
+        case.days_left = clock.working_days_left(case, today, cal)  # type: ignore[attr-defined]
+    pending = qs.filter(due_date__isnull=True, deadline_pending=True).count()
+    return Desk(
+        view=view,
+        page=page,
+        rows=rows,
+        undated=undated,
+        has_next=has_next,
+        pending=pending,
+        today=today,
+    )
+
+
+# --- the API's list ----------------------------------------------------------------------
+
+
+def case_list_for(
+    user: Any, *, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[Case], int]:
+    """One page of the cases the user sees (top cases; with ``mine``, the cases
+    at his posts, members included), by due date; and how many there are."""
+    qs = cases_for(user)
+    qs = qs.filter(post__in=my_posts(user)) if mine else qs.filter(parent__isnull=True)
+    if status:
+        qs = qs.filter(status=status)
+    limit = max(1, min(limit, 200))
+    total = qs.count()
+    rows = list(
+        qs.select_related(*DESK_RELATED).order_by("due_date", "-received_at")[
+            offset : offset + limit
+        ]
+    )
+    return rows, total
