@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "yichuang.vault",
     "yichuang.feedback",
     "yichuang.insights",
+    "yichuang.home",
     "yichuang.demo",
 ]
 

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yichuang.api import api
-from yichuang.org import views as org_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -13,7 +12,7 @@ urlpatterns = [
     path("dashboard/", include("yichuang.insights.urls")),
     path("cases/", include("yichuang.cases.urls")),
     path("m/", include("yichuang.cases.mobile_urls")),
-    path("", org_views.home, name="home"),
+    path("", include("yichuang.home.urls")),
     path("", include("yichuang.queueing.urls")),
     path("", include("yichuang.feedback.urls")),
     path("", include("yichuang.accounts.urls")),

@@ -1,0 +1,59 @@
+"""The signed-in home page of each role: what the role does first, and for
+those who oversee halls the organisation at a glance."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.accounts.context import page_exists
+from yichuang.accounts.models import Role
+from yichuang.accounts.views import login_view
+from yichuang.org.permissions import oversees
+from yichuang.org.scopes import centres_for, user_scope_label
+from yichuang.org.selectors import centres_at_a_glance, uncovered_posts
+
+# What each role's home page offers first, in order: (role, title, url, hint).
+HOME_CARDS = [
+    (Role.CLERK, _("窗口工作台"), "/console/", _("开窗、叫号、受理、办结")),
+    (Role.CLERK, _("办件"), "/cases/", _("我的待办与本部门办件")),
+    (Role.GREETER, _("导办取号"), "/console/", _("为群众取号、指引窗口")),
+    (Role.CENTRE_DIRECTOR, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
+    (Role.CENTRE_DIRECTOR, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.COUNTY_ADMIN, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.COUNTY_ADMIN, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
+    (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", _("待办、预警、黄牌红牌")),
+    (Role.DEPARTMENT_LEAD, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.INSPECTOR, _("督查"), "/dashboard/", _("差评整改、超期办件")),
+    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", _("机构、窗口、账号、工作日历")),
+    (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/accounts/user/", _("账号、角色、动态口令")),
+    (Role.AUDIT_ADMIN, _("审计记录"), "/admin/lib/auditentry/", _("登录、变更、敏感查看")),
+]
+
+
+def home_cards(user) -> list[dict]:
+    """The cards of the user's roles, each place once, in ``HOME_CARDS`` order."""
+    roles = user.role_set
+    cards, seen = [], set()
+    for role, title, url, hint in HOME_CARDS:
+        if (role in roles or user.is_superuser) and (str(title), url) not in seen:
+            seen.add((str(title), url))
+            cards.append({"title": title, "url": url, "hint": hint, "ready": page_exists(url)})
+    return cards
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return login_view(request)
+    user = request.user
+    context = {
+        "cards": home_cards(user),
+        "role_names": [Role(r).label for r in sorted(user.role_set)],
+        "scope_label": user_scope_label(user),
+    }
+    if oversees(user):
+        centres = centres_for(user)
+        context["centres"] = centres_at_a_glance(centres)
+        context["uncovered"] = uncovered_posts(centres)
+    return render(request, "home/home.html", context)
