@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from yichuang.feedback.actions import rates_of, rating_fill_defaults
-from yichuang.feedback.board import board_rows
 from yichuang.feedback.models import Rating
+from yichuang.feedback.selectors import board_rows
 from yichuang.lib.config import setting_set
 
 from .helpers import rate

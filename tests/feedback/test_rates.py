@@ -14,8 +14,8 @@ from yichuang.feedback.actions import (
     rating_fill_defaults,
     satisfaction,
 )
-from yichuang.feedback.board import board_rows
 from yichuang.feedback.models import Rating
+from yichuang.feedback.selectors import board_rows
 from yichuang.lib.config import setting_set
 
 from .helpers import rate

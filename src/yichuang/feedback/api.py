@@ -1,5 +1,6 @@
-"""HTTP API of feedback: ratings, appeals, rectifications, complaints (CONTRACT
-"Ratings and complaints"). Thin: parse, call an action, shape the answer."""
+"""HTTP API of feedback: ratings, appeals, rectifications, complaints (the
+public API, docs/architecture.md). Thin: parse, call an action or a selector,
+shape the answer. Every operation declares what it returns for each status."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from yichuang.accounts.models import User
 from yichuang.lib.audit import client_ip
-from yichuang.lib.errors import NotFound, Unauthorized, Unprocessable
+from yichuang.lib.errors import ErrorOut, NotFound, Unauthorized, Unprocessable
 from yichuang.org.auth import API_AUTH, staff_user, token_auth
 from yichuang.org.models import Centre, Department, Device, Window
 
-from . import actions
-from .models import Appeal, Complaint, Rating, Rectification
+from . import actions, selectors
+from .models import Appeal, Complaint, ComplaintCategory, Rating, Rectification
 
 router = Router(tags=["feedback"])
 
@@ -31,19 +31,11 @@ def local_iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _rater(request) -> tuple[Device | None, Any]:
-    """Who is submitting: a pad (device token), a staff member (token or
-    session — to be refused), or an anonymous citizen."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        found = token_auth.authenticate(request, header[7:].strip())
-        if found is None:
-            raise Unauthorized("auth.required", _("请先登录或提供有效的令牌。"))
-        if isinstance(found, Device):
-            return found, None
-        return None, found
-    user = getattr(request, "user", None)
-    return None, user if user is not None and user.is_authenticated else None
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- shapes --------------------------------------------------------------------------
 
 
 class RatingIn(Schema):
@@ -55,7 +47,319 @@ class RatingIn(Schema):
     phone: str | None = None
 
 
-@router.post("/ratings", auth=None, response={201: dict})
+class RatingCreatedOut(Schema):
+    id: int
+    level: int
+    channel: str
+    reasons: list[str]
+    created_at: str | None
+    # A bad rating opened a rectification.
+    rectification: bool
+
+
+class RatingOut(Schema):
+    id: int
+    service_kind: str
+    level: int
+    level_label: str
+    reasons: list[str]
+    comment: str
+    channel: str
+    excluded: bool
+    exclusion_reason: str
+    is_default: bool
+    created_at: str | None
+    centre: str
+    department: str | None
+    window: int | None
+    clerk: str | None
+
+
+class RatesOut(Schema):
+    """Rates over the valid ratings (docs/domain.md, "The three targets")."""
+
+    ratings: int
+    satisfaction_rate: float | None
+    bad_rating_rate: float | None
+    bad: int
+
+
+class RatingListOut(Schema):
+    items: list[RatingOut]
+    count: int
+    summary: RatesOut
+
+
+class AppealIn(Schema):
+    kind: str
+    reason: str
+
+
+class DecideIn(Schema):
+    upheld: bool
+    note: str = ""
+
+
+class AppealOut(Schema):
+    id: int
+    status: str
+
+
+class RectificationRatingOut(Schema):
+    id: int
+    level: int
+    reasons: list[str]
+    created_at: str | None
+
+
+class RectificationOut(Schema):
+    id: int
+    status: str
+    rating: RectificationRatingOut
+    centre: str
+    department: str | None
+    handler: str | None
+    real_name: bool
+    # Masked; the full number only through the contact operation.
+    phone: str
+    callback_due: str | None
+    rectify_due: str | None
+    overdue: bool
+    verdict: str
+    citizen_level: int | None
+
+
+class RectificationListOut(Schema):
+    items: list[RectificationOut]
+    count: int
+
+
+class RectificationActionIn(Schema):
+    action: str
+    note: str = ""
+    handler: str | None = None
+    verdict: str | None = None
+
+
+class ContactOut(Schema):
+    phone: str
+    name: str
+
+
+class ComplaintIn(Schema):
+    kind: str
+    description: str
+    title: str = ""
+    category: str | None = None
+    centre: str | None = None
+    window: int | None = None
+    name: str = ""
+    phone: str = ""
+    channel: str = "mobile"
+
+
+class ComplaintCreatedOut(Schema):
+    id: int
+    reference: str
+    track_code: str
+    status: str
+    due_date: str | None
+
+
+class ComplaintOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    channel: str
+    status: str
+    title: str
+    description: str
+    # Masked.
+    name: str
+    phone: str
+    centre: str | None
+    department: str | None
+    window: int | None
+    handler: str | None
+    received_at: str | None
+    due_date: str | None
+    reasons_due: str | None
+    overdue: bool
+    reply: str
+    satisfaction: str
+    reopen_count: int
+
+
+class ComplaintListOut(Schema):
+    items: list[ComplaintOut]
+    count: int
+
+
+class ComplaintActionIn(Schema):
+    action: str
+    note: str = ""
+    handler: str | None = None
+
+
+def rating_out(r: Rating) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "service_kind": r.service_kind,
+        "level": r.level,
+        "level_label": r.get_level_display(),
+        "reasons": r.reasons,
+        "comment": r.comment,
+        "channel": r.channel,
+        "excluded": r.excluded,
+        "exclusion_reason": r.exclusion_reason,
+        "is_default": r.is_default,
+        "created_at": local_iso(r.created_at),
+        "centre": r.centre.code,
+        "department": r.department.code if r.department else None,
+        "window": r.window.number if r.window else None,
+        "clerk": r.clerk.name if r.clerk else None,
+    }
+
+
+def rectification_out(r: Rectification, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "status": r.status,
+        "rating": {
+            "id": r.rating_id,
+            "level": r.rating.level,
+            "reasons": r.rating.reasons,
+            "created_at": local_iso(r.rating.created_at),
+        },
+        "centre": r.centre.code,
+        "department": r.department.code if r.department else None,
+        "handler": r.handler.username if r.handler else None,
+        "real_name": r.is_real_name,
+        "phone": r.masked_phone,
+        "callback_due": _date(r.callback_due),
+        "rectify_due": _date(r.rectify_due),
+        "overdue": r.is_overdue(today),
+        "verdict": r.verdict,
+        "citizen_level": r.citizen_level,
+    }
+
+
+def complaint_out(c: Complaint, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "reference": c.reference,
+        "kind": c.kind,
+        "channel": c.channel,
+        "status": c.status,
+        "title": c.title,
+        "description": c.description,
+        "name": c.masked_name,
+        "phone": c.masked_phone,
+        "centre": c.centre.code if c.centre else None,
+        "department": c.department.code if c.department else None,
+        "window": c.window.number if c.window else None,
+        "handler": c.handler.username if c.handler else None,
+        "received_at": local_iso(c.received_at),
+        "due_date": _date(c.due_date),
+        "reasons_due": _date(c.reasons_due),
+        "overdue": c.is_overdue(today),
+        "reply": c.reply,
+        "satisfaction": c.satisfaction,
+        "reopen_count": c.reopen_count,
+    }
+
+
+# --- query parameters ----------------------------------------------------------------
+
+
+def _rater(request) -> tuple[Device | None, Any]:
+    """Who is submitting: a pad (device token), a staff member (token or
+    session — to be refused), or an anonymous citizen."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        found = token_auth.authenticate(request, header[7:].strip())
+        if found is None:
+            raise Unauthorized("accounts.auth_required", _("请先登录或提供有效的令牌。"))
+        if isinstance(found, Device):
+            return found, None
+        return None, found
+    user = getattr(request, "user", None)
+    return None, user if user is not None and user.is_authenticated else None
+
+
+def _page(request) -> tuple[int, int]:
+    try:
+        limit = int(request.GET.get("limit", 50))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise Unprocessable("feedback.bad_page", _("limit 与 offset 须为整数。")) from None
+    if limit < 1 or offset < 0:
+        raise Unprocessable("feedback.bad_page", _("limit 与 offset 超出范围。"))
+    return min(limit, MAX_LIMIT), offset
+
+
+def _period(request) -> tuple[dt.date | None, dt.date | None]:
+    out: list[dt.date | None] = []
+    for name in ("from", "to"):
+        raw = request.GET.get(name)
+        if not raw:
+            out.append(None)
+            continue
+        try:
+            value = parse_date(raw)
+        except ValueError:
+            value = None
+        if value is None or not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
+            raise Unprocessable(
+                "feedback.bad_date", _("日期格式须为 YYYY-MM-DD：%(v)s") % {"v": raw}, field=name
+            )
+        out.append(value)
+    start, end = out
+    if start and end and start > end:
+        raise Unprocessable("feedback.bad_date", _("起始日期晚于结束日期。"))
+    return start, end
+
+
+def scoped_ratings(request) -> QuerySet[Rating]:
+    """The caller's ratings narrowed by ``scope``/``from``/``to``."""
+    user = staff_user(request)
+    qs = selectors.ratings_for(user)
+    scope = request.GET.get("scope", "") or "county"
+    kind, _sep, code = scope.partition(":")
+    if kind == "centre":
+        centre = Centre.objects.filter(code=code).first()
+        qs = qs.filter(centre=centre) if centre else qs.none()
+    elif kind == "department":
+        dept = Department.objects.filter(code=code).first()
+        qs = qs.filter(department=dept) if dept else qs.none()
+    elif kind == "window":
+        qs = qs.filter(window_id=int(code)) if code.isdigit() else qs.none()
+    elif kind != "county":
+        raise Unprocessable("feedback.bad_scope", _("scope 不正确：%(s)s") % {"s": scope})
+    start, end = _period(request)
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lte=end)
+    return qs
+
+
+# --- ratings and appeals -------------------------------------------------------------
+
+
+@router.post(
+    "/ratings",
+    auth=None,
+    response={
+        201: RatingCreatedOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
+)
 def rating_create(request, payload: RatingIn):
     device, user = _rater(request)
     rating = actions.rating_submit(
@@ -82,84 +386,11 @@ def rating_create(request, payload: RatingIn):
     )
 
 
-def _page(request) -> tuple[int, int]:
-    try:
-        limit = int(request.GET.get("limit", 50))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise Unprocessable("request.invalid", _("limit 与 offset 须为整数。")) from None
-    if limit < 1 or offset < 0:
-        raise Unprocessable("request.invalid", _("limit 与 offset 超出范围。"))
-    return min(limit, MAX_LIMIT), offset
-
-
-def _period(request) -> tuple[dt.date | None, dt.date | None]:
-    out: list[dt.date | None] = []
-    for name in ("from", "to"):
-        raw = request.GET.get(name)
-        if not raw:
-            out.append(None)
-            continue
-        try:
-            value = parse_date(raw)
-        except ValueError:
-            value = None
-        if value is None or not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
-            raise Unprocessable(
-                "request.bad_date", _("日期格式须为 YYYY-MM-DD：%(v)s") % {"v": raw}, field=name
-            )
-        out.append(value)
-    start, end = out
-    if start and end and start > end:
-        raise Unprocessable("request.bad_date", _("起始日期晚于结束日期。"))
-    return start, end
-
-
-def scoped_ratings(request) -> QuerySet[Rating]:
-    """The caller's ratings narrowed by ``scope``/``from``/``to``."""
-    user = staff_user(request)
-    qs = actions.ratings_for(user)
-    scope = request.GET.get("scope", "") or "county"
-    kind, _sep, code = scope.partition(":")
-    if kind == "centre":
-        centre = Centre.objects.filter(code=code).first()
-        qs = qs.filter(centre=centre) if centre else qs.none()
-    elif kind == "department":
-        dept = Department.objects.filter(code=code).first()
-        qs = qs.filter(department=dept) if dept else qs.none()
-    elif kind == "window":
-        qs = qs.filter(window_id=int(code)) if code.isdigit() else qs.none()
-    elif kind != "county":
-        raise Unprocessable("request.bad_scope", _("scope 不正确：%(s)s") % {"s": scope})
-    start, end = _period(request)
-    if start:
-        qs = qs.filter(day__gte=start)
-    if end:
-        qs = qs.filter(day__lte=end)
-    return qs
-
-
-def rating_out(r: Rating) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "service_kind": r.service_kind,
-        "level": r.level,
-        "level_label": r.get_level_display(),
-        "reasons": r.reasons,
-        "comment": r.comment,
-        "channel": r.channel,
-        "excluded": r.excluded,
-        "exclusion_reason": r.exclusion_reason,
-        "is_default": r.is_default,
-        "created_at": local_iso(r.created_at),
-        "centre": r.centre.code,
-        "department": r.department.code if r.department else None,
-        "window": r.window.number if r.window else None,
-        "clerk": r.clerk.name if r.clerk else None,
-    }
-
-
-@router.get("/ratings", auth=API_AUTH)
+@router.get(
+    "/ratings",
+    auth=API_AUTH,
+    response={200: RatingListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+)
 def rating_list(request):
     qs = scoped_ratings(request)
     limit, offset = _page(request)
@@ -169,31 +400,43 @@ def rating_list(request):
     return {
         "items": [rating_out(r) for r in rows],
         "count": qs.count(),
-        "summary": actions.rates_of(qs),
+        "summary": selectors.rates_of(qs),
     }
 
 
-class AppealIn(Schema):
-    kind: str
-    reason: str
-
-
-@router.post("/ratings/{rating_id}/appeals", auth=API_AUTH, response={201: dict})
+@router.post(
+    "/ratings/{rating_id}/appeals",
+    auth=API_AUTH,
+    response={
+        201: AppealOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
 def appeal_create(request, rating_id: int, payload: AppealIn):
     user = staff_user(request)
-    rating = actions.get_rating_for(user, rating_id)
+    rating = selectors.get_rating_for(user, rating_id)
     appeal = actions.appeal_file(
         rating=rating, kind=payload.kind, reason=payload.reason, actor=user
     )
     return Status(201, {"id": appeal.pk, "status": appeal.status})
 
 
-class DecideIn(Schema):
-    upheld: bool
-    note: str = ""
-
-
-@router.post("/appeals/{appeal_id}/decide", auth=API_AUTH)
+@router.post(
+    "/appeals/{appeal_id}/decide",
+    auth=API_AUTH,
+    response={
+        200: AppealOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
 def appeal_decide(request, appeal_id: int, payload: DecideIn):
     user = staff_user(request)
     appeal = Appeal.objects.filter(pk=appeal_id).first()
@@ -205,38 +448,22 @@ def appeal_decide(request, appeal_id: int, payload: DecideIn):
     return {"id": appeal.pk, "status": appeal.status}
 
 
-def rectification_out(r: Rectification, today: dt.date) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "status": r.status,
-        "rating": {
-            "id": r.rating_id,
-            "level": r.rating.level,
-            "reasons": r.rating.reasons,
-            "created_at": local_iso(r.rating.created_at),
-        },
-        "centre": r.centre.code,
-        "department": r.department.code if r.department else None,
-        "handler": r.handler.username if r.handler else None,
-        "real_name": r.is_real_name,
-        "phone": r.masked_phone,
-        "callback_due": r.callback_due.isoformat() if r.callback_due else None,
-        "rectify_due": r.rectify_due.isoformat() if r.rectify_due else None,
-        "overdue": r.is_overdue(today),
-        "verdict": r.verdict,
-        "citizen_level": r.citizen_level,
-    }
+# --- rectifications ------------------------------------------------------------------
 
 
-@router.get("/rectifications", auth=API_AUTH)
+@router.get(
+    "/rectifications",
+    auth=API_AUTH,
+    response={200: RectificationListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+)
 def rectification_list(request):
     user = staff_user(request)
-    qs = actions.rectifications_for(user)
+    qs = selectors.rectifications_for(user)
     status = request.GET.get("status")
     if status:
         wanted = [s for s in status.split(",") if s]
         if any(s not in Rectification.Status.values for s in wanted):
-            raise Unprocessable("request.bad_status", _("status 不正确：%(s)s") % {"s": status})
+            raise Unprocessable("feedback.bad_status", _("status 不正确：%(s)s") % {"s": status})
         qs = qs.filter(status__in=wanted)
     limit, offset = _page(request)
     today = timezone.localdate()
@@ -246,101 +473,56 @@ def rectification_list(request):
     return {"items": [rectification_out(r, today) for r in rows], "count": qs.count()}
 
 
-class ActionIn(Schema):
-    action: str
-    note: str = ""
-    handler: str | None = None
-    verdict: str | None = None
-
-
-def _user_named(username: str | None) -> User:
-    user = User.objects.filter(username=username or "").first()
-    if user is None:
-        raise Unprocessable("feedback.bad_handler", _("没有该承办人：%(u)s") % {"u": username})
-    return user
-
-
-@router.post("/rectifications/{rect_id}/actions", auth=API_AUTH)
-def rectification_act(request, rect_id: int, payload: ActionIn):
+@router.post(
+    "/rectifications/{rect_id}/actions",
+    auth=API_AUTH,
+    response={
+        200: RectificationOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def rectification_act(request, rect_id: int, payload: RectificationActionIn):
+    """One step of the handling (``actions.RECTIFICATION_STEPS``)."""
     user = staff_user(request)
-    rect = actions.get_rectification_for(user, rect_id)
-    a, note = payload.action, payload.note
-    if a == "assign":
-        rect = actions.rectification_assign(
-            rectification=rect, handler=_user_named(payload.handler), actor=user, note=note
-        )
-    elif a == "call_back":
-        rect = actions.rectification_call_back(rectification=rect, note=note, actor=user)
-    elif a == "verify":
-        rect = actions.rectification_verify(
-            rectification=rect, verdict=payload.verdict or "", finding=note, actor=user
-        )
-    elif a == "rectify":
-        rect = actions.rectification_rectify(rectification=rect, measures=note, actor=user)
-    elif a == "feedback":
-        rect = actions.rectification_give_feedback(rectification=rect, note=note, actor=user)
-    elif a == "close":
-        rect = actions.rectification_close(rectification=rect, note=note, actor=user)
-    else:
-        raise Unprocessable("feedback.bad_action", _("未知操作：%(a)s") % {"a": a})
+    rect = actions.rectification_act(
+        rectification=selectors.get_rectification_for(user, rect_id),
+        action=payload.action,
+        actor=user,
+        note=payload.note,
+        handler=payload.handler,
+        verdict=payload.verdict,
+    )
     rect = Rectification.objects.select_related("rating", "centre", "department", "handler").get(
         pk=rect.pk
     )
     return rectification_out(rect, timezone.localdate())
 
 
-@router.get("/rectifications/{rect_id}/contact", auth=API_AUTH)
+@router.get(
+    "/rectifications/{rect_id}/contact",
+    auth=API_AUTH,
+    response={200: ContactOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
 def rectification_contact(request, rect_id: int):
     user = staff_user(request)
-    rect = actions.get_rectification_for(user, rect_id)
+    rect = selectors.get_rectification_for(user, rect_id)
     return actions.contact_reveal(rectification=rect, actor=user, source_ip=client_ip(request))
 
 
-# --- complaints -----------------------------------------------------------------------
+# --- complaints ----------------------------------------------------------------------
 
 
-def complaint_out(c: Complaint, today: dt.date) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "reference": c.reference,
-        "kind": c.kind,
-        "channel": c.channel,
-        "status": c.status,
-        "title": c.title,
-        "description": c.description,
-        "name": c.masked_name,
-        "phone": c.masked_phone,
-        "centre": c.centre.code if c.centre else None,
-        "department": c.department.code if c.department else None,
-        "window": c.window.number if c.window else None,
-        "handler": c.handler.username if c.handler else None,
-        "received_at": local_iso(c.received_at),
-        "due_date": c.due_date.isoformat() if c.due_date else None,
-        "reasons_due": c.reasons_due.isoformat() if c.reasons_due else None,
-        "overdue": c.is_overdue(today),
-        "reply": c.reply,
-        "satisfaction": c.satisfaction,
-        "reopen_count": c.reopen_count,
-    }
-
-
-class ComplaintIn(Schema):
-    kind: str
-    description: str
-    title: str = ""
-    category: str | None = None
-    centre: str | None = None
-    window: int | None = None
-    name: str = ""
-    phone: str = ""
-    channel: str = "mobile"
-
-
-@router.post("/complaints", auth=None, response={201: dict})
+@router.post(
+    "/complaints",
+    auth=None,
+    response={201: ComplaintCreatedOut, 403: ErrorOut, 422: ErrorOut},
+)
 def complaint_create(request, payload: ComplaintIn):
     """Citizens (mobile) file without signing in; staff enter desk and phone ones."""
-    from .models import ComplaintCategory
-
     user = request.user if request.user.is_authenticated else None
     if payload.channel == Complaint.Channel.MOBILE:
         user = None
@@ -378,15 +560,19 @@ def complaint_create(request, payload: ComplaintIn):
             "reference": c.reference,
             "track_code": c.track_code,
             "status": c.status,
-            "due_date": c.due_date.isoformat() if c.due_date else None,
+            "due_date": _date(c.due_date),
         },
     )
 
 
-@router.get("/complaints", auth=API_AUTH)
+@router.get(
+    "/complaints",
+    auth=API_AUTH,
+    response={200: ComplaintListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+)
 def complaint_list(request):
     user = staff_user(request)
-    qs = actions.complaints_for(user)
+    qs = selectors.complaints_for(user)
     status = request.GET.get("status")
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -399,28 +585,27 @@ def complaint_list(request):
     return {"items": [complaint_out(c, today) for c in rows], "count": qs.count()}
 
 
-class ComplaintActionIn(Schema):
-    action: str
-    note: str = ""
-    handler: str | None = None
-
-
-@router.post("/complaints/{complaint_id}/actions", auth=API_AUTH)
+@router.post(
+    "/complaints/{complaint_id}/actions",
+    auth=API_AUTH,
+    response={
+        200: ComplaintOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
 def complaint_act(request, complaint_id: int, payload: ComplaintActionIn):
+    """One step of the handling (``actions.COMPLAINT_STEPS``)."""
     user = staff_user(request)
-    c = actions.get_complaint_for(user, complaint_id)
-    a, note = payload.action, payload.note
-    handlers = {
-        "reply": lambda: actions.complaint_reply(complaint=c, reply=note, actor=user),
-        "explain": lambda: actions.complaint_explain(complaint=c, explanation=note, actor=user),
-        "complex": lambda: actions.complaint_mark_complex(complaint=c, note=note, actor=user),
-        "close": lambda: actions.complaint_close(complaint=c, note=note, actor=user),
-        "assign": lambda: actions.complaint_assign(
-            complaint=c, handler=_user_named(payload.handler), actor=user, note=note
-        ),
-    }
-    if a not in handlers:
-        raise Unprocessable("feedback.bad_action", _("未知操作：%(a)s") % {"a": a})
-    handlers[a]()
+    c = actions.complaint_act(
+        complaint=selectors.get_complaint_for(user, complaint_id),
+        action=payload.action,
+        actor=user,
+        note=payload.note,
+        handler=payload.handler,
+    )
     c = Complaint.objects.select_related("centre", "department", "window", "handler").get(pk=c.pk)
     return complaint_out(c, timezone.localdate())

@@ -1,4 +1,4 @@
-"""Complaints and suggestions as Open311 GeoReport v2 (CONTRACT; docs/feedback.md).
+"""Complaints and suggestions as Open311 GeoReport v2 (the public API; docs/feedback.md).
 
 Services are the complaint categories; a service request is a complaint.
 Every resource comes as ``.json`` and ``.xml``; times carry the +08:00 offset;
