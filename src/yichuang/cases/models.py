@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.catalog.models import Bundle, Item, ItemVersion, OneTimeNotice
+from yichuang.lib.append_only import AppendOnlyModel
 from yichuang.org.models import Centre, Department, Post, Staff
 from yichuang.queueing.models import Appointment, Ticket
 from yichuang.vault.models import Document, Organisation, Person
@@ -272,21 +273,10 @@ class CaseStep(models.Model):
         return f"{self.case_id}#{self.position} {self.name}"
 
 
-class AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{self._meta.label} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any):
-        raise ValueError(f"{self._meta.label} rows are append-only")
-
-
-class CaseEvent(AppendOnly):
-    """One transition or fact in a case's life; the timeline and the audit trail."""
+class CaseEvent(AppendOnlyModel):
+    """One transition or fact in a case's life; the timeline and the audit trail.
+    Written once (``cases.events``): neither a row nor a QuerySet updates or
+    deletes it."""
 
     # Indexed by case_event_case_at (case, at); no second index on case alone.
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
