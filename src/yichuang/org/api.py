@@ -1,15 +1,14 @@
-"""HTTP API of accounts and org: sign-in tokens, centres, windows."""
+"""HTTP API of accounts and org: sign-in tokens, the signed-in user, the centres."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from yichuang.accounts.actions import api_token_issue, user_authenticate
 from yichuang.lib.audit import client_ip
-from yichuang.lib.errors import Forbidden
+from yichuang.lib.errors import ErrorOut
 
-from .auth import API_AUTH, device_of
+from .auth import API_AUTH, staff_user
 from .models import Centre
 from .scopes import centres_for, staff_of
 
@@ -47,8 +46,14 @@ def user_summary(user) -> dict:
     }
 
 
-@auth_router.post("/token", response=TokenOut, auth=None)
+@auth_router.post(
+    "/token",
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+)
 def token_create(request, payload: TokenIn):
+    """Sign in with a password (and a TOTP code where needed) and get a bearer
+    token. 401 for bad credentials or a missing/bad code, 429 while locked."""
     user = user_authenticate(
         username=payload.username,
         password=payload.password,
@@ -59,11 +64,11 @@ def token_create(request, payload: TokenIn):
     return {"token": token, "user": user_summary(user)}
 
 
-@auth_router.get("/me", response=UserOut, auth=API_AUTH)
+@auth_router.get("/me", response={200: UserOut, 401: ErrorOut, 403: ErrorOut}, auth=API_AUTH)
 def me(request):
-    if device_of(request):
-        raise Forbidden("auth.device_not_allowed", _("设备令牌不能执行此操作。"))
-    return user_summary(request.user)
+    """The signed-in staff member: roles and the centres in scope (403 for a
+    device token)."""
+    return user_summary(staff_user(request))
 
 
 class CentreOut(Schema):
@@ -74,7 +79,7 @@ class CentreOut(Schema):
     address: str
 
 
-@router.get("/centres", response=list[CentreOut], auth=None)
+@router.get("/centres", response={200: list[CentreOut]}, auth=None)
 def centre_list(request):
     """Public: the halls of the installation (names and addresses are public)."""
     return [
