@@ -1,4 +1,5 @@
-"""DOMAIN §6 formulas on hand-made catalogues."""
+"""The catalogue targets' formulas (docs/domain.md, "The three targets") on
+hand-made catalogues."""
 
 import pytest
 

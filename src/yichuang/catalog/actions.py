@@ -13,11 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.accounts.models import Role
 from yichuang.lib.audit import audit_record
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.org.models import Centre, Department
-from yichuang.org.scopes import departments_for
 
 from .models import (
     Bundle,
@@ -32,6 +30,7 @@ from .models import (
     VersionPublished,
     workday_equivalent,
 )
+from .permissions import can_manage_bundles, managed_departments, require_manager
 
 # Fields of a version that an editor or a workbook row sets (not status, number …).
 VERSION_FIELDS = (
@@ -67,59 +66,6 @@ MATERIAL_FIELDS = (
     "removable",
     "notes",
 )
-STEP_FIELDS = ("kind", "department", "share", "notes")
-
-MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.SYSTEM_ADMIN)
-
-
-# --- access -------------------------------------------------------------------------
-
-
-def item_not_found(code: str) -> NotFound:
-    return NotFound("catalog.item_not_found", _("没有找到该事项：%(c)s") % {"c": code})
-
-
-def can_manage(user) -> bool:
-    return bool(
-        user and user.is_authenticated and (user.is_superuser or user.has_role(*MANAGER_ROLES))
-    )
-
-
-def managed_departments(user):
-    """Departments whose items ``user`` may edit (a department lead: his own)."""
-    if not can_manage(user):
-        return Department.objects.none()
-    if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
-        return Department.objects.all()
-    return departments_for(user)
-
-
-def items_for(user):
-    """Items ``user`` may see in the management screens (read)."""
-    if user is None or not user.is_authenticated:
-        return Item.objects.none()
-    if can_manage(user):
-        return Item.objects.filter(department__in=managed_departments(user))
-    return (
-        Item.objects.all()
-        if getattr(user, "staff", None) or user.role_set
-        else (Item.objects.none())
-    )
-
-
-def get_item_for(user, code: str, *, manage: bool = False) -> Item:
-    """One item through the user's scope: outsiders get 404, readers 403 on manage."""
-    item = items_for(user).select_related("department", "current_version").filter(code=code).first()
-    if item is None:
-        raise item_not_found(code)
-    if manage and not can_manage(user):
-        raise Forbidden("catalog.forbidden", _("您没有维护事项目录的权限。"))
-    return item
-
-
-def require_manager(user) -> None:
-    if not can_manage(user):
-        raise Forbidden("catalog.forbidden", _("您没有维护事项目录的权限。"))
 
 
 # --- the publishing rules -----------------------------------------------------------
@@ -463,9 +409,7 @@ def bundle_save(
     *, actor, code: str, name: str, description: str = "", item_codes: list[str]
 ) -> Bundle:
     """Create or replace a bundle (一件事) and its member items, in order."""
-    if actor is not None and not (
-        actor.is_superuser or actor.has_role(Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN)
-    ):
+    if actor is not None and not can_manage_bundles(actor):
         raise Forbidden("catalog.forbidden", _("只有县级管理员可以维护“一件事”。"))
     items = {i.code: i for i in Item.objects.filter(code__in=item_codes)}
     unknown = [c for c in item_codes if c not in items]

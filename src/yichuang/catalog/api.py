@@ -1,116 +1,63 @@
-"""HTTP API of the catalogue (CONTRACT §3 Catalogue). The published catalogue is
-public information (办事指南 must be published), so reads need no login; issuing
-a one-time notice is staff work."""
+"""HTTP API of the catalogue. The published catalogue is public information
+(办事指南 must be published), so reads need no login; issuing a one-time notice
+is staff work. What each operation answers is declared in ``schemas``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
 from ninja.responses import Status
 
-from yichuang.lib.errors import NotFound
+from yichuang.lib.errors import ErrorOut
 from yichuang.org.auth import API_AUTH, staff_user
 from yichuang.org.models import Centre
 
-from . import actions
+from . import actions, selectors
 from .metrics import catalog_metrics
-from .models import Bundle, Item, ItemVersion
+from .models import Item, ItemVersion, Material
 from .pdf import guide_pdf
+from .schemas import BundleOut, BundleRowOut, ItemOut, ItemRow, MetricsOut, NoticeIn, NoticeOut
 
 router = Router(tags=["catalog"])
 
-
-class ItemRow(Schema):
-    code: str
-    name: str
-    department: str
-    case_type: str
-    legal_limit_days: float | None
-    committed_limit_days: float
-    visits_required: int
-    online_depth: int
-
-
-LIST_FIELDS = (
-    "code",
-    "name",
-    "department__code",
-    "current_version__case_type",
-    "current_version__legal_limit",
-    "current_version__legal_limit_unit",
-    "current_version__committed_limit",
-    "current_version__committed_limit_unit",
-    "current_version__visits_required",
-    "current_version__online_depth",
-)
-
-
-def _row(r: dict[str, Any]) -> dict[str, Any]:
-    from .models import workday_equivalent
-
-    immediate = r["current_version__case_type"] == "immediate"
-    return {
-        "code": r["code"],
-        "name": r["name"],
-        "department": r["department__code"],
-        "case_type": r["current_version__case_type"],
-        "legal_limit_days": workday_equivalent(
-            r["current_version__legal_limit"], r["current_version__legal_limit_unit"]
-        ),
-        "committed_limit_days": 0.0
-        if immediate
-        else workday_equivalent(
-            r["current_version__committed_limit"], r["current_version__committed_limit_unit"]
-        ),
-        "visits_required": r["current_version__visits_required"],
-        "online_depth": r["current_version__online_depth"],
+PDF_RESPONSE = {
+    200: {
+        "description": "The printable guide (办事指南), A4.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     }
+}
 
 
-@router.get("/items", response=list[ItemRow], auth=None)
-def item_list(request, q: str = "", department: str = "", centre: str = ""):
+@router.get("/items", response={200: list[ItemRow]}, auth=None)
+def item_list(request: HttpRequest, q: str = "", department: str = "", centre: str = ""):
     """Published items; ``q`` matches the name, the pinyin initials or the code."""
-    items = Item.objects.published().search(q)
-    if department:
-        items = items.filter(department__code=department)
-    if centre:
-        items = items.filter(centres__code=centre)
-    rows = [_row(r) for r in items.values(*LIST_FIELDS).order_by("department__code", "code")]
+    rows = selectors.published_item_rows(q=q, department=department, centre=centre)
     # Rows are built from typed columns already; skip re-validating 2,000 of them.
     return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def published_item(code: str) -> Item:
-    item = (
-        Item.objects.published()
-        .select_related("department", "current_version")
-        .filter(code=code)
-        .first()
-    )
-    if item is None:
-        raise actions.item_not_found(code)
-    return item
-
-
-def material_dict(m) -> dict[str, Any]:
+@router.get("/items/{code}", response={200: ItemOut, 404: ErrorOut}, auth=None)
+def item_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    item = selectors.get_published_item(code)
     return {
-        "code": m.code,
-        "name": m.name,
-        "originals": m.originals,
-        "copies": m.copies,
-        "requirement": m.requirement,
-        "tolerable": m.tolerable,
-        "commitment": m.commitment,
-        "document_type": m.document_type,
-        "removable": m.removable,
-        "notes": m.notes,
+        "code": item.code,
+        "basic_code": item.basic_code,
+        "department": item.department.code,
+        "department_name": item.department.name,
+        **_version(item.current_version),
+        "centres": list(item.centres.order_by("code").values_list("code", flat=True)),
+        "bundles": [
+            {"code": b.code, "name": b.name}
+            for b in item.bundles.filter(is_active=True).order_by("code")
+        ],
+        "guide_url": f"/m/items/{item.code}",
+        "pdf_url": f"/api/v1/items/{item.code}/guide.pdf",
     }
 
 
-def version_dict(v: ItemVersion) -> dict[str, Any]:
+def _version(v: ItemVersion) -> dict[str, Any]:
     return {
         "version": v.number,
         "name": v.name,
@@ -135,7 +82,7 @@ def version_dict(v: ItemVersion) -> dict[str, Any]:
         "fee": v.fee,
         "result": v.result,
         "published_at": v.published_at.isoformat() if v.published_at else None,
-        "materials": [material_dict(m) for m in v.materials.all()],
+        "materials": [_material(m) for m in v.materials.all()],
         "steps": [
             {
                 "position": s.position,
@@ -149,47 +96,43 @@ def version_dict(v: ItemVersion) -> dict[str, Any]:
     }
 
 
-@router.get("/items/{code}", auth=None)
-def item_detail(request, code: str):
-    item = published_item(code)
+def _material(m: Material) -> dict[str, Any]:
     return {
-        "code": item.code,
-        "basic_code": item.basic_code,
-        "department": item.department.code,
-        "department_name": item.department.name,
-        **version_dict(item.current_version),
-        "centres": list(item.centres.order_by("code").values_list("code", flat=True)),
-        "bundles": [
-            {"code": b.code, "name": b.name}
-            for b in item.bundles.filter(is_active=True).order_by("code")
-        ],
-        "guide_url": f"/m/items/{item.code}",
-        "pdf_url": f"/api/v1/items/{item.code}/guide.pdf",
+        "code": m.code,
+        "name": m.name,
+        "originals": m.originals,
+        "copies": m.copies,
+        "requirement": m.requirement,
+        "tolerable": m.tolerable,
+        "commitment": m.commitment,
+        "document_type": m.document_type,
+        "removable": m.removable,
+        "notes": m.notes,
     }
 
 
-@router.get("/items/{code}/guide.pdf", auth=None)
-def item_guide_pdf(request, code: str):
-    item = published_item(code)
+@router.get(
+    "/items/{code}/guide.pdf",
+    response={404: ErrorOut},
+    openapi_extra={"responses": PDF_RESPONSE},
+    auth=None,
+)
+def item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    item: Item = selectors.get_published_item(code)
     data = guide_pdf(item, request.build_absolute_uri(f"/m/items/{item.code}"))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="guide-{item.code}.pdf"'
     return response
 
 
-@router.get("/bundles", auth=None)
-def bundle_list(request):
-    return [
-        {"code": b.code, "name": b.name, "items": [i.code for i in b.items.all()]}
-        for b in Bundle.objects.filter(is_active=True).prefetch_related("items")
-    ]
+@router.get("/bundles", response={200: list[BundleRowOut]}, auth=None)
+def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return selectors.bundles_with_items()
 
 
-@router.get("/bundles/{code}", auth=None)
-def bundle_detail(request, code: str):
-    bundle = Bundle.objects.filter(code=code, is_active=True).first()
-    if bundle is None:
-        raise NotFound("catalog.bundle_not_found", _("没有找到该“一件事”：%(c)s") % {"c": code})
+@router.get("/bundles/{code}", response={200: BundleOut, 404: ErrorOut}, auth=None)
+def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    bundle = selectors.get_published_bundle(code)
     return {
         "code": bundle.code,
         "name": bundle.name,
@@ -200,24 +143,29 @@ def bundle_detail(request, code: str):
     }
 
 
-@router.get("/catalog/metrics", auth=None)
-def metrics(request, scope: str = "county"):
+@router.get("/catalog/metrics", response={200: MetricsOut, 404: ErrorOut, 422: ErrorOut}, auth=None)
+def metrics(request: HttpRequest, scope: str = "county") -> dict[str, Any]:
+    """The catalogue targets of ``scope``: ``county``, ``centre:CODE`` or
+    ``department:CODE``."""
     return catalog_metrics(scope)
 
 
-class NoticeIn(Schema):
-    item: str
-    applicant_name: str
-    brought: list[str] = []
-    nonconforming: dict[str, str] = {}
-    centre: str | None = None
-
-
-@router.post("/catalog/notices", auth=API_AUTH, response={201: dict})
-def notice_create(request, payload: NoticeIn):
+@router.post(
+    "/catalog/notices",
+    auth=API_AUTH,
+    response={
+        201: NoticeOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def notice_create(request: HttpRequest, payload: NoticeIn) -> Status:
     """Issue a one-time notice from the window (staff only)."""
     user = staff_user(request)
-    item = published_item(payload.item)
+    item = selectors.get_published_item(payload.item)
     centre = Centre.objects.filter(code=payload.centre).first() if payload.centre else None
     notice = actions.notice_issue(
         item=item,

@@ -1,4 +1,5 @@
-"""The two catalogue targets, exactly as DOMAIN §6 defines them.
+"""The two catalogue targets, exactly as defined (docs/domain.md, "The three
+targets").
 
 - one-visit coverage = in-scope items with visits required ≤ 1 ÷ in-scope items;
   also the zero-visit share and the volume-weighted coverage (by cases handled,

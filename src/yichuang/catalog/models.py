@@ -4,10 +4,10 @@ one-time notices (一次性告知书) issued against them.
 
 An :class:`Item` is the stable thing a citizen applies for, identified by its
 implementation code. What the item *is* (limits, visits, materials, steps …)
-lives in :class:`ItemVersion` rows (DOMAIN §3). A published version is
-immutable: the model refuses to save or delete it and its materials and steps;
-edits go into a new draft version, which ``item_publish`` validates and makes
-current. Cases keep the version they were opened on.
+lives in :class:`ItemVersion` rows (docs/domain.md, "Service items"). A
+published version is immutable: the model refuses to save or delete it and its
+materials and steps; edits go into a new draft version, which ``item_publish``
+validates and makes current. Cases keep the version they were opened on.
 """
 
 from __future__ import annotations

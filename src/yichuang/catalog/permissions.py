@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from yichuang.accounts.models import Role
 from yichuang.lib.errors import Forbidden
 from yichuang.org.models import Department
+from yichuang.org.permissions import holds, sees_everything
 from yichuang.org.scopes import departments_for
 
 MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.SYSTEM_ADMIN)
@@ -28,9 +29,7 @@ def require_reader(user) -> None:
 
 
 def can_manage(user) -> bool:
-    return bool(
-        user and user.is_authenticated and (user.is_superuser or user.has_role(*MANAGER_ROLES))
-    )
+    return holds(user, *MANAGER_ROLES)
 
 
 def require_manager(user) -> None:
@@ -40,13 +39,13 @@ def require_manager(user) -> None:
 
 def can_manage_bundles(user) -> bool:
     """County-wide managers: they keep bundles and export the whole catalogue."""
-    return bool(user.is_superuser or user.has_role(*BUNDLE_ROLES))
+    return holds(user, *BUNDLE_ROLES)
 
 
 def managed_departments(user) -> QuerySet[Department]:
     """Departments whose items ``user`` may edit (a department lead: his own)."""
     if not can_manage(user):
         return Department.objects.none()
-    if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
+    if sees_everything(user):
         return Department.objects.all()
     return departments_for(user)

@@ -14,20 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yichuang.lib.errors import DomainError, Forbidden, NotFound
+from yichuang.lib.errors import DomainError
 from yichuang.org.models import Centre, Department
+from yichuang.org.scopes import staff_of
 
-from . import actions, pdf, workbook
-from .api import published_item
+from . import actions, pdf, selectors, workbook
 from .metrics import catalog_metrics
-from .models import Bundle, Item, ItemVersion, Material, OneTimeNotice, Step
+from .models import Bundle, ItemVersion, Material, OneTimeNotice, Step
+from .permissions import can_manage, managed_departments, require_manager, require_reader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _reader(request: HttpRequest) -> None:
-    if not request.user.role_set and not request.user.is_superuser:
-        raise Forbidden("catalog.forbidden", _("您没有查看事项目录的权限。"))
 
 
 # --- management list, overview -----------------------------------------------------
@@ -36,25 +32,12 @@ def _reader(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def catalog_list(request: HttpRequest) -> HttpResponse:
-    _reader(request)
-    items = actions.items_for(request.user).select_related("department", "current_version")
+    require_reader(request.user)
     q = request.GET.get("q", "").strip()
     dept = request.GET.get("department", "")
     status = request.GET.get("status", "")
-    items = items.search(q)
-    if dept:
-        items = items.filter(department__code=dept)
-    if status == "published":
-        items = items.filter(current_version__isnull=False)
-    elif status == "draft":
-        items = items.filter(versions__status=ItemVersion.Status.DRAFT)
-    drafts = set(ItemVersion.objects.filter(status="draft").values_list("item_id", flat=True))
-    page = Paginator(items.order_by("department__code", "code"), 50).get_page(
-        request.GET.get("page")
-    )
-    departments = Department.objects.filter(
-        pk__in=actions.items_for(request.user).values("department")
-    )
+    items = selectors.management_items(request.user, q=q, department=dept, status=status)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/list.html",
@@ -63,9 +46,9 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "department": dept,
             "status": status,
-            "drafts": drafts,
-            "departments": departments,
-            "can_manage": actions.can_manage(request.user),
+            "drafts": selectors.items_with_drafts(),
+            "departments": selectors.departments_of_items_for(request.user),
+            "can_manage": can_manage(request.user),
             "bundles": Bundle.objects.filter(is_active=True),
         },
     )
@@ -74,7 +57,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    _reader(request)
+    require_reader(request.user)
     scope = request.GET.get("scope", "county")
     metrics = catalog_metrics(scope, holding_back=15)
     return render(
@@ -84,7 +67,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "m": metrics,
             "scope": scope,
             "centres": Centre.objects.filter(is_active=True),
-            "can_manage": actions.can_manage(request.user),
+            "can_manage": can_manage(request.user),
         },
     )
 
@@ -104,9 +87,9 @@ class ItemNewForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest) -> HttpResponse:
-    actions.require_manager(request.user)
+    require_manager(request.user)
     form = ItemNewForm(request.POST or None)
-    form.fields["department"].queryset = actions.managed_departments(  # type: ignore[attr-defined]
+    form.fields["department"].queryset = managed_departments(  # type: ignore[attr-defined]
         request.user
     )
     error = None
@@ -127,8 +110,8 @@ def item_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _reader(request)
-    item = actions.get_item_for(request.user, code)
+    require_reader(request.user)
+    item = selectors.get_item_for(request.user, code)
     versions = list(item.versions.select_related("published_by"))
     return render(
         request,
@@ -138,7 +121,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
             "versions": versions,
             "draft": next((v for v in versions if v.status == "draft"), None),
             "v": item.current_version,
-            "can_manage": actions.can_manage(request.user),
+            "can_manage": can_manage(request.user),
             "centres": item.centres.all(),
         },
     )
@@ -215,7 +198,7 @@ def _rows(formset) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, code: str) -> HttpResponse:
-    item = actions.get_item_for(request.user, code, manage=True)
+    item = selectors.get_item_for(request.user, code, manage=True)
     draft = item.draft()
     if draft is None:
         return redirect("catalog:detail", code=item.code)
@@ -280,7 +263,7 @@ def item_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def item_draft(request: HttpRequest, code: str) -> HttpResponse:
-    item = actions.get_item_for(request.user, code, manage=True)
+    item = selectors.get_item_for(request.user, code, manage=True)
     actions.version_draft(actor=request.user, item=item)
     return redirect("catalog:edit", code=item.code)
 
@@ -288,7 +271,7 @@ def item_draft(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def item_publish(request: HttpRequest, code: str) -> HttpResponse:
-    item = actions.get_item_for(request.user, code, manage=True)
+    item = selectors.get_item_for(request.user, code, manage=True)
     try:
         actions.item_publish(actor=request.user, item=item)
     except DomainError as exc:
@@ -342,8 +325,8 @@ def _display(v: ItemVersion, field: str) -> str:
 @login_required
 @require_GET
 def item_compare(request: HttpRequest, code: str) -> HttpResponse:
-    _reader(request)
-    item = actions.get_item_for(request.user, code)
+    require_reader(request.user)
+    item = selectors.get_item_for(request.user, code)
     versions = list(item.versions.prefetch_related("materials", "steps__department"))
     if len(versions) < 2:
         return redirect("catalog:detail", code=item.code)
@@ -392,7 +375,7 @@ def item_compare(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def catalog_import(request: HttpRequest) -> HttpResponse:
-    actions.require_manager(request.user)
+    require_manager(request.user)
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -417,7 +400,7 @@ def catalog_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def catalog_export(request: HttpRequest) -> HttpResponse:
-    actions.require_manager(request.user)
+    require_manager(request.user)
     response = HttpResponse(workbook.catalog_export(actor=request.user), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="catalog.xlsx"'
     return response
@@ -426,7 +409,7 @@ def catalog_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def catalog_template(request: HttpRequest) -> HttpResponse:
-    actions.require_manager(request.user)
+    require_manager(request.user)
     response = HttpResponse(workbook.catalog_template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'
     return response
@@ -438,8 +421,8 @@ def catalog_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def notice_new(request: HttpRequest, code: str) -> HttpResponse:
-    _reader(request)
-    item = published_item(code)
+    require_reader(request.user)
+    item = selectors.get_published_item(code)
     materials = list(item.current_version.materials.all())
     error = None
     if request.method == "POST":
@@ -449,8 +432,6 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
             for m in materials
             if request.POST.get(f"bad_{m.code}")
         }
-        from yichuang.org.scopes import staff_of
-
         staff = staff_of(request.user)
         try:
             notice = actions.notice_issue(
@@ -471,15 +452,8 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _notice_for(request: HttpRequest, reference: str) -> OneTimeNotice:
-    _reader(request)
-    notice = (
-        OneTimeNotice.objects.select_related("item", "version", "centre", "issued_by")
-        .filter(reference=reference)
-        .first()
-    )
-    if notice is None:
-        raise NotFound("catalog.notice_not_found", _("没有找到该告知书。"))
-    return notice
+    require_reader(request.user)
+    return selectors.get_notice(reference)
 
 
 @login_required
@@ -505,12 +479,7 @@ def notice_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def m_items(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    items = (
-        Item.objects.published()
-        .search(q)
-        .select_related("department", "current_version")
-        .order_by("department__code", "code")
-    )
+    items = selectors.published_items(q)
     return render(
         request,
         "catalog/m_items.html",
@@ -520,37 +489,30 @@ def m_items(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def m_item(request: HttpRequest, code: str) -> HttpResponse:
-    item = published_item(code)
+    item = selectors.get_published_item(code)
     url = request.build_absolute_uri(reverse("catalog_m:item", args=[item.code]))
     return render(request, "catalog/m_item.html", pdf.guide_context(item, url))
 
 
 @require_GET
 def m_item_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    item = published_item(code)
+    item = selectors.get_published_item(code)
     url = request.build_absolute_uri(reverse("catalog_m:item", args=[item.code]))
     response = HttpResponse(pdf.guide_pdf(item, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="guide-{item.code}.pdf"'
     return response
 
 
-def _bundle(code: str) -> Bundle:
-    bundle = Bundle.objects.filter(code=code, is_active=True).first()
-    if bundle is None:
-        raise NotFound("catalog.bundle_not_found", _("没有找到该“一件事”：%(c)s") % {"c": code})
-    return bundle
-
-
 @require_GET
 def m_bundle(request: HttpRequest, code: str) -> HttpResponse:
-    bundle = _bundle(code)
+    bundle = selectors.get_published_bundle(code)
     url = request.build_absolute_uri(reverse("catalog_m:bundle", args=[bundle.code]))
     return render(request, "catalog/m_bundle.html", pdf.bundle_context(bundle, url))
 
 
 @require_GET
 def m_bundle_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    bundle = _bundle(code)
+    bundle = selectors.get_published_bundle(code)
     url = request.build_absolute_uri(reverse("catalog_m:bundle", args=[bundle.code]))
     response = HttpResponse(pdf.bundle_pdf(bundle, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bundle-{bundle.code}.pdf"'

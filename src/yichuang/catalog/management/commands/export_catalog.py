@@ -1,4 +1,4 @@
-"""`yichuang export-catalog FILE.xlsx` (CONTRACT §1)."""
+"""`yichuang export-catalog FILE.xlsx` (docs/catalog-workbook.md)."""
 
 from __future__ import annotations
 

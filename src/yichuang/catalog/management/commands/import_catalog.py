@@ -1,4 +1,4 @@
-"""`yichuang import-catalog FILE.xlsx [--dry-run]` (CONTRACT §1)."""
+"""`yichuang import-catalog FILE.xlsx [--dry-run]` (docs/catalog-workbook.md)."""
 
 from __future__ import annotations
 
