@@ -11,10 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.lib import rows
 from yichuang.org.models import Window
 
 from .estimates import QueueState, clearly_under, queue_states
+from .events import ticket_event
 from .models import AppointmentSlot, Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 
 
@@ -87,14 +87,11 @@ def alert_check(
     now = now or timezone.now()
     day = timezone.localdate(now)
     if current is None:
-        # hand-written: this runs on every ticket issued (lib/rows.py)
-        found = rows.fetchone(
-            f"SELECT a.id FROM {QueueAlert._meta.db_table} a"
-            " WHERE a.queue_id = %s AND a.day = %s AND a.resolved_at IS NULL"
-            " ORDER BY a.raised_at DESC LIMIT 1",
-            [queue.pk, day],
+        current = (
+            QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True)
+            .order_by("-raised_at")
+            .first()
         )
-        current = QueueAlert.objects.get(pk=found[0]) if found else None
     if state is None and current is not None and queue.alert_waiting:
         # An open alert stays open while the line is over its count threshold;
         # only when it is not does the estimate decide.
@@ -116,7 +113,7 @@ def alert_check(
             windows_needed=advice["windows_needed"],
             advice=advice,
         )
-        TicketEvent.objects.create(
+        ticket_event(
             centre_id=queue.centre_id,
             type=TicketEvent.Type.ALERT,
             at=now,

@@ -21,12 +21,12 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from yichuang.lib import rows
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.org.auth import API_AUTH, device_of, staff_user
 from yichuang.org.models import Centre, Device, Window
@@ -42,6 +42,7 @@ from .models import (
     TicketEvent,
     queue_item_names,
 )
+from .selectors import hall_windows
 
 router = Router(tags=["queue"])
 
@@ -51,7 +52,6 @@ def _anonymous(request):
 
 
 OPTIONAL_AUTH = [*API_AUTH, _anonymous]
-E_TABLE, C_TABLE = TicketEvent._meta.db_table, Centre._meta.db_table
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -345,17 +345,8 @@ HALL_CACHE_SECONDS = 2
 
 
 def _hall_state(centre: Centre) -> dict:
-    windows = list(Window.objects.filter(centre=centre, is_active=True).select_related("clerk"))
-    current = {
-        t.window_id: t
-        for t in Ticket.objects.filter(
-            centre=centre, day=timezone.localdate(), status__in=Ticket.ACTIVE
-        ).only("id", "number", "status", "window_id")
-    }
+    windows, current, recent = hall_windows(centre)
     queues = queue_codes_by_window(windows)
-    recent = TicketEvent.objects.filter(
-        centre=centre, type__in=("called", "recalled"), at__gte=_day_start()
-    ).order_by("-id")[:10]
     return {
         "centre": {"code": centre.code, "name": centre.name, "notice": centre.notice},
         "queues": [queue_state_out(s) for s in queue_states(centre)],
@@ -403,44 +394,47 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     the answer is the current cursor and no events (a new screen announces
     nothing old).
 
-    Hundreds of screens poll this, so a poll is one hand-written query
-    (lib/rows.py). A device token must be of the centre."""
+    Hundreds of screens poll this, so a poll with news is one query. A
+    device token must be of the centre."""
     limit = max(1, min(limit, 500))
     device = device_of(request)
     if device is not None:
         _device_centre_check(device, code)
-    active = "" if device is not None else " AND c.is_active"
+    centres = Centre.objects.filter(code=code)
+    if device is None:
+        centres = centres.filter(is_active=True)
     if after is None:
-        row = rows.fetchone(
-            f"SELECT c.id, (SELECT max(e.id) FROM {E_TABLE} e WHERE e.centre_id = c.id)"
-            f" FROM {C_TABLE} c WHERE c.code = %s{active}",
-            [code],
+        last = (
+            centres.annotate(
+                last=Subquery(
+                    TicketEvent.objects.filter(centre=OuterRef("pk"))
+                    .order_by("-id")
+                    .values("id")[:1]
+                )
+            )
+            .values_list("last", flat=True)
+            .first()
         )
-        if row is None:
+        if last is None and not centres.exists():
             _readable_centre(request, code)  # 404
-        return {"cursor": (row[1] if row else None) or 0, "events": []}
-    # one query: the centre (to tell an unknown one, 404, from a quiet one) and
-    # its events after the cursor through the (centre, id) index
-    found = rows.fetchall(
-        "SELECT e.id, e.type, e.ticket_number, e.window_number, e.at, e.reason"
-        f" FROM {C_TABLE} c LEFT JOIN {E_TABLE} e ON e.centre_id = c.id AND e.id > %s"
-        f" WHERE c.code = %s{active} ORDER BY e.id LIMIT %s",
-        [after, code, limit],
-    )
-    if not found:
-        _readable_centre(request, code)  # 404
+        return {"cursor": last or 0, "events": []}
+    # a poll with news is one query through the (centre, id) index; a quiet
+    # one then tells an unknown centre (404) from a centre with nothing new
     events = [
         {
-            "id": pk,
-            "type": type_,
-            "ticket_number": number,
-            "window_number": window,
-            "at": iso(rows.convert(TicketEvent, "at", at)),
-            "reason": reason,
+            "id": e.pk,
+            "type": e.type,
+            "ticket_number": e.ticket_number,
+            "window_number": e.window_number,
+            "at": iso(e.at),
+            "reason": e.reason,
         }
-        for pk, type_, number, window, at, reason in found
-        if pk is not None
+        for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after)
+        .only("id", "type", "ticket_number", "window_number", "at", "reason")
+        .order_by("id")[:limit]
     ]
+    if not events and not centres.exists():
+        _readable_centre(request, code)  # 404
     return {"cursor": events[-1]["id"] if events else after, "events": events}
 
 

@@ -1,4 +1,4 @@
-"""Wait estimates and peak-alert advice (method in docs/queueing.md §Estimates).
+"""Wait estimates and peak-alert advice (method in docs/queueing.md, "Estimates").
 
 estimated wait = ceil(people ahead × mean service minutes ÷ serving windows)
 
@@ -23,8 +23,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from yichuang.lib import rows
-
+from . import sql
 from .models import Queue, Ticket, WindowSkill
 
 RECENT_FINISHED = 20
@@ -69,8 +68,7 @@ def service_minutes_for_issue(queue: Queue, day) -> float:
 
 def minutes_each(queue: Queue, recent: int, mean_seconds: float | None) -> float:
     """``service_minutes`` from the count and mean length of the queue's
-    recent finished tickets. The mean is taken in milliseconds: SQLite's day
-    arithmetic leaves a few millionths of a second behind."""
+    recent finished tickets, rounded to the millisecond."""
     if recent < 3 or mean_seconds is None:
         return float(queue.service_minutes)
     return max(0.5, round(float(mean_seconds), 3) / 60)
@@ -146,26 +144,17 @@ class QueueState:
 def service_minutes_by_queue(queues: list[Queue], day) -> dict[int, float]:
     """``service_minutes`` for several queues in one query: for each queue, the
     count and mean length of its last RECENT_FINISHED finished tickets of the
-    day, each read by a short backward scan of the finished tickets' index, so
-    the cost does not grow with the number of tickets the day has finished.
-    Hand-written: it runs on every ticket issued (lib/rows.py)."""
-    found: dict[int, tuple[int, float | None]] = {}
-    if queues:
-        part = (
-            "SELECT min(r.queue_id), count(*),"
-            f" avg({rows.seconds_between('r.called_at', 'r.finished_at')})"
-            " FROM (SELECT t.queue_id, t.called_at, t.finished_at"
-            f" FROM {Ticket._meta.db_table} t WHERE t.queue_id = %s AND t.day = %s"
-            " AND t.status = 'done' AND t.called_at IS NOT NULL"
-            f" ORDER BY t.finished_at DESC LIMIT {RECENT_FINISHED}) r"
-        )
-        params: list = []
-        for q in queues:
-            params += [q.pk, day]
-        for queue_id, n, mean_s in rows.fetchall(" UNION ALL ".join([part] * len(queues)), params):
-            if queue_id is not None:
-                found[queue_id] = (n, mean_s)
-    return {q.pk: minutes_each(q, *found.get(q.pk, (0, None))) for q in queues}
+    day (``sql.recent_finished``), so the cost does not grow with the number
+    of tickets the day has finished."""
+    lengths: dict[int, list[float]] = {}
+    for t in sql.recent_finished(queue_ids=[q.pk for q in queues], day=day, n=RECENT_FINISHED):
+        seconds = (t.finished_at - t.called_at).total_seconds()
+        lengths.setdefault(t.queue_id, []).append(seconds)
+    out = {}
+    for q in queues:
+        found = lengths.get(q.pk, [])
+        out[q.pk] = minutes_each(q, len(found), sum(found) / len(found) if found else None)
+    return out
 
 
 def queue_states(centre, queues=None) -> list[QueueState]:

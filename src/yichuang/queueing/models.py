@@ -2,19 +2,19 @@
 counters, appointments and peak alerts.
 
 Hot paths (issue, call next, hall state) only ever touch today's rows through the
-indexes declared here, so their cost does not grow with history (DESIGN §5).
+indexes declared here, so their cost does not grow with history.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.lib.append_only import AppendOnlyModel
 from yichuang.lib.crypto import EncryptedTextField, mask_phone
 from yichuang.org.models import Centre, Device, Staff, Window
 
@@ -385,15 +385,7 @@ class Ticket(models.Model):
         return ticket
 
 
-class EventQuerySet(models.QuerySet["TicketEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("ticket events are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("ticket events are append-only")
-
-
-class TicketEvent(models.Model):
+class TicketEvent(AppendOnlyModel):
     """One state change of a ticket or window. Append-only; the id is the hall
     display's cursor (``GET /centres/{code}/events?after=``)."""
 
@@ -446,8 +438,6 @@ class TicketEvent(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         ordering = ["id"]
         indexes = [
@@ -469,14 +459,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%H:%M:%S} {self.type} {self.ticket_number}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("ticket events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("ticket events are append-only")
 
 
 class IdempotencyKey(models.Model):

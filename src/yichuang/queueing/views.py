@@ -21,31 +21,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yichuang.lib.errors import DomainError, Forbidden, NotFound
-from yichuang.org.models import Centre, Device, Window, device_token_hash
-from yichuang.org.scopes import centres_for, staff_of
+from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
+from yichuang.org.models import Centre, Device, Window
+from yichuang.org.scopes import centres_for
 
 from . import actions
 from .estimates import queue_states, ticket_estimate
-from .models import Priority, Queue, QueueAlert, Ticket, WindowSkill, queue_item_names
+from .models import Priority, Queue, Ticket, WindowSkill, queue_item_names
+from .selectors import desk_for, signed_in_window
 
-DEVICE_COOKIE = "yc_device"
-DEVICE_SALT = "yichuang.queueing.device"
 PRIORITY_CHOICES = [(p.value, p.label) for p in Priority if p != Priority.NORMAL]
 
 
 def _device(request: HttpRequest) -> Device | None:
     """The hall device that opened a device page (set by ``device_page``)."""
     return getattr(request, "device", None)
-
-
-def _device_by_token(raw: str | None) -> Device | None:
-    if not raw or not raw.startswith("dev_"):
-        return None
-    return (
-        Device.objects.select_related("centre")
-        .filter(token_hash=device_token_hash(raw), is_active=True)
-        .first()
-    )
 
 
 def device_page(*kinds: str):
@@ -57,7 +47,7 @@ def device_page(*kinds: str):
         def wrapper(request: HttpRequest, code: str, *args, **kwargs):
             raw = request.GET.get("device")
             if raw:
-                if _device_by_token(raw) is None:
+                if device_by_token(raw) is None:
                     raise Forbidden("auth.bad_device_token", _("设备令牌无效或已停用。"))
                 resp = redirect(request.path)
                 resp.set_signed_cookie(
@@ -70,7 +60,7 @@ def device_page(*kinds: str):
                     secure=settings.PRODUCTION,
                 )
                 return resp
-            device = _device_by_token(
+            device = device_by_token(
                 request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
             )
             if device is not None:
@@ -304,35 +294,7 @@ def window_display(request: HttpRequest, centre: Centre, number: int) -> HttpRes
 
 
 def _desk(request: HttpRequest, error: DomainError | None = None) -> dict:
-    staff = staff_of(request.user)
-    window = (
-        Window.objects.select_related("centre").filter(clerk=staff).exclude(state="closed").first()
-        if staff
-        else None
-    )
-    ctx: dict = {"staff": staff, "window": window, "error": error}
-    if window is None:
-        ctx["choices"] = (
-            Window.objects.filter(
-                centre__in=centres_for(request.user), state="closed", is_active=True
-            ).select_related("centre")
-            if staff
-            else []
-        )
-        return ctx
-    queue_ids = list(WindowSkill.objects.filter(window=window).values_list("queue_id", flat=True))
-    ctx["states"] = [s for s in queue_states(window.centre) if s.queue.id in queue_ids]
-    ctx["ticket"] = (
-        Ticket.objects.current_at(window)
-        .select_related("queue", "first_ask", "transferred_from")
-        .first()
-    )
-    ctx["queues"] = Queue.objects.filter(centre=window.centre, is_active=True)
-    ctx["alerts"] = QueueAlert.objects.filter(
-        centre=window.centre, resolved_at__isnull=True
-    ).select_related("queue")
-    ctx["is_director"] = actions._is_director(request.user)
-    return ctx
+    return {**desk_for(request.user), "error": error}
 
 
 @login_required
@@ -363,9 +325,8 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
             window = get_window_for(request.user, int(request.POST.get("window", 0)))
             actions.window_open(window=window, actor=request.user)
         else:
-            staff = staff_of(request.user)
-            signed_in = Window.objects.filter(clerk=staff).exclude(state="closed").first()
-            if staff is None or signed_in is None:
+            signed_in = signed_in_window(request.user)
+            if signed_in is None:
                 raise NotFound("queue.no_window", _("您还没有开窗。"))
             window = signed_in
             if action == "transfer":
