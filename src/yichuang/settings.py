@@ -159,7 +159,7 @@ PASSWORD_HASHERS = (
 )
 LOGIN_URL = "/"
 
-# Sessions end after 30 idle minutes (DOMAIN §8).
+# Sessions end after 30 idle minutes (docs/domain.md, "Security").
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -188,7 +188,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
-# Local rules that differ between counties (DOMAIN: "settings"); administrators
+# Local rules that differ between counties (docs/domain.md); administrators
 # change them in the database (org.Setting) and every change is audited. These are
 # the defaults.
 LOCKOUT_ATTEMPTS = 5
@@ -203,7 +203,7 @@ API_TOKEN_CHECK_SECONDS = float(
 TOTP_REQUIRED_FOR_ADMINS = PRODUCTION
 
 # How long each worker reuses a queue's recent service times when it issues a
-# ticket (seconds; docs/queueing.md §Estimates). They move only when tickets
+# ticket (seconds; docs/queueing.md, "Estimates"). They move only when tickets
 # finish, and a few seconds' lag leaves a wait in whole minutes the same.
 QUEUE_SERVICE_TIMES_SECONDS = float(
     os.environ.get("YICHUANG_SERVICE_TIMES_SECONDS", "0" if TESTING else "5")

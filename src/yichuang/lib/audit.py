@@ -1,4 +1,4 @@
-"""The append-only audit log (DOMAIN §8): who did what to which object, from
+"""The append-only audit log (docs/domain.md, "Security"): who did what to which object, from
 where, and whether it worked.
 
 Entries are written with :func:`audit_record`. They can't be changed: the model

@@ -1,5 +1,5 @@
-"""Local rules that differ between counties (DOMAIN: "a setting, with the
-default given here"). Administrators change them in /admin/ or through
+"""Local rules that differ between counties (the numbers docs/domain.md marks
+as a *setting*), with their defaults. Administrators change them in /admin/ or through
 :func:`setting_set`; every change is audited. Code reads them with
 :func:`setting_get`, which falls back to the default below.
 """

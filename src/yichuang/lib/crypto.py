@@ -1,4 +1,5 @@
-"""Field encryption, keyed hashes and masking for personal identifiers (DOMAIN §7, §8).
+"""Field encryption, keyed hashes and masking for personal identifiers
+(docs/domain.md, "Identifiers" and "Security").
 
 ID numbers, phone numbers and bank accounts are stored encrypted (AES-256-GCM),
 found by exact match through a keyed hash (HMAC-SHA256), and shown masked.

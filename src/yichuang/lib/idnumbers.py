@@ -28,9 +28,9 @@ ID_LENGTH = 18
 ID_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
-# The lower bound for a plausible birth date. DOMAIN §7 lists 440524188001010014 (the
-# worked example of GB 11643-1999 itself, born 1 Jan 1880) as a valid number, so the
-# bound cannot be 1900; anything from 1800 on is accepted.
+# The lower bound for a plausible birth date. 440524188001010014, the worked
+# example of GB 11643-1999 itself (born 1 Jan 1880), must be valid, so the bound
+# cannot be 1900; anything from 1800 on is accepted.
 EARLIEST_BIRTH_DATE = date(1800, 1, 1)
 
 _DIGITS = frozenset("0123456789")

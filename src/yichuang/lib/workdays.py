@@ -1,4 +1,4 @@
-"""Working-day arithmetic (工作日), DOMAIN §5. Pure Python, no database access.
+"""Working-day arithmetic (工作日), docs/domain.md "Working days". Pure Python, no database access.
 
 Periods count in working days (行政许可法 §82): counting starts the day after the
 starting event, statutory holidays are excluded and the make-up working weekends

@@ -1,5 +1,5 @@
 """Database-level guard: audit rows can't be updated, and (on PostgreSQL) can be
-deleted only after the retention period (180 days by default; DOMAIN §8).
+deleted only after the retention period (180 days by default; docs/domain.md, "Security").
 
 On SQLite, the embedded database for one hall or a demonstration, the trigger
 refuses UPDATE only: Django's test flush and ``seed-demo --reset`` empty tables
