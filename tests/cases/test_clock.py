@@ -133,3 +133,17 @@ def test_it_alerts_the_admin_on_the_admin_home_while_deadlines_wait(accepted, co
     calendar_load_provisional(year=2028)
     deadlines_retry()
     assert "pendingcalendarcase" not in c.get("/admin/").content.decode()
+
+
+def test_it_reads_the_case_states_without_importing_the_models():
+    """The models use the clock; the clock reads only the states (the models
+    are named for type checking alone), so the two never import each other."""
+    import ast
+    import inspect
+
+    from yichuang.cases import clock
+
+    tree = ast.parse(inspect.getsource(clock))
+    runtime = [n for n in tree.body if isinstance(n, ast.ImportFrom)]
+    assert "models" not in {n.module for n in runtime if n.level == 1}
+    assert "states" in {n.module for n in runtime if n.level == 1}

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from yichuang.catalog.models import ItemVersion, workday_equivalent
 from yichuang.lib import workdays
 from yichuang.lib.config import setting_get
 from yichuang.lib.workdays import CalendarYearMissing
+from yichuang.org.calendar import get_calendar
 
-from .models import CLOSED, RUNNING, STOPPED, Case, CaseStep, Status
+from .states import CLOSED, LEVEL_ORDER, RUNNING, STOPPED, Status
+
+if TYPE_CHECKING:
+    from .models import Case, CaseStep
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -116,10 +122,6 @@ def warning_level(
     settings: tuple[int, int] | None = None,
 ) -> str:
     """normal / notice / yellow / red, from the data as it is now (DOMAIN §4)."""
-    from django.utils import timezone
-
-    from yichuang.org.calendar import get_calendar
-
     today = today or timezone.localdate()
     if case.status in CLOSED:
         return "normal"
@@ -147,8 +149,7 @@ def warning_level(
             levels.append(_level_for(step.due_date, today, cal, notice_days, red_after))
     except CalendarYearMissing:
         return "normal"
-    order = {"normal": 0, "notice": 1, "yellow": 2, "red": 3}
-    return max(levels, key=order.__getitem__)
+    return max(levels, key=LEVEL_ORDER.__getitem__)
 
 
 def working_days_left(case: Case, today: dt.date, cal: workdays.Calendar) -> int | None:

@@ -24,41 +24,13 @@ from yichuang.org.models import Centre, Department, Post, Staff
 from yichuang.queueing.models import Appointment, Ticket
 from yichuang.vault.models import Document, Organisation, Person
 
+from . import clock
+from .states import OPEN, RUNNING, Status
+
 
 def new_receipt_code() -> str:
     """Unguessable: it opens the public progress page."""
     return secrets.token_urlsafe(12)
-
-
-class Status(models.TextChoices):
-    RECEIVED = "received", _("收件")
-    ACCEPTED = "accepted", _("已受理")
-    REFUSED = "refused", _("不予受理")
-    SUPPLEMENT = "supplement", _("补齐补正")
-    REVIEW = "review", _("审查中")
-    DECIDED = "decided", _("已决定")
-    COMPLETED = "completed", _("已办结")
-    DELIVERED = "delivered", _("已送达")
-    SUSPENDED = "suspended", _("挂起")
-    SPECIAL = "special", _("特别程序")
-    WITHDRAWN = "withdrawn", _("已撤回")
-
-
-# The clock runs in these states; it stops in the side states below.
-RUNNING = (Status.ACCEPTED, Status.REVIEW, Status.DECIDED)
-STOPPED = (Status.SUPPLEMENT, Status.SUSPENDED, Status.SPECIAL)
-CLOSED = (Status.REFUSED, Status.COMPLETED, Status.DELIVERED, Status.WITHDRAWN)
-OPEN = tuple(s for s in Status if s not in CLOSED)
-
-
-class Level(models.TextChoices):
-    NORMAL = "normal", _("正常")
-    NOTICE = "notice", _("提示")
-    YELLOW = "yellow", _("黄牌")
-    RED = "red", _("红牌")
-
-
-LEVEL_ORDER = {"normal": 0, "notice": 1, "yellow": 2, "red": 3}
 
 
 # The open statuses as SQL literals. SQLite uses a partial index only when the
@@ -220,9 +192,7 @@ class Case(models.Model):
         return self.status in RUNNING
 
     def warning_level(self, today: dt.date | None = None, cal: Any = None) -> str:
-        from .clock import warning_level
-
-        return warning_level(self, today=today, cal=cal)
+        return clock.warning_level(self, today=today, cal=cal)
 
 
 class PendingCalendarCase(Case):

@@ -29,7 +29,8 @@ from yichuang.lib.config import setting_get
 from yichuang.org.calendar import get_calendar
 
 from . import clock
-from .models import RUNNING, Case, CaseEvent, CaseStep
+from .models import Case, CaseEvent, CaseStep
+from .states import RUNNING
 
 # An arbitrary key for the advisory locks of the card pass ("YC" + "cards").
 LOCK_KEY = 0x5943_0000

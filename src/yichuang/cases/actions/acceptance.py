@@ -20,7 +20,8 @@ from yichuang.lib.errors import Unprocessable
 from yichuang.org.models import Staff
 
 from .. import events
-from ..models import Case, CaseStep, MaterialReceipt, Status
+from ..models import Case, CaseStep, MaterialReceipt
+from ..states import Status
 from .deadlines import refresh_deadlines
 from .materials import (
     Unit,

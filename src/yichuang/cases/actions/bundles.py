@@ -7,7 +7,8 @@ import secrets
 from typing import Any
 
 from .. import events
-from ..models import Case, Status
+from ..models import Case
+from ..states import Status
 
 # The order in which a bundle follows its members: the least advanced member
 # sets the bundle's status.

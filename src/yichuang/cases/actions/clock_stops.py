@@ -20,7 +20,8 @@ from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Staff
 
 from .. import clock, events
-from ..models import RUNNING, Case, ClockStop, MaterialReceipt, Status
+from ..models import Case, ClockStop, MaterialReceipt
+from ..states import RUNNING, Status
 from .deadlines import refresh_deadlines
 from .refusals import need_reason, not_allowed
 from .steps import check_step_actor

@@ -18,7 +18,8 @@ from yichuang.lib.errors import Conflict, Unprocessable
 from yichuang.org.models import Staff
 
 from .. import events
-from ..models import CLOSED, STOPPED, Case, MaterialReceipt, Status
+from ..models import Case, MaterialReceipt
+from ..states import CLOSED, STOPPED, Status
 from .clock_stops import close_stop
 from .refusals import need_reason, not_allowed
 from .steps import activate, check_step_actor, finish, next_step

@@ -17,8 +17,9 @@ from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Staff
 
 from .. import clock, events
-from ..models import RUNNING, STOPPED, Case, CaseStep, Extension
+from ..models import Case, CaseStep, Extension
 from ..permissions import may_approve_extension, may_approve_joint_extension
+from ..states import RUNNING, STOPPED
 from .refusals import need_reason, not_allowed
 from .steps import steps_of
 

@@ -23,8 +23,9 @@ from yichuang.vault import actions as vault
 from yichuang.vault.models import Document, Organisation, Person
 
 from .. import clock, events
-from ..models import Case, Status
+from ..models import Case
 from ..permissions import require_actor
+from ..states import Status
 from .acceptance import accept_unit
 from .bundles import sync_parent
 from .materials import (

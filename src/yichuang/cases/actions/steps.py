@@ -18,8 +18,9 @@ from yichuang.lib.errors import Conflict, Forbidden
 from yichuang.org.models import Centre, Post, Staff
 
 from .. import events
-from ..models import Case, CaseStep, Status
+from ..models import Case, CaseStep
 from ..permissions import may_handle_step
+from ..states import Status
 from .refusals import need_reason, not_allowed
 
 STEP_NAMES = {
