@@ -42,3 +42,15 @@ def test_it_reads_the_staff_record_once_per_request(county, django_assert_num_qu
     staff_of(lazy)
     with django_assert_num_queries(0):
         assert staff_of(lazy).centre.code == "county-hall"
+
+
+def test_it_gives_every_user_the_windows_of_the_centres_in_scope(county):
+    from django.contrib.auth.models import AnonymousUser
+
+    from yichuang.accounts.models import User
+    from yichuang.org.models import Window
+    from yichuang.org.scopes import windows_for
+
+    for user in [AnonymousUser(), *User.objects.all()]:
+        expected = set(Window.objects.filter(centre__in=centres_for(user)).values_list("pk"))
+        assert set(windows_for(user).values_list("pk")) == expected, user

@@ -93,30 +93,6 @@ def windows_for(user) -> QuerySet[Window]:
     return Window.objects.filter(region_q(staff.region, "centre__region"))
 
 
-def window_scope_sql(user, w: str = "w") -> tuple[str, str, list]:
-    """``centres_for`` as SQL on window ``w``: the joins it needs (to the
-    centre ``sc`` and the two regions above it, only for a regional scope), the
-    condition and its parameters; 404 ``org.window_not_found`` when the user
-    sees no centre. Kept until the clerk actions read ``windows_for``."""
-    if user is None or not user.is_authenticated:
-        window_not_found()
-    if sees_everything(user):
-        return "", "1 = 1", []
-    staff = staff_of(user)
-    if staff is None:
-        window_not_found()
-    if staff.scope == Staff.Scope.CENTRE:
-        return "", f"{w}.centre_id = %s", [staff.centre_id]
-    region = Region._meta.db_table
-    joins = (
-        f" JOIN {Centre._meta.db_table} sc ON sc.id = {w}.centre_id"
-        f" LEFT JOIN {region} sr1 ON sr1.id = sc.region_id"
-        f" LEFT JOIN {region} sr2 ON sr2.id = sr1.parent_id"
-    )
-    rid = staff.region_id
-    return joins, "(sc.region_id = %s OR sr1.parent_id = %s OR sr2.parent_id = %s)", [rid] * 3
-
-
 def window_not_found() -> NoReturn:
     raise NotFound("org.window_not_found", _("没有找到该窗口。"))
 
