@@ -7,7 +7,9 @@ each savepoint is a round trip at the intake window), or in their own.
 
 Every read of a person's data goes through :func:`document_read`,
 :func:`person_lookup` or :func:`person_unmask`, each of which writes an
-``AccessLog`` row in the same transaction as the read.
+``AccessLog`` row (``events.access_logged``) in the same transaction as the
+read. Reads for pages live in ``selectors`` (re-exported here for callers of
+this module).
 """
 
 from __future__ import annotations
@@ -22,16 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.accounts.models import Role
 from yichuang.lib.audit import audit_record
-from yichuang.lib.crypto import keyed_hash
-from yichuang.lib.errors import Forbidden, NotFound, TooManyRequests, Unprocessable
+from yichuang.lib.errors import Forbidden, TooManyRequests, Unprocessable
 from yichuang.lib.idnumbers import validate_credit_code, validate_id_number
 from yichuang.lib.sms import sms_send
 from yichuang.org.models import Centre, Department
-from yichuang.org.scopes import staff_of
 
 from . import files
+from .events import access_logged
 from .models import (
     AccessLog,
     Consent,
@@ -39,30 +39,24 @@ from .models import (
     OneTimeCode,
     Organisation,
     Person,
+    id_hash,
+    phone_hash,
     share_type,
 )
+from .permissions import can_unmask
+from .selectors import get_document as get_document
+from .selectors import person_by_id_number as person_by_id_number
+from .selectors import reusable_documents as reusable_documents
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
 CODES_PER_WINDOW = 3  # codes sent per person per CODE_MINUTES
 
 
-def id_hash(id_number: str) -> str:
-    return keyed_hash(id_number, "id")
-
-
-def phone_hash(phone: str) -> str:
-    return keyed_hash("".join(phone.split()), "phone")
-
-
-def person_by_id_number(id_number: str) -> Person | None:
-    return Person.objects.filter(id_hash=id_hash(validate_id_number(id_number))).first()
-
-
 @transaction.atomic(savepoint=False)
 def person_find_or_create(*, name: str, id_number: str, phone: str = "") -> Person:
-    """The person with this ID number (validated, DOMAIN §7), created on first
-    sight; a newer phone number replaces the one on record."""
+    """The person with this ID number (validated: docs/domain.md, "Identifiers"),
+    created on first sight; a newer phone number replaces the one on record."""
     number = validate_id_number(id_number)
     name = (name or "").strip()
     if not name:
@@ -211,13 +205,6 @@ def reuse_basis(
     )
 
 
-def _actor_place(actor: Any) -> tuple[Department | None, Centre | None]:
-    staff = staff_of(actor)
-    if staff is None:
-        return None, None
-    return staff.department, staff.centre
-
-
 @transaction.atomic(savepoint=False)
 def document_read(
     *,
@@ -234,30 +221,19 @@ def document_read(
     """Record one read of a document for a case (who, which case, why, when)."""
     if document.person_id is None:
         raise Unprocessable("vault.no_person", _("该证照不属于自然人。"))
-    staff_dept, staff_centre = _actor_place(actor)
-    return AccessLog.objects.create(
+    return access_logged(
         person_id=document.person_id,
         document=document,
         kind=AccessLog.Kind.DOCUMENT,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "display_name", "") or getattr(actor, "username", ""),
-        department=department or staff_dept,
-        centre=centre or staff_centre,
+        actor=actor,
+        department=department,
+        centre=centre,
         case_id=case_id,
         case_label=case_label,
         purpose=purpose,
         basis=basis,
         consent=consent,
     )
-
-
-def reusable_documents(person: Person, day: dt.date | None = None) -> list[Document]:
-    """The person's documents still valid, newest per type."""
-    day = day or timezone.localdate()
-    seen: dict[str, Document] = {}
-    for doc in person.documents.valid_on(day).order_by("doc_type", "-created_at", "-id"):
-        seen.setdefault(doc.doc_type, doc)
-    return list(seen.values())
 
 
 @transaction.atomic
@@ -273,26 +249,14 @@ def person_lookup(*, id_number: str, actor: Any, purpose: str = "") -> Person | 
         found=person is not None,
     )
     if person is not None:
-        dept, centre = _actor_place(actor)
-        AccessLog.objects.create(
-            person=person,
+        access_logged(
+            person_id=person.pk,
             kind=AccessLog.Kind.LOOKUP,
             actor=actor,
-            actor_name=getattr(actor, "display_name", "") or actor.username,
-            department=dept,
-            centre=centre,
             purpose=purpose or _("窗口受理前查询可复用证照"),
             basis="lookup",
         )
     return person
-
-
-def can_unmask(user: Any) -> bool:
-    return bool(
-        user.is_superuser
-        or user.has_perm("vault.unmask_person")
-        or user.has_role(Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD)
-    )
 
 
 @transaction.atomic
@@ -305,14 +269,10 @@ def person_unmask(
     reason = (reason or "").strip()
     if not reason:
         raise Unprocessable("vault.reason_required", _("请说明查看完整证件号码的理由。"))
-    dept, centre = _actor_place(actor)
-    AccessLog.objects.create(
-        person=person,
+    access_logged(
+        person_id=person.pk,
         kind=AccessLog.Kind.UNMASK,
         actor=actor,
-        actor_name=getattr(actor, "display_name", "") or actor.username,
-        department=dept,
-        centre=centre,
         case_id=case_id,
         case_label=case_label,
         purpose=reason,
@@ -390,10 +350,3 @@ def my_data_code_verify(*, id_number: str, code: str, now: dt.datetime | None = 
         raise wrong
     assert person is not None
     return person
-
-
-def get_document(pk: int) -> Document:
-    doc = Document.objects.filter(pk=pk).first()
-    if doc is None:
-        raise NotFound("vault.document_not_found", _("没有找到该证照。"), document_id=pk)
-    return doc

@@ -1,6 +1,6 @@
 """The document vault ("submit once"): people and organisations, the documents
 they have handed in at a window, their consent to reuse, and the log of every
-read (DOMAIN §7, §8).
+read (docs/domain.md, "Identifiers" and "Security").
 
 The vault sits beside ``cases`` and never imports it: a document remembers the
 case it came from and an access-log row the case it was read for as plain ids
@@ -18,12 +18,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.lib.crypto import EncryptedTextField, mask_id_number, mask_name, mask_phone
+from yichuang.lib.append_only import AppendOnlyModel
+from yichuang.lib.crypto import (
+    EncryptedTextField,
+    keyed_hash,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from yichuang.org.models import Centre, Department
 
 # Document types the catalogue's materials name, with how the law lets them be
-# shared between departments (DOMAIN §8): "unconditional" types may be read for
-# any case that asks for them; "conditional" ones need the person's consent.
+# shared between departments (docs/domain.md, "Security"): "unconditional" types
+# may be read for any case that asks for them; "conditional" ones need the
+# person's consent.
 DOCUMENT_TYPES: dict[str, tuple[Any, str]] = {
     "id_card": (_("居民身份证"), "unconditional"),
     "hukou_book": (_("居民户口簿"), "unconditional"),
@@ -49,6 +57,15 @@ def document_type_label(doc_type: str) -> str:
 def share_type(doc_type: str) -> str:
     entry = DOCUMENT_TYPES.get(doc_type)
     return entry[1] if entry else "conditional"
+
+
+def id_hash(id_number: str) -> str:
+    """The keyed hash a person is found by (of a validated ID number)."""
+    return keyed_hash(id_number, "id")
+
+
+def phone_hash(phone: str) -> str:
+    return keyed_hash("".join(phone.split()), "phone")
 
 
 class Person(models.Model):
@@ -205,8 +222,9 @@ class Consent(models.Model):
         return item_code in (self.item_codes or [])
 
 
-class AccessLog(models.Model):
-    """Every read of a person's data: who, for which case, why, when (Data Tracker)."""
+class AccessLog(AppendOnlyModel):
+    """Every read of a person's data: who, for which case, why, when (Data Tracker).
+    Written once (``vault.events``), never changed or deleted."""
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", _("调取证照")
@@ -246,11 +264,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("access-log rows are append-only")
-        super().save(*args, **kwargs)
 
 
 def new_code_salt() -> str:
