@@ -1,7 +1,7 @@
-"""Default ratings (DOMAIN §1): where a province switches it on, a service not
-rated within N days gets "满意" with ``is_default`` — a finished ticket
-(一次一评) and a completed case (一事一评) alike — and such ratings are left out
-of every rate."""
+"""Default ratings (docs/domain.md, "Ratings"): where a province switches it
+on, a service not rated within N days gets "满意" with ``is_default`` — a
+finished ticket (一次一评) and a completed case (一事一评) alike — and such
+ratings are left out of every rate."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Satisfaction per DOMAIN §6 on hand-made examples: excluded and default
-ratings are left out of every rate."""
+"""Satisfaction (docs/domain.md, "The three targets") on hand-made examples:
+excluded and default ratings are left out of every rate."""
 
 from __future__ import annotations
 

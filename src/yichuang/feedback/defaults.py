@@ -1,5 +1,6 @@
-"""The first reason list (DOMAIN §1) and the complaint categories offered to
-citizens and as Open311 services. Used by the data migration and the demo."""
+"""The first reason list (docs/domain.md, "Ratings") and the complaint
+categories offered to citizens and as Open311 services. Used by the data
+migration and the demo."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Complaints and suggestions as Open311 GeoReport v2 (the public API; docs/feedback.md).
+"""Complaints and suggestions as Open311 GeoReport v2 (part of the public API;
+docs/feedback.md).
 
 Services are the complaint categories; a service request is a complaint.
 Every resource comes as ``.json`` and ``.xml``; times carry the +08:00 offset;

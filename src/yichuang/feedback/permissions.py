@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from yichuang.accounts.models import Role
 from yichuang.org.models import Staff
+from yichuang.org.permissions import holds
 from yichuang.org.scopes import centres_for, staff_of
 
 # Decide appeals, mark a "办不成事" request complex, close what a handler finished.
@@ -23,29 +24,24 @@ ASSIGNER_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD)
 
 
 def is_reviewer(user) -> bool:
-    return bool(user is not None and (user.is_superuser or user.has_role(*REVIEWER_ROLES)))
+    return holds(user, *REVIEWER_ROLES)
 
 
 def is_overseer(user) -> bool:
-    return bool(user is not None and (user.is_superuser or user.has_role(*OVERSEER_ROLES)))
+    return holds(user, *OVERSEER_ROLES)
 
 
 def is_assigner(user) -> bool:
     """The user holds a role that assigns handlers somewhere (``can_assign``
     says whether here)."""
-    return bool(user is not None and (user.is_superuser or user.has_role(*ASSIGNER_ROLES)))
+    return holds(user, *ASSIGNER_ROLES)
 
 
 def sees_every_item(user) -> bool:
     """The user sees every rectification, complaint and overdue notice of the
-    installation (the system administrator; the audit administrator reads
-    ratings, not the handling of them)."""
-    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
-
-
-def sees_every_rating(user) -> bool:
-    """The user sees every rating of the installation."""
-    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN))
+    installation: the system administrator (the audit administrator, who
+    sees every rating, does not see the handling of them)."""
+    return holds(user, Role.SYSTEM_ADMIN)
 
 
 def can_assign(user, *, centre_id: int | None, department_id: int | None) -> bool:

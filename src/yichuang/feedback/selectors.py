@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum, TextField
@@ -20,20 +20,24 @@ from yichuang.cases.models import Status as CaseStatus
 from yichuang.catalog.models import Item
 from yichuang.lib.errors import NotFound
 from yichuang.org.models import Centre, Department, Staff, Window
+from yichuang.org.permissions import sees_everything
 from yichuang.org.scopes import centres_for, staff_of
 from yichuang.queueing.models import Ticket
 
 from .models import (
     Appeal,
     Complaint,
+    ComplaintQuerySet,
     OverdueNotice,
     Rating,
     RatingDay,
+    RatingQuerySet,
     Reason,
     ReasonList,
     Rectification,
+    RectificationQuerySet,
 )
-from .permissions import is_overseer, is_reviewer, sees_every_item, sees_every_rating
+from .permissions import is_overseer, is_reviewer, sees_every_item
 
 # --- reasons -------------------------------------------------------------------------
 
@@ -180,13 +184,15 @@ def pad_ticket(window_id: int, *, fresh_minutes: int) -> Ticket | None:
 
 # --- who sees what -------------------------------------------------------------------
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
-def ratings_for(user) -> QuerySet[Rating]:
+
+def ratings_for(user) -> RatingQuerySet:
     """The ratings a staff user may see: overseers their scope, clerks their own."""
     qs = Rating.objects.all()
     if user is None or not user.is_authenticated:
         return qs.none()
-    if sees_every_rating(user):
+    if sees_everything(user):
         return qs
     staff = staff_of(user)
     if staff is None:
@@ -206,7 +212,7 @@ def get_rating_for(user, rating_id: int) -> Rating:
     return rating
 
 
-def rectifications_for(user) -> QuerySet[Rectification]:
+def rectifications_for(user) -> RectificationQuerySet:
     """Overseers see their scope's rectifications; a handler sees his own."""
     qs = Rectification.objects.all()
     if user is None or not user.is_authenticated:
@@ -229,7 +235,7 @@ def get_rectification_for(user, rect_id: int) -> Rectification:
     return rect
 
 
-def _overseen(user, qs: QuerySet[Any]) -> QuerySet[Any]:
+def _overseen(user, qs: _QS) -> _QS:
     """``qs`` (rows with a centre, a department and a handler) as ``user`` may
     see it: an overseer his scope's (county scope also sees what has not been
     routed to a centre yet) and his own, a handler his own."""
@@ -249,7 +255,7 @@ def _overseen(user, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.filter(handler=user)
 
 
-def complaints_for(user) -> QuerySet[Complaint]:
+def complaints_for(user) -> ComplaintQuerySet:
     """The complaints a user may see (``_overseen``)."""
     return _overseen(user, Complaint.objects.all())
 
@@ -292,7 +298,7 @@ def satisfaction(counts: dict[int, int]) -> dict[str, Any]:
     }
 
 
-def rates_of(qs: QuerySet[Rating]) -> dict[str, Any]:
+def rates_of(qs: RatingQuerySet) -> dict[str, Any]:
     """Satisfaction over a QuerySet of ratings (excluded and default left out)."""
     counts = dict(qs.valid().values_list("level").annotate(n=Count("id")).order_by())
     return satisfaction(counts)
@@ -448,7 +454,7 @@ def _board_rectifications(in_period: QuerySet[Rectification], today: dt.date) ->
     )
     labels = reason_labels()
     for r in rects:
-        r.reason_text = "、".join(labels.get(code, code) for code in r.rating.reasons)
+        r.reason_text = "、".join(labels.get(code, code) for code in r.rating.reasons)  # type: ignore[attr-defined]
     return rects
 
 

@@ -1,4 +1,5 @@
-"""Data: reason list v1 (DOMAIN §1) and the complaint categories (Open311 services)."""
+"""Data: reason list v1 (docs/domain.md, "Ratings") and the complaint
+categories (Open311 services)."""
 
 from django.db import migrations
 
