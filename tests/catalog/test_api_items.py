@@ -92,3 +92,25 @@ def test_it_shows_a_bundle_with_deduplicated_materials(make_item, api, county):
     assert body["materials"][0]["copies"] == 2
     assert body["materials"][0]["items"] == ["测试事项A-1", "测试事项A-2"]
     assert api().get("/api/v1/bundles/none").json()["code"] == "catalog.bundle_not_found"
+
+
+def test_the_openapi_document_says_what_each_catalogue_operation_answers(api):
+    spec = api().get("/api/v1/openapi.json").json()
+    answers = {
+        ("get", "/api/v1/items"): {"200"},
+        ("get", "/api/v1/items/{code}"): {"200", "404"},
+        ("get", "/api/v1/items/{code}/guide.pdf"): {"200", "404"},
+        ("get", "/api/v1/bundles"): {"200"},
+        ("get", "/api/v1/bundles/{code}"): {"200", "404"},
+        ("get", "/api/v1/catalog/metrics"): {"200", "404", "422"},
+        ("post", "/api/v1/catalog/notices"): {"201", "401", "403", "404", "409", "422"},
+    }
+    for (method, path), statuses in answers.items():
+        responses = spec["paths"][path][method]["responses"]
+        assert set(responses) == statuses, (path, set(responses))
+        for status, response in responses.items():
+            assert response["content"], (path, status)
+    pdf = spec["paths"]["/api/v1/items/{code}/guide.pdf"]["get"]["responses"]["200"]
+    assert "application/pdf" in pdf["content"]
+    item = spec["components"]["schemas"]["ItemOut"]["properties"]
+    assert item["legal_limit_unit"]["enum"] == ["workday", "day"]
