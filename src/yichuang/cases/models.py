@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,19 +23,13 @@ from yichuang.org.models import Centre, Department, Post, Staff
 from yichuang.queueing.models import Appointment, Ticket
 from yichuang.vault.models import Document, Organisation, Person
 
-from . import clock
+from . import clock, sql
 from .states import OPEN, RUNNING, Status
 
 
 def new_receipt_code() -> str:
     """Unguessable: it opens the public progress page."""
     return secrets.token_urlsafe(12)
-
-
-# The open statuses as SQL literals. SQLite uses a partial index only when the
-# query repeats the index's condition with the same literals (a bound
-# parameter never matches), so the desk's reads spell the condition this way.
-OPEN_SQL = "cases_case.status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN))
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -47,7 +40,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """Open cases, read through the partial indexes on (department | post |
         centre, due_date, id) WHERE open: the desk's lists, ordered by due date
         and paginated, never touch the closed history."""
-        return self.filter(RawSQL(OPEN_SQL, [], output_field=models.BooleanField()))
+        return self.filter(sql.open_status())
 
     def running(self) -> CaseQuerySet:
         return self.filter(status__in=RUNNING, due_date__isnull=False)

@@ -1,17 +1,16 @@
 """Worker tasks of the cases app (run by ``yichuang worker``).
 
 ``cards_refresh`` records the yellow and red cards that the clock rules call for
-(DOMAIN §4). It is set-based: for each rule one ``SELECT`` finds every running
-case that deserves the card and has none yet (into a temporary table), one
-``INSERT … SELECT`` writes the cards and a second one their ``CaseEvent`` rows.
-No case passes through Python: a pass over 200,000 open cases costs a few
-indexed statements.
+(docs/domain.md, "Cases and the clock"). For each rule one query finds the
+running cases that deserve the card and have none yet; the cards and their
+``CaseEvent`` rows are then written in batches. Once the backlog is carded, a
+pass reads only the few cases that became late since the last one.
 
-Several workers are safe: each rule runs in its own transaction, claimed on
-PostgreSQL with a transaction-level advisory lock (a worker that finds the rule
-claimed skips it: the other one is recording those cards), SQLite serialises
-writers anyway, and the unique constraint on (case, level, rule) with
-``ON CONFLICT DO NOTHING`` is the last guard, so a card is never recorded twice.
+Several workers are safe: each rule runs in its own transaction and locks the
+cases it cards (``select_for_update(skip_locked=True)``: a case another worker
+is carding is left to it), then reads again which of them got the card in the
+meantime; SQLite serialises writers anyway, and the unique constraint on
+(case, level, rule) is the last guard, so a card is never recorded twice.
 
 ``deadlines_retry`` computes the due dates that were pending because a calendar
 year was not loaded yet, as soon as it is.
@@ -20,101 +19,115 @@ year was not loaded yet, as soon as it is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.config import setting_get
 from yichuang.org.calendar import get_calendar
 
-from . import clock
-from .models import Case, CaseEvent, CaseStep
+from . import clock, events
+from .models import Card, Case, CaseStep
 from .states import RUNNING
 
-# An arbitrary key for the advisory locks of the card pass ("YC" + "cards").
-LOCK_KEY = 0x5943_0000
-
-STEP_RULE = "'step:' || CAST(s.position AS varchar(5))"
+BATCH = 1000
 
 
-def _rules(today: dt.date, cutoff: dt.date) -> list[tuple[str, str, str, str, str]]:
-    """(level, rule as SQL, condition as SQL, reason, parameter) per card rule."""
-    not_accept = " AND s.kind <> 'accept'"
+@dataclass(frozen=True)
+class CardRule:
+    level: str
+    # The card's rule: a fixed name, or None for the current step's
+    # ``step:<position>``.
+    rule: str | None
+    condition: Q
+    reason: str
+
+
+def _rules(today: dt.date, cutoff: dt.date) -> list[CardRule]:
+    """The card rules: late against the committed, the statutory or the current
+    step's due date; red once yellow for longer than the setting allows."""
+    a_step = ~Q(current_step__kind="accept")
     return [
-        ("yellow", "'committed'", "c.due_date < %s", _("超过承诺时限"), today.isoformat()),
-        ("red", "'after_yellow'", "c.due_date <= %s", _("黄牌后逾期仍未办结"), cutoff.isoformat()),
-        ("red", "'statutory'", "c.statutory_due_date < %s", _("超过法定时限"), today.isoformat()),
-        (
-            "yellow",
-            STEP_RULE,
-            "s.due_date < %s" + not_accept,
-            _("超过环节时限"),
-            today.isoformat(),
-        ),
-        (
+        CardRule("yellow", "committed", Q(due_date__lt=today), _("超过承诺时限")),
+        CardRule("red", "after_yellow", Q(due_date__lte=cutoff), _("黄牌后逾期仍未办结")),
+        CardRule("red", "statutory", Q(statutory_due_date__lt=today), _("超过法定时限")),
+        CardRule("yellow", None, Q(current_step__due_date__lt=today) & a_step, _("超过环节时限")),
+        CardRule(
             "red",
-            STEP_RULE,
-            "s.due_date <= %s" + not_accept,
+            None,
+            Q(current_step__due_date__lte=cutoff) & a_step,
             _("环节黄牌后逾期仍未完成"),
-            cutoff.isoformat(),
         ),
     ]
 
 
-DUE_TABLE = "cases_card_due"
-
-
-def _due_sql(rule: str, condition: str) -> str:
-    """The cards a rule calls for, into a temporary table. Computed in full
-    before the insert: an ``INSERT … SELECT`` whose anti-join reads the table it
-    writes may be planned as a nested loop over a (then empty) ``cases_card``
-    and rescan every row it has just added — quadratic on PostgreSQL."""
-    step_join = "JOIN cases_casestep s ON s.id = c.current_step_id" if "s." in condition else ""
-    running = ", ".join(f"'{s}'" for s in RUNNING)
-    return (
-        f"CREATE TEMPORARY TABLE {DUE_TABLE} AS"
-        f" SELECT c.id AS case_id, {rule} AS rule, c.department_id, c.post_id,"
-        # The post's holder: A when present, else B when present (Post.holder()).
-        " CASE WHEN a.is_present THEN p.a_staff_id WHEN b.is_present THEN p.b_staff_id END"
-        " AS staff_id"
-        f" FROM cases_case c {step_join}"
-        " LEFT JOIN org_post p ON p.id = c.post_id"
-        " LEFT JOIN org_staff a ON a.id = p.a_staff_id"
-        " LEFT JOIN org_staff b ON b.id = p.b_staff_id"
-        f" WHERE c.status IN ({running}) AND {condition}"
-        " AND NOT EXISTS (SELECT 1 FROM cases_card k"
-        f" WHERE k.case_id = c.id AND k.level = %s AND k.rule = {rule})"
+def _rule_name(rule: CardRule) -> Any:
+    if rule.rule is not None:
+        return Value(rule.rule, output_field=models.CharField())
+    return Concat(
+        Value("step:"),
+        Cast("current_step__position", models.CharField()),
+        output_field=models.CharField(),
     )
 
 
-# "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join constraint.
-CARD_SQL = (
-    "INSERT INTO cases_card (case_id, level, rule, reason, department_id, post_id,"
-    " staff_id, recorded_at, lifted_at, lifted_by_id, lift_reason)"
-    " SELECT case_id, %s, rule, %s, department_id, post_id, staff_id, %s, NULL, NULL, ''"
-    f" FROM {DUE_TABLE} WHERE 1 = 1 ON CONFLICT DO NOTHING"
+# The post's holder: A when present, else B when present (``Post.holder()``).
+HOLDER = models.Case(
+    models.When(post__a_staff__is_present=True, then=F("post__a_staff_id")),
+    models.When(post__b_staff__is_present=True, then=F("post__b_staff_id")),
+    default=None,
+    output_field=models.IntegerField(),
 )
 
 
-def _event_sql() -> str:
-    data = """'{"level": "' || k.level || '", "rule": "' || k.rule || '"}'"""
-    if connection.vendor == "postgresql":
-        data = f"CAST({data} AS jsonb)"
-    return (
-        "INSERT INTO cases_caseevent (case_id, type, old_status, new_status, step_id,"
-        " actor_id, actor_name, reason, document, data, at)"
-        f" SELECT k.case_id, 'card', '', '', NULL, NULL, '', k.reason, '', {data}, k.recorded_at"
-        " FROM cases_card k WHERE k.id > %s AND k.recorded_at = %s AND k.level = %s"
-        " AND k.rule <> 'breach'"
+def _due(rule: CardRule) -> list[tuple[int, str, int | None, int | None, int | None]]:
+    """(case, rule, department, post, holder) of each running case the rule
+    calls a card for and that has none, locked; cases locked by another
+    worker are skipped."""
+    has_card = Card.objects.filter(case_id=OuterRef("pk"), level=rule.level, rule=OuterRef("rule"))
+    return list(
+        Case.objects.filter(rule.condition, status__in=RUNNING)
+        .annotate(rule=_rule_name(rule), holder=HOLDER)
+        .filter(~Exists(has_card))
+        .order_by()
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", "rule", "department_id", "post_id", "holder")
     )
 
 
-def _claim(cur, n: int) -> bool:
-    if connection.vendor != "postgresql":
-        return True
-    cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY + n])
-    return bool(cur.fetchone()[0])
+def _record(
+    rule: CardRule, due: Sequence[tuple[int, str, int | None, int | None, int | None]], now: Any
+) -> int:
+    """Write the cards (and their events) of ``due``, but for a case that got
+    its card from another worker since the read: the locks now held make the
+    second read final."""
+    carded = set(
+        Card.objects.filter(
+            case_id__in=[row[0] for row in due], level=rule.level, rule__in={row[1] for row in due}
+        ).values_list("case_id", "rule")
+    )
+    cards = Card.objects.bulk_create(
+        Card(
+            case_id=case_id,
+            level=rule.level,
+            rule=name,
+            reason=rule.reason,
+            department_id=department_id,
+            post_id=post_id,
+            staff_id=staff_id,
+            recorded_at=now,
+        )
+        for case_id, name, department_id, post_id, staff_id in due
+        if (case_id, name) not in carded
+    )
+    events.record_cards(cards)
+    return len(cards)
 
 
 def cards_refresh(*, today: dt.date | None = None) -> int:
@@ -124,21 +137,12 @@ def cards_refresh(*, today: dt.date | None = None) -> int:
     red_after = int(setting_get("case.red_after_yellow_workdays"))
     cutoff = clock.red_cutoff(cal, today, red_after)
     made = 0
-    for n, (level, rule, condition, reason, param) in enumerate(_rules(today, cutoff)):
-        with transaction.atomic(), connection.cursor() as cur:
-            if not _claim(cur, n):
-                continue
+    for rule in _rules(today, cutoff):
+        with transaction.atomic():
+            due = _due(rule)
             now = timezone.now()
-            cur.execute("SELECT COALESCE(MAX(id), 0) FROM cases_card")
-            last = cur.fetchone()[0]
-            cur.execute(_due_sql(rule, condition), [param, level])
-            cur.execute(CARD_SQL, [level, str(reason), now])
-            recorded = cur.rowcount
-            cur.execute(f"DROP TABLE {DUE_TABLE}")
-            if recorded <= 0:
-                continue
-            made += recorded
-            cur.execute(_event_sql(), [last, now, level])
+            for start in range(0, len(due), BATCH):
+                made += _record(rule, due[start : start + BATCH], now)
     return made
 
 
@@ -168,11 +172,12 @@ def deadlines_retry(*, batch: int = 500) -> int:
                     "updated_at",
                 ]
             )
-            CaseEvent.objects.create(
-                case=case,
-                type="deadline_computed",
+            events.record(
+                case,
+                "deadline_computed",
+                actor=None,
                 reason=_("工作日历已载入，期限已计算"),
-                data={"due_date": str(case.due_date)},
+                due_date=str(case.due_date),
             )
             done += 1
     return done
