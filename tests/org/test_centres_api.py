@@ -58,7 +58,7 @@ def test_it_lets_a_display_read_its_own_centre_only(api, county):
     assert client.get("/api/v1/centres/county-hall/windows").status_code == 200
     resp = client.get("/api/v1/centres/chengguan/windows")
     assert resp.status_code == 403
-    assert resp.json()["code"] == "auth.device_wrong_centre"
+    assert resp.json()["code"] == "org.device_wrong_centre"
 
 
 def test_it_refuses_a_device_token_where_a_person_is_needed(api, county):
@@ -67,7 +67,7 @@ def test_it_refuses_a_device_token_where_a_person_is_needed(api, county):
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     resp = client.get("/api/v1/auth/me")
     assert resp.status_code == 403
-    assert resp.json()["code"] == "auth.device_not_allowed"
+    assert resp.json()["code"] == "org.device_not_allowed"
 
 
 def test_it_refuses_a_deactivated_device(api, county):

@@ -118,5 +118,5 @@ def device_of(request) -> Device | None:
 def staff_user(request):
     """The staff user behind the request; a device token is refused (403)."""
     if isinstance(request.auth, Device):
-        raise Forbidden("auth.device_not_allowed", _("设备令牌不能执行此操作。"))
+        raise Forbidden("org.device_not_allowed", _("设备令牌不能执行此操作。"))
     return request.user
