@@ -140,3 +140,32 @@ def test_people_lookup_is_staff_only_and_logged(api, county, item):
     assert all(d["consented"] for d in data["documents"])
     log = AccessLog.objects.get(kind="lookup")
     assert log.actor == county.clerk
+
+
+def test_its_typed_answers_keep_every_field_the_serialisers_give(api, county, item, ticket):
+    """The response schemas document the answers; they drop or change nothing."""
+    import json
+
+    from yichuang.cases.serialize import case_detail, progress_view
+
+    resp = post(api(county.clerk), "/api/v1/cases", body(item, materials=ALL[:1]))
+    assert set(resp.json()) == {
+        "code",
+        "message",
+        "missing",
+        "notice_url",
+        "notices",
+        "case_id",
+    }
+    assert {"counts", "what_is_needed", "item_name"} <= set(resp.json()["missing"][0])
+    case_id = post(api(county.clerk), "/api/v1/cases", body(item, materials=ALL)).json()["id"]
+    post(api(county.clerk), f"/api/v1/cases/{case_id}/visits", {"ticket_id": ticket().pk})
+    case = Case.objects.get(pk=case_id)
+    detail = api(county.clerk).get(f"/api/v1/cases/{case_id}").json()
+    assert detail == json.loads(json.dumps(case_detail(case)))
+    assert detail["visits"] and detail["events"] and detail["steps"] and detail["materials"]
+    progress = api().get(f"/api/v1/progress/{case.receipt_code}").json()
+    assert progress == json.loads(json.dumps(progress_view(case)))
+    listed = api(county.clerk).get("/api/v1/cases").json()
+    assert listed["count"] == 1 and listed["items"][0]["id"] == case_id
+    assert set(listed["items"][0]) < set(detail)

@@ -1,18 +1,20 @@
-"""HTTP API of cases and the vault (CONTRACT: Cases). Thin: validate, call an
-action, serialise. Every case is fetched through ``get_case_for``."""
+"""HTTP API of cases and the vault's lookup for the window (the public API,
+docs/architecture.md). Thin: validate, call an action, serialise. Every case is
+fetched through ``selectors.get_case_for``; every action runs through
+``actions.case_act``."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+import json
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
 
 from yichuang.catalog.models import Bundle, Item
-from yichuang.lib.errors import NotFound
+from yichuang.lib.errors import ErrorOut, NotFound
 from yichuang.org.auth import API_AUTH, staff_user
 from yichuang.org.calendar import get_calendar
 from yichuang.org.scopes import get_centre_for
@@ -22,71 +24,25 @@ from yichuang.vault import actions as vault
 from . import actions, clock, selectors
 from .permissions import require_actor
 from .ratelimit import rate_limit
+from .schemas import (
+    ActionIn,
+    CardLiftedOut,
+    CaseCreatedOut,
+    CaseIn,
+    CaseListOut,
+    CaseOut,
+    IntakeIncompleteOut,
+    PersonLookupOut,
+    ProgressOut,
+    VisitCountOut,
+    VisitIn,
+)
 from .serialize import case_detail, case_row, progress_view
 
 router = Router(tags=["cases"])
 
 
-class ApplicantIn(Schema):
-    name: str
-    id_number: str
-    phone: str | None = None
-
-
-class OrganisationIn(Schema):
-    name: str = ""
-    credit_code: str
-
-
-class MaterialIn(Schema):
-    code: str
-    source: str = "submitted"
-    document_id: int | None = None
-    number: str | None = None
-    issuer: str | None = None
-    expires_on: dt.date | None = None
-
-
-class ConsentIn(Schema):
-    scope: str = "all"
-    document_types: list[str] = []
-    item_codes: list[str] = []
-    valid_until: dt.date | None = None
-
-
-class CaseIn(Schema):
-    item: str | None = None
-    bundle: str | None = None
-    centre: str
-    applicant: ApplicantIn
-    organisation: OrganisationIn | None = None
-    materials: list[MaterialIn] = []
-    ticket_id: int | None = None
-    tolerate_missing: bool = False
-    consent: ConsentIn | None = None
-
-
-class VisitIn(Schema):
-    ticket_id: int
-
-
-class ActionIn(Schema):
-    action: str
-    note: str = ""
-    materials: list[Any] | None = None
-    tolerate_missing: bool = False
-    days: int | None = None
-    document: str | None = None
-    procedure: str | None = None
-    method: str | None = None
-    material: str | None = None
-
-
-class LiftIn(Schema):
-    reason: str
-
-
-def _ticket(user, ticket_id: int | None) -> Ticket | None:
+def _ticket(ticket_id: int | None) -> Ticket | None:
     if ticket_id is None:
         return None
     ticket = Ticket.objects.filter(pk=ticket_id).first()
@@ -95,8 +51,21 @@ def _ticket(user, ticket_id: int | None) -> Ticket | None:
     return ticket
 
 
-@router.post("/cases", auth=API_AUTH, response={201: dict, 422: dict})
-def case_create(request, payload: CaseIn):
+@router.post(
+    "/cases",
+    auth=API_AUTH,
+    response={
+        201: CaseCreatedOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: IntakeIncompleteOut,
+    },
+)
+def case_create(request: HttpRequest, payload: CaseIn) -> Status:
+    """收件: 201 with the accepted case; 422 ``cases.materials_incomplete`` with
+    the missing materials and the one-time notice when the case must wait."""
     user = staff_user(request)
     centre = get_centre_for(user, payload.centre)
     item = bundle = None
@@ -118,7 +87,7 @@ def case_create(request, payload: CaseIn):
         applicant=payload.applicant.dict(),
         organisation=payload.organisation.dict() if payload.organisation else None,
         materials=[m.dict() for m in payload.materials],
-        ticket=_ticket(user, payload.ticket_id),
+        ticket=_ticket(payload.ticket_id),
         tolerate_missing=payload.tolerate_missing,
         consent=payload.consent.dict() if payload.consent else None,
     )
@@ -152,8 +121,11 @@ def case_create(request, payload: CaseIn):
     )
 
 
-@router.get("/cases", auth=API_AUTH, response=dict)
-def case_list(request, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0):
+@router.get("/cases", auth=API_AUTH, response={200: CaseListOut, 401: ErrorOut, 403: ErrorOut})
+def case_list(
+    request: HttpRequest, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0
+) -> dict:
+    """The cases the user sees, by due date (``mine``: the cases at his posts)."""
     user = staff_user(request)
     rows, total = selectors.case_list_for(
         user, status=status, mine=mine, limit=limit, offset=offset
@@ -163,24 +135,43 @@ def case_list(request, status: str = "", mine: bool = False, limit: int = 50, of
     return {"items": items, "count": total}
 
 
-@router.get("/cases/{case_id}", auth=API_AUTH, response=dict)
-def case_get(request, case_id: int):
+@router.get(
+    "/cases/{case_id}",
+    auth=API_AUTH,
+    response={200: CaseOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def case_get(request: HttpRequest, case_id: int) -> dict:
     user = staff_user(request)
-    case = selectors.get_case_for(user, case_id)
-    return case_detail(case)
+    return case_detail(selectors.get_case_for(user, case_id))
 
 
-@router.post("/cases/{case_id}/visits", auth=API_AUTH, response=dict)
-def case_visit(request, case_id: int, payload: VisitIn):
+@router.post(
+    "/cases/{case_id}/visits",
+    auth=API_AUTH,
+    response={200: VisitCountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def case_visit(request: HttpRequest, case_id: int, payload: VisitIn) -> dict:
+    """A queue ticket is an on-site visit for the case (counted once)."""
     user = staff_user(request)
     case = selectors.get_case_for(user, case_id)
-    ticket = _ticket(user, payload.ticket_id)
-    case = actions.case_visit_link(case=case, actor=user, ticket=ticket)
+    case = actions.case_visit_link(case=case, actor=user, ticket=_ticket(payload.ticket_id))
     return {"id": case.pk, "visit_count": case.visit_count}
 
 
-@router.post("/cases/{case_id}/actions", auth=API_AUTH, response=dict)
-def case_action(request, case_id: int, payload: ActionIn):
+@router.post(
+    "/cases/{case_id}/actions",
+    auth=API_AUTH,
+    response={
+        200: CaseOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def case_action(request: HttpRequest, case_id: int, payload: ActionIn) -> dict:
+    """Run one action on the case; answers the case as it is now."""
     user = staff_user(request)
     case = selectors.get_case_for(user, case_id)
     given = {k: v for k, v in payload.dict().items() if v not in (None, [])}
@@ -194,22 +185,37 @@ def case_action(request, case_id: int, payload: ActionIn):
     return case_detail(selectors.get_case_for(user, case.pk))
 
 
-@router.post("/cards/{card_id}/lift", auth=API_AUTH, response=dict)
-def card_lift(request, card_id: int):
+@router.post(
+    "/cards/{card_id}/lift",
+    auth=API_AUTH,
+    response={
+        200: CardLiftedOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
+def card_lift(request: HttpRequest, card_id: int) -> dict:
+    """Lift a card with a reason (body ``{"reason": …}``); the card stays."""
     user = staff_user(request)
     card = selectors.card_for(user, card_id)
-    import json
-
     try:
         reason = json.loads(request.body or b"{}").get("reason", "")
     except ValueError:
         reason = ""
     card = actions.card_lift(card=card, actor=user, reason=reason)
+    assert card.lifted_at is not None
     return {"id": card.pk, "lifted_at": card.lifted_at.isoformat()}
 
 
-@router.get("/progress/{receipt_code}", auth=None, response=dict)
-def progress(request, receipt_code: str):
+@router.get(
+    "/progress/{receipt_code}",
+    auth=None,
+    response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
+)
+def progress(request: HttpRequest, receipt_code: str) -> dict:
     """Public: item, status, step, department, expected date, masked name only."""
     rate_limit(request, "progress")
     case = selectors.case_by_receipt_code(receipt_code)
@@ -218,8 +224,14 @@ def progress(request, receipt_code: str):
     return progress_view(case)
 
 
-@router.get("/people/lookup", auth=API_AUTH, response=dict)
-def people_lookup(request, id_number: str, purpose: str = ""):
+@router.get(
+    "/people/lookup",
+    auth=API_AUTH,
+    response={200: PersonLookupOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def people_lookup(request: HttpRequest, id_number: str, purpose: str = "") -> dict:
+    """The applicant's reusable documents before intake (masked; the lookup
+    is logged in the person's access log)."""
     user = staff_user(request)
     require_actor(user)
     person = vault.person_lookup(id_number=id_number, actor=user, purpose=purpose)
