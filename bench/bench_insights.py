@@ -1,9 +1,9 @@
 """Insights benchmark: prints one JSON line.
 
 Fills its own database with a generated county history
-(``yichuang.insights.synthetic_bulk``: tickets, cases with visits, clock stops,
-events and cards, ratings and rectifications, written as plain tuples with COPY
-on PostgreSQL and executemany on SQLite), then measures:
+(``yichuang.demo.history``: tickets, cases with visits, clock stops, events and
+cards, ratings and rectifications, written as plain tuples with executemany),
+then measures:
 
 - ``fill_s``: writing that history,
 - ``rebuild_s``: ``rebuild-rollups`` over the whole history (target < 600 s
@@ -84,26 +84,24 @@ def setup() -> str:
 
 
 def fill() -> None:
-    from yichuang.insights.synthetic_bulk import generate
+    from yichuang.demo.history import generate
 
-    generate(end=END, days=DAYS, tickets=TICKETS, seed=2026, today=TODAY)
+    generate(end=END, days=DAYS, tickets=TICKETS, seed=2026, events=False, today=TODAY)
 
 
 def sizes() -> dict[str, int]:
-    from yichuang.insights.rollups import source_model
+    from yichuang.cases.models import Card, Case, CaseVisit
+    from yichuang.feedback.models import Rating, Rectification
+    from yichuang.queueing.models import Ticket
 
-    out = {}
-    for name, label in (
-        ("tickets", "queueing.Ticket"),
-        ("cases", "cases.Case"),
-        ("visits", "cases.CaseVisit"),
-        ("cards", "cases.Card"),
-        ("ratings", "feedback.Rating"),
-        ("rectifications", "feedback.Rectification"),
-    ):
-        model = source_model(label)
-        out[name] = model.objects.count() if model is not None else 0
-    return out
+    return {
+        "tickets": Ticket.objects.count(),
+        "cases": Case.objects.count(),
+        "visits": CaseVisit.objects.count(),
+        "cards": Card.objects.count(),
+        "ratings": Rating.objects.count(),
+        "rectifications": Rectification.objects.count(),
+    }
 
 
 def say(msg: str) -> None:
@@ -122,10 +120,10 @@ def timed(client: Client, url: str, n: int) -> list[float]:
 
 def main() -> None:
     from yichuang.accounts.models import User
+    from yichuang.demo.history import generate
     from yichuang.insights import kpis as k
     from yichuang.insights.report import render_report
     from yichuang.insights.rollups import rebuild, rollup_tick
-    from yichuang.insights.synthetic_bulk import generate
     from yichuang.queueing.models import Ticket
 
     load_before = os.getloadavg()

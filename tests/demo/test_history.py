@@ -1,5 +1,5 @@
-"""The fast bulk generator (the benchmark's full-size history) writes rows the
-roll-ups read exactly as the raw rows say: after a rebuild every KPI equals the
+"""The history generator (the tests', the demo's and the benchmarks') writes
+rows the roll-ups read exactly as the raw rows say: after a rebuild every KPI equals the
 same KPI computed from the raw rows, and the worker's incremental roll-ups
 equal the rebuild."""
 
@@ -14,10 +14,10 @@ from tests.insights.conftest import snapshot
 from tests.insights.test_kpis_honesty import assert_kpis_equal_raw
 
 from yichuang.cases.models import Case, CaseVisit
+from yichuang.demo.history import generate
 from yichuang.insights import kpis as k
 from yichuang.insights.models import CaseFact
 from yichuang.insights.rollups import SUMS, rollup_tick
-from yichuang.insights.synthetic_bulk import generate
 from yichuang.lib import workdays as wd
 from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Centre

@@ -44,6 +44,6 @@ def world(county):
 
 @pytest.fixture
 def history(world):
-    from yichuang.insights.synthetic import generate
+    from yichuang.demo.history import generate
 
-    return generate(START, DAYS, seed=11, per_day=30)
+    return generate(start=START, days=DAYS, seed=11, per_day=30)

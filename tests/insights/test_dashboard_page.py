@@ -47,16 +47,16 @@ def test_it_shows_the_three_targets_with_drill_down(world, history):
 
 
 def test_it_costs_the_same_queries_with_more_history(world):
-    from yichuang.insights.synthetic import generate
+    from yichuang.demo.history import generate
 
     client = login_client(world.county_admin)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     client.get(f"/dashboard/?{PERIOD}")  # warm the calendar cache and session
     _resp, empty = _get(client, f"/dashboard/?{PERIOD}")
-    generate(START, 10, seed=2, per_day=20)
+    generate(start=START, days=10, seed=2, per_day=20)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     _resp, full = _get(client, f"/dashboard/?{PERIOD}")
-    generate(START + dt.timedelta(days=10), 10, seed=3, per_day=20)
+    generate(start=START + dt.timedelta(days=10), days=10, seed=3, per_day=20)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     _resp, more = _get(client, f"/dashboard/?{PERIOD}")
     assert full == more

@@ -29,7 +29,8 @@ def local(at):
 
 
 def raw_kpis(centres, department, lo, hi):
-    """The DOMAIN §6 definitions applied to raw rows, without the roll-ups."""
+    """The definitions of docs/domain.md ("The three targets", "Ratings") applied
+    to raw rows, without the roll-ups."""
     from yichuang.cases.models import Card, Case, CaseVisit
     from yichuang.feedback.models import Rating, Rectification
 
@@ -126,9 +127,9 @@ def raw_kpis(centres, department, lo, hi):
 
 @pytest.fixture
 def long_history(world):
-    from yichuang.insights.synthetic import generate
+    from yichuang.demo.history import generate
 
-    generate(START, 14, seed=3, per_day=30)
+    generate(start=START, days=14, seed=3, per_day=30)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
@@ -186,7 +187,8 @@ def test_it_measures_duration_reduction_against_the_frozen_baseline(long_history
 
 def test_it_labels_small_samples_and_never_rounds(long_history):
     town = k.system_scope("centre:chengguan")
-    got = k.kpis(town, dt.date(2026, 2, 23), dt.date(2026, 2, 23))
+    # The first working day after the Spring Festival holiday.
+    got = k.kpis(town, dt.date(2026, 2, 24), dt.date(2026, 2, 24))
     assert 0 < got["ratings"] < k.MIN_RATINGS
     assert got["ratings_small_sample"] is True
     big = k.kpis(k.system_scope("county"), *PERIODS[0])
@@ -217,8 +219,10 @@ def test_it_reads_the_same_breakdowns_from_the_coarse_months(long_history, perio
     lo, hi = period
     scopes = [k.system_scope("county"), k.system_scope("centre:county-hall")]
     got = {(s.key, d): k.breakdown(s, lo, hi, d) for s in scopes for d in ("centre", "department")}
+    from yichuang.insights.kpis import breakdowns
+
     fine = k.period_q
-    monkeypatch.setattr(k, "period_q", lambda lo, hi, coarse=False: fine(lo, hi))
+    monkeypatch.setattr(breakdowns, "period_q", lambda lo, hi, coarse=False: fine(lo, hi))
     for (key, dim), rows in got.items():
         want = k.breakdown(k.system_scope(key), lo, hi, dim)
         assert sorted(rows, key=lambda r: r["id"]) == sorted(want, key=lambda r: r["id"])

@@ -7,13 +7,12 @@ mostly closed, a few left overdue); complaints come from every channel.
 
 History is bulk-inserted with the times it happened (the product's actions —
 which never accept a client's time — are exercised by the tests); the daily
-roll-up is built from the inserted rows.
+roll-up (``feedback.RatingDay``) is built from the inserted rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from yichuang.org.models import Centre, Staff, Window
 from yichuang.queueing.models import Ticket
 
 from .base import DemoRun
+from .history import rating_days_add
 
 LEVELS_GOOD = [(5, 0.74), (4, 0.2), (3, 0.06)]
 REASONS_BY_WEIGHT = [
@@ -83,7 +83,7 @@ def build(run: DemoRun) -> None:
 def _ratings(run: DemoRun) -> tuple[int, int]:
     from yichuang.cases.models import Case
     from yichuang.cases.models import Status as CaseStatus
-    from yichuang.feedback.models import Rating, RatingDay, ReasonList
+    from yichuang.feedback.models import Rating, ReasonList
 
     rng = run.rng
     today = timezone.localdate()
@@ -183,7 +183,20 @@ def _ratings(run: DemoRun) -> tuple[int, int]:
         Rating.objects.filter(service_key__in=[r.service_key for r in ratings if r.is_bad])
     )
     _rectifications(run, saved, today)
-    _rollup(ratings, RatingDay)
+    rating_days_add(
+        (
+            r.day,
+            r.centre_id,
+            r.department_id,
+            r.window_id,
+            r.clerk_id,
+            r.item_id,
+            r.level,
+            False,
+            False,
+        )
+        for r in ratings
+    )
     return len(ratings), len(saved)
 
 
@@ -228,6 +241,8 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
     order = [s.value for s in Rectification.Status]
     rects: list[Rectification] = []
     plans: list[tuple[int, dt.datetime, list[tuple[str, dt.datetime, User | None, str]]]] = []
+    # The newest bad rating is always still waiting to be assigned.
+    newest = max(bad, key=lambda r: (r.created_at, r.pk), default=None)
     for rating in bad:
         pool = pools.get(rating.centre_id)
         if pool is None:
@@ -252,7 +267,7 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
             target = rng.choice(("called_back", "verified", "rectified", "assigned"))
         else:
             target = rng.choice(("new", "assigned", "called_back"))
-        if handler is None:
+        if handler is None or rating is newest:
             target = "new"
         steps: list[tuple[str, dt.datetime, User | None, str]] = []
         t = rating.created_at
@@ -328,46 +343,6 @@ def _rectifications(run: DemoRun, bad, today: dt.date) -> None:
             )
             previous = status
     FeedbackEvent.objects.bulk_create(events, batch_size=2000)
-
-
-def _rollup(ratings, RatingDay) -> None:
-    cells: Counter[tuple] = Counter()
-    for r in ratings:
-        key = (
-            r.day,
-            r.centre_id,
-            r.department_id or 0,
-            r.window_id or 0,
-            r.clerk_id or 0,
-            r.item_id or 0,
-        )
-        cells[(*key, r.level)] += 1
-    rows: dict[tuple, RatingDay] = {}
-    for (day, c, d, w, s, i, level), n in cells.items():
-        row = rows.get((day, c, d, w, s, i))
-        if row is None:
-            row = rows[(day, c, d, w, s, i)] = RatingDay(
-                day=day,
-                centre_id_key=c,
-                department_id_key=d,
-                window_id_key=w,
-                clerk_id_key=s,
-                item_id_key=i,
-            )
-        setattr(row, f"n{level}", getattr(row, f"n{level}") + n)
-    existing = set(
-        RatingDay.objects.values_list(
-            "day",
-            "centre_id_key",
-            "department_id_key",
-            "window_id_key",
-            "clerk_id_key",
-            "item_id_key",
-        )
-    )
-    RatingDay.objects.bulk_create(
-        [row for key, row in rows.items() if key not in existing], batch_size=2000
-    )
 
 
 def _complaints(run: DemoRun) -> int:

@@ -1,5 +1,4 @@
-"""Demo step for `seed-demo` (to be listed in demo/steps.py after the steps
-that write history): computes the roll-ups of the demo history and, when there
+"""Demo step: computes the roll-ups of the demo history and, when there
 are at least six months of it, freezes its first three whole months as the
 duration baseline (with a shorter history, its first whole month, as long as a
 month of history follows it), so the dashboard shows the demo county at once."""
@@ -10,12 +9,14 @@ import datetime as dt
 
 from django.db.models import Min
 
-from .kpis import active_baseline, baseline_freeze
-from .models import CaseFact
-from .rollups import month_end, rebuild
+from yichuang.insights.kpis import active_baseline, baseline_freeze
+from yichuang.insights.models import CaseFact
+from yichuang.insights.rollups import month_end, rebuild
+
+from .base import DemoRun
 
 
-def build(run) -> None:
+def build(run: DemoRun) -> None:
     counts = rebuild()
     first = CaseFact.objects.aggregate(m=Min("completed_on"))["m"]
     if first is not None and active_baseline() is None:

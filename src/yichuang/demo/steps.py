@@ -1,8 +1,6 @@
 """The demo steps, in order; each app adds its own."""
 
-from yichuang.insights import demo as insights
-
-from . import cases, catalog, feedback, org, queueing
+from . import cases, catalog, feedback, insights, org, queueing
 
 # Insights comes last: it rolls up the history the others wrote.
 STEPS = [org.build, catalog.build, queueing.build, cases.build, feedback.build, insights.build]

@@ -1,5 +1,6 @@
-"""Roll-up tables: the only thing the dashboard, the KPI API and the monthly
-report read (DESIGN §5), so a year costs about what a day costs.
+"""Roll-up tables: with the ratings' daily roll-up that the feedback app keeps
+(``feedback.RatingDay``), the only thing the dashboard, the KPI API and the
+monthly report read, so a year costs about what a day costs.
 
 Every table keeps one row per cell: a period (``grain`` "d" for a day, "m" for a
 calendar month whose ``start`` is the 1st) × the dimensions of the fact. The
@@ -181,32 +182,6 @@ class DurationBucket(Cell):
 
     def __str__(self) -> str:
         return f"duration {self.grain}{self.start} c{self.centre} {self.workdays}d×{self.n}"
-
-
-class RatingCell(Cell):
-    """Ratings by the rating's day × centre × department × window × queue ×
-    clerk × item: valid ratings by level, and the excluded and default ones."""
-
-    window = models.PositiveIntegerField(default=0)
-    queue = models.PositiveIntegerField(default=0)
-    clerk = models.PositiveIntegerField(default=0)
-    item = models.PositiveIntegerField(default=0)
-    n1 = models.PositiveIntegerField(default=0)
-    n2 = models.PositiveIntegerField(default=0)
-    n3 = models.PositiveIntegerField(default=0)
-    n4 = models.PositiveIntegerField(default=0)
-    n5 = models.PositiveIntegerField(default=0)
-    excluded = models.PositiveIntegerField(default=0)
-    defaulted = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["grain", "start"]
-        indexes = [models.Index(fields=["grain", "start", "centre"], name="ins_rating_period")]
-        verbose_name = _("评价汇总")
-        verbose_name_plural = _("评价汇总")
-
-    def __str__(self) -> str:
-        return f"ratings {self.grain}{self.start} c{self.centre}"
 
 
 class RectificationCell(Cell):

@@ -31,7 +31,7 @@ BY_LABELS = {
 
 def default_scope(user) -> str:
     staff = staff_of(user)
-    if k._county_wide(user):
+    if k.county_wide(user):
         return "county"
     if staff is not None and staff.scope == Staff.Scope.CENTRE and staff.centre:
         return f"centre:{staff.centre.code}"
@@ -105,7 +105,7 @@ def _drill_links(scope: k.Scope, by: str, rows: list[dict[str, Any]]) -> None:
 
 def _scope_choices(user) -> list[tuple[str, str]]:
     choices = []
-    if k._county_wide(user):
+    if k.county_wide(user):
         choices.append(("county", _("全县")))
     staff = staff_of(user)
     if staff is None or staff.scope != Staff.Scope.DEPARTMENT:
