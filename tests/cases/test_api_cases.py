@@ -1,4 +1,4 @@
-"""CONTRACT: Cases, through HTTP."""
+"""The cases API, through HTTP."""
 
 import pytest
 

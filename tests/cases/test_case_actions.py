@@ -1,4 +1,4 @@
-"""Every transition of CONTRACT POST /cases/{id}/actions and its refusals."""
+"""Every transition of POST /cases/{id}/actions and its refusals."""
 
 import datetime as dt
 

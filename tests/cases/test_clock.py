@@ -1,4 +1,5 @@
-"""Working-day deadlines and warning levels, with frozen time (DOMAIN §4–5)."""
+"""Working-day deadlines and warning levels, with frozen time (docs/domain.md,
+"Cases and the clock", "Working days")."""
 
 import datetime as dt
 

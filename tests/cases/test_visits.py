@@ -1,6 +1,6 @@
-"""Visits (DOMAIN §4, CONTRACT POST /cases/{id}/visits): every ticket or
-appointment linked to a case is an on-site visit; an appointment and the ticket
-its check-in issued are one visit, not two."""
+"""Visits (POST /cases/{id}/visits): every ticket or appointment linked to a
+case is an on-site visit; an appointment and the ticket its check-in issued are
+one visit, not two."""
 
 import datetime as dt
 

@@ -53,11 +53,11 @@ admin.site.register(Extension, ReadOnly)
 
 @admin.register(PendingCalendarCase)
 class PendingCalendarAdmin(ReadOnly):
-    """The admin alert of DOMAIN §5: cases whose deadline is not computed
-    because the next calendar year is not loaded. Listed on the admin home only
-    while there are any (one indexed query); the page says which year to load
-    and links to the calendar, and the worker computes the deadlines as soon as
-    it is loaded."""
+    """The admin alert of docs/domain.md, "Working days": cases whose deadline
+    is not computed because the next calendar year is not loaded. Listed on the
+    admin home only while there are any (one indexed query); the page says which
+    year to load and links to the calendar, and the worker computes the
+    deadlines as soon as it is loaded."""
 
     list_display = ("id", "title", "centre", "department", "status", "accepted_on")
     list_filter = ("centre",)

@@ -1,6 +1,6 @@
-"""The clock of a case (DOMAIN §4–5): due dates in working days from the day after
-acceptance, shifted by clock stops and approved extensions, and the warning
-level derived from them.
+"""The clock of a case (docs/domain.md, "Cases and the clock" and "Working
+days"): due dates in working days from the day after acceptance, shifted by
+clock stops and approved extensions, and the warning level derived from them.
 
 Pure functions over a :class:`yichuang.lib.workdays.Calendar`; callers pass the
 calendar (``org.calendar.get_calendar()``) so a list page builds it once.
@@ -121,7 +121,8 @@ def warning_level(
     cal: workdays.Calendar | None = None,
     settings: tuple[int, int] | None = None,
 ) -> str:
-    """normal / notice / yellow / red, from the data as it is now (DOMAIN §4)."""
+    """normal / notice / yellow / red, from the data as it is now (docs/domain.md,
+    "Cases and the clock")."""
     today = today or timezone.localdate()
     if case.status in CLOSED:
         return "normal"

@@ -1,5 +1,6 @@
 """Cases (办件): one application for one item version, walked step by step
-through the departments against a working-day clock (DOMAIN §2, §4, §5).
+through the departments against a working-day clock (docs/domain.md,
+"Service items", "Cases and the clock", "Working days").
 
 Deadlines are data: ``due_date`` is an indexed column computed in working days
 by ``cases.clock``; the warning level is derived from it when read

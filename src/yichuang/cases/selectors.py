@@ -48,7 +48,8 @@ def case_not_found() -> NotFound:
 
 
 def get_case_for(user: Any, case_id: int) -> Case:
-    """The one access helper: an outsider gets 404 and nothing changes."""
+    """The one way to fetch a protected case: an outsider gets 404 and nothing
+    changes."""
     case = (
         cases_for(user)
         .filter(pk=case_id)
