@@ -66,7 +66,7 @@ def test_it_refuses_a_display_token_of_another_centre(api, county, hall, device_
     client = api()
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {device_token('display', county.town)}"
     resp = client.get("/api/v1/centres/county-hall/events?after=0")
-    assert (resp.status_code, resp.json()["code"]) == (403, "auth.device_wrong_centre")
+    assert (resp.status_code, resp.json()["code"]) == (403, "org.device_wrong_centre")
     assert client.get("/api/v1/centres/chengguan/events?after=0").status_code == 200
 
 

@@ -118,7 +118,7 @@ def test_it_refuses_a_kiosk_token_of_another_centre(api, county, hall, device_to
     client = kiosk_client(api, device_token("kiosk", centre=county.town))
     before = counts()
     resp = post(client, "/api/v1/centres/county-hall/tickets", {"queue": "general"})
-    assert (resp.status_code, resp.json()["code"]) == (403, "auth.device_wrong_centre")
+    assert (resp.status_code, resp.json()["code"]) == (403, "org.device_wrong_centre")
     assert counts() == before
 
 
@@ -130,7 +130,7 @@ def test_it_refuses_display_and_pad_tokens_issuing_or_calling(api, hall, device_
         r1 = post(client, "/api/v1/centres/county-hall/tickets", {"queue": "general"})
         r2 = post(client, f"/api/v1/windows/{window_of(hall, 1).pk}/call-next")
         assert [r1.status_code, r2.status_code] == [403, 403]
-        assert r1.json()["code"] == r2.json()["code"] == "auth.device_not_allowed"
+        assert r1.json()["code"] == r2.json()["code"] == "org.device_not_allowed"
         assert counts() == before
 
 
@@ -159,7 +159,7 @@ def test_it_answers_a_replayed_request_with_the_first_answer_only(api, hall, dev
     )
     assert again.status_code == 409
     body = again.json()
-    assert body["code"] == "request.replayed" and body["original"] == first.json()
+    assert body["code"] == "queue.replayed" and body["original"] == first.json()
     assert body["original_status"] == 201
     assert counts() == before
     assert IdempotencyKey.objects.count() == 1

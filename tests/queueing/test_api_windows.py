@@ -155,7 +155,7 @@ def test_it_answers_a_replayed_call_next_with_409_and_calls_once(clerk, w1, issu
     first = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="call-1")
     before = snapshot()
     again = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="call-1")
-    assert (again.status_code, again.json()["code"]) == (409, "request.replayed")
+    assert (again.status_code, again.json()["code"]) == (409, "queue.replayed")
     assert again.json()["original"] == first.json()
     assert snapshot() == before
 

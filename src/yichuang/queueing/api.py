@@ -1,5 +1,6 @@
-"""HTTP API of the hall queue (CONTRACT §3 Queue). Thin: each endpoint checks who
-is asking, calls one action and shapes the answer.
+"""HTTP API of the hall queue. Thin: each endpoint checks who is asking, calls
+one action and shapes the answer; what it answers, status by status, is declared
+on each operation with the schemas of ``schemas``.
 
 Who may do what:
 
@@ -12,7 +13,7 @@ Who may do what:
   centre is still refused).
 
 A request with an ``Idempotency-Key`` header is performed once; a replay is
-answered 409 ``request.replayed`` carrying the first answer, and changes nothing.
+answered 409 ``queue.replayed`` carrying the first answer, and changes nothing.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
-from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from yichuang.lib.errors import Conflict, ErrorOut, Forbidden, NotFound, Unprocessable
 from yichuang.org.auth import API_AUTH, device_of, staff_user
 from yichuang.org.models import Centre, Device, Window
 from yichuang.org.scopes import centres_for, get_centre_for, get_window_for
@@ -40,7 +41,40 @@ from .models import (
     QueueAlert,
     Ticket,
     TicketEvent,
+    WindowSkill,
     queue_item_names,
+)
+from .schemas import (
+    AlertHandledOut,
+    AlertHandleIn,
+    AlertOut,
+    AppointmentOut,
+    BookIn,
+    CallNextOut,
+    CallSpecificIn,
+    CentreWindowOut,
+    CheckInIn,
+    FeedOut,
+    HallOut,
+    QueueOut,
+    SlotOut,
+    TicketIn,
+    TicketOut,
+    TrackOut,
+    TransferIn,
+    WindowCurrentOut,
+    WindowOut,
+    alert_handled_out,
+    alert_out,
+    appointment_out,
+    centre_window_out,
+    event_out,
+    hall_window_out,
+    queue_state_out,
+    recent_call_out,
+    slot_out,
+    ticket_out,
+    window_out,
 )
 from .selectors import hall_windows
 
@@ -53,61 +87,21 @@ def _anonymous(request):
 
 OPTIONAL_AUTH = [*API_AUTH, _anonymous]
 
-
-def iso(value: dt.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-def _day_start() -> dt.datetime:
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+# The errors an operation may answer, all in the one error shape: the public
+# hall reads refuse a device of another centre (403) and an unknown centre
+# (404); staff operations also refuse a missing or bad token (401).
+HALL_ERRORS = {403: ErrorOut, 404: ErrorOut}
+STAFF_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-# --- shaping ----------------------------------------------------------------------------
-
-
-def ticket_out(ticket: Ticket, *, estimate: bool = True) -> dict:
-    if not estimate:
-        ahead, minutes = 0, 0
-    elif getattr(ticket, "estimate", None) is not None:
-        ahead, minutes = ticket.estimate  # computed by ticket_issue
-    else:
-        ahead, minutes = ticket_estimate(ticket)
-    return {
-        "id": ticket.pk,
-        "number": ticket.number,
-        "queue": ticket.queue.code,
-        "queue_name": ticket.queue.name,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "channel": ticket.channel,
-        "window": ticket.window.number if ticket.window_id else None,
-        "waiting_ahead": ahead,
-        "estimated_wait_minutes": minutes,
-        "issued_at": iso(ticket.issued_at),
-        "called_at": iso(ticket.called_at),
-        "started_at": iso(ticket.started_at),
-        "finished_at": iso(ticket.finished_at),
-        "track_code": ticket.track_code,
-        "rating_code": ticket.rating_code,
-        "transferred_from": ticket.transferred_from_id,
-        "first_ask": ticket.first_ask.name if ticket.first_ask_id else None,
-    }
-
-
-def window_out(window: Window) -> dict:
-    return {
-        "id": window.pk,
-        "number": window.number,
-        "name": window.name,
-        "kind": window.kind,
-        "state": window.state,
-        "clerk": window.clerk.name if window.clerk_id else None,
-    }
+def estimated_ticket_out(ticket: Ticket) -> dict:
+    """``ticket_out`` with the people ahead and the minutes to wait (read
+    unless ``ticket_issue`` computed them)."""
+    ahead, minutes = getattr(ticket, "estimate", None) or ticket_estimate(ticket)
+    return ticket_out(ticket, ahead=ahead, minutes=minutes)
 
 
 def queue_codes_by_window(windows) -> dict[int, list[str]]:
-    from .models import WindowSkill
-
     out: dict[int, list[str]] = {}
     for window_id, code in (
         WindowSkill.objects.filter(window__in=windows)
@@ -118,67 +112,24 @@ def queue_codes_by_window(windows) -> dict[int, list[str]]:
     return out
 
 
-# --- windows of a centre (CONTRACT: GET /centres/{code}/windows) -----------------
-
-
-class WindowOut(Schema):
-    id: int
-    number: int
-    name: str
-    kind: str
-    department: str | None
-    queues: list[str]
-    state: str
-    clerk: str | None
-
-
-@router.get("/centres/{code}/windows", response=list[WindowOut], auth=API_AUTH)
-def centre_window_list(request, code: str):
-    device = device_of(request)
-    if device is not None:
-        if device.centre.code != code:
-            raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
-        centre = device.centre
-    else:
-        centre = get_centre_for(request.user, code)
-    windows = list(
-        Window.objects.filter(centre=centre, is_active=True).select_related("department", "clerk")
-    )
-    queues = queue_codes_by_window(windows)
-    return [
-        {
-            "id": w.id,
-            "number": w.number,
-            "name": w.name,
-            "kind": w.kind,
-            "department": w.department.code if w.department else None,
-            "queues": queues.get(w.id, []),
-            "state": w.state,
-            "clerk": w.clerk.name if w.clerk else None,
-        }
-        for w in windows
-    ]
-
-
-def queue_state_out(state) -> dict:
-    return {
-        "code": state.queue.code,
-        "name": state.queue.name,
-        "prefix": state.queue.prefix,
-        "waiting": state.waiting,
-        "open_windows": state.open_windows,
-        "estimated_wait_minutes": state.estimated_wait_minutes,
-        "longest_wait_minutes": state.longest_wait_minutes,
-        "alert": state.over_threshold,
-    }
-
-
 # --- access -----------------------------------------------------------------------------
 
 
 def _device_centre_check(device: Device, code: str) -> None:
     if device.centre.code != code:
-        raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
+        raise Forbidden("org.device_wrong_centre", _("该设备不属于此服务中心。"))
+
+
+def _kiosk_or_staff(request, code: str) -> tuple[Centre, Device | None]:
+    """The centre a kiosk of its own centre or a staff member in scope issues
+    at; any other device token is refused."""
+    device = device_of(request)
+    if device is None:
+        return get_centre_for(request.user, code), None
+    if device.kind != Device.Kind.KIOSK:
+        raise Forbidden("org.device_not_allowed", _("设备令牌不能执行此操作。"))
+    _device_centre_check(device, code)
+    return device.centre, device
 
 
 def _readable_centre(request, code: str) -> Centre:
@@ -225,7 +176,10 @@ def respond(status: int, body) -> HttpResponse:
 
 
 def idempotent(request, status: int, fn) -> HttpResponse:
-    """Run ``fn`` once per Idempotency-Key; a replay gets 409 with the first answer."""
+    """Run ``fn`` once per Idempotency-Key; a replay gets 409 with the first answer.
+
+    The answer is sent as built, past ninja's validation of the declared schema
+    (tests/queueing/test_api_schema.py holds it to that schema)."""
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if not key:
         return respond(status, fn())
@@ -240,7 +194,7 @@ def idempotent(request, status: int, fn) -> HttpResponse:
         except IntegrityError:
             prior = IdempotencyKey.objects.filter(principal=principal, key=key[:80]).first()
             raise Conflict(
-                "request.replayed",
+                "queue.replayed",
                 _("该请求已处理过（重复提交），未再次执行。"),
                 original_status=prior.status if prior else None,
                 original=prior.response if prior else None,
@@ -255,7 +209,28 @@ def idempotent(request, status: int, fn) -> HttpResponse:
 # --- centres ----------------------------------------------------------------------------
 
 
-@router.get("/centres/{code}/queues", auth=OPTIONAL_AUTH)
+@router.get(
+    "/centres/{code}/windows",
+    response={200: list[CentreWindowOut], **STAFF_ERRORS},
+    auth=API_AUTH,
+)
+def centre_window_list(request, code: str):
+    device = device_of(request)
+    if device is not None:
+        _device_centre_check(device, code)
+        centre = device.centre
+    else:
+        centre = get_centre_for(request.user, code)
+    windows = list(
+        Window.objects.filter(centre=centre, is_active=True).select_related("department", "clerk")
+    )
+    queues = queue_codes_by_window(windows)
+    return [centre_window_out(w, queues.get(w.pk, [])) for w in windows]
+
+
+@router.get(
+    "/centres/{code}/queues", response={200: list[QueueOut], **HALL_ERRORS}, auth=OPTIONAL_AUTH
+)
 def queue_list(request, code: str):
     centre = _readable_centre(request, code)
     states = queue_states(centre)
@@ -263,27 +238,17 @@ def queue_list(request, code: str):
     return [{**queue_state_out(s), "items": items.get(s.queue.pk, [])} for s in states]
 
 
-class TicketIn(Schema):
-    queue: str
-    channel: str = "kiosk"
-    priority: str = "normal"
-    phone: str | None = None
-    id_number: str | None = None
-
-
-@router.post("/centres/{code}/tickets", auth=API_AUTH)
+@router.post(
+    "/centres/{code}/tickets",
+    response={201: TicketOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def ticket_create(request, code: str, payload: TicketIn):
-    device = device_of(request)
-    actor = None
+    centre, device = _kiosk_or_staff(request, code)
     if device is not None:
-        if device.kind != Device.Kind.KIOSK:
-            raise Forbidden("auth.device_not_allowed", _("设备令牌不能执行此操作。"))
-        _device_centre_check(device, code)
-        centre = device.centre
-        channel = "kiosk"
+        actor, channel = None, "kiosk"
     else:
         actor = request.user
-        centre = get_centre_for(actor, code)
         channel = payload.channel if payload.channel != "kiosk" else "greeter"
 
     def run():
@@ -297,36 +262,30 @@ def ticket_create(request, code: str, payload: TicketIn):
             actor=actor,
             device=device,
         )
-        return ticket_out(ticket)
+        return estimated_ticket_out(ticket)
 
     return idempotent(request, 201, run)
 
 
-class CheckInIn(Schema):
-    code: str
-
-
-@router.post("/centres/{code}/check-in", auth=API_AUTH)
+@router.post(
+    "/centres/{code}/check-in",
+    response={201: TicketOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def appointment_check_in(request, code: str, payload: CheckInIn):
-    device = device_of(request)
-    if device is not None:
-        if device.kind != Device.Kind.KIOSK:
-            raise Forbidden("auth.device_not_allowed", _("设备令牌不能执行此操作。"))
-        _device_centre_check(device, code)
-        centre, actor = device.centre, None
-    else:
-        centre, actor = get_centre_for(request.user, code), request.user
+    centre, device = _kiosk_or_staff(request, code)
+    actor = request.user if device is None else None
 
     def run():
         ticket = actions.appointment_check_in(
             centre=centre, code=payload.code, device=device, actor=actor
         )
-        return ticket_out(ticket)
+        return estimated_ticket_out(ticket)
 
     return idempotent(request, 201, run)
 
 
-@router.get("/centres/{code}/hall", auth=OPTIONAL_AUTH)
+@router.get("/centres/{code}/hall", response={200: HallOut, **HALL_ERRORS}, auth=OPTIONAL_AUTH)
 def hall_state(request, code: str):
     """The hall at a glance for displays and the director: waiting lines,
     windows and recent calls. Every screen of a hall asks for the same answer,
@@ -350,45 +309,16 @@ def _hall_state(centre: Centre) -> dict:
     return {
         "centre": {"code": centre.code, "name": centre.name, "notice": centre.notice},
         "queues": [queue_state_out(s) for s in queue_states(centre)],
-        "windows": [
-            {
-                **window_out(w),
-                "clerk": None,
-                "queues": queues.get(w.pk, []),
-                "ticket": current[w.pk].number if w.pk in current else None,
-                "ticket_status": current[w.pk].status if w.pk in current else None,
-            }
-            for w in windows
-        ],
-        "recent_calls": [
-            {
-                "ticket_number": e.ticket_number,
-                "window_number": e.window_number,
-                "type": e.type,
-                "at": iso(e.at),
-            }
-            for e in recent
-        ],
+        "windows": [hall_window_out(w, queues.get(w.pk, []), current.get(w.pk)) for w in windows],
+        "recent_calls": [recent_call_out(e) for e in recent],
     }
 
 
-FEED_TYPES = (
-    "called",
-    "recalled",
-    "finished",
-    "no_show",
-    "transferred",
-    "cancelled",
-    "issued",
-    "window_opened",
-    "window_closed",
-    "window_paused",
-    "window_resumed",
-    "alert",
+@router.get(
+    "/centres/{code}/events",
+    response={200: FeedOut, **HALL_ERRORS, 422: ErrorOut},
+    auth=OPTIONAL_AUTH,
 )
-
-
-@router.get("/centres/{code}/events", auth=OPTIONAL_AUTH)
 def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     """The display feed: events after the cursor, oldest first. Without a cursor
     the answer is the current cursor and no events (a new screen announces
@@ -421,14 +351,7 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     # a poll with news is one query through the (centre, id) index; a quiet
     # one then tells an unknown centre (404) from a centre with nothing new
     events = [
-        {
-            "id": e.pk,
-            "type": e.type,
-            "ticket_number": e.ticket_number,
-            "window_number": e.window_number,
-            "at": iso(e.at),
-            "reason": e.reason,
-        }
+        event_out(e)
         for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after)
         .only("id", "type", "ticket_number", "window_number", "at", "reason")
         .order_by("id")[:limit]
@@ -438,151 +361,196 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     return {"cursor": events[-1]["id"] if events else after, "events": events}
 
 
-@router.get("/centres/{code}/alerts", auth=API_AUTH)
+@router.get(
+    "/centres/{code}/alerts",
+    response={200: list[AlertOut], **STAFF_ERRORS, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def alert_list(request, code: str, open_only: bool = True):
     centre = get_centre_for(staff_user(request), code)
     qs = QueueAlert.objects.filter(centre=centre).select_related("queue")
     if open_only:
         qs = qs.filter(resolved_at__isnull=True)
-    return [
-        {
-            "id": al.pk,
-            "queue": al.queue.code,
-            "queue_name": al.queue.name,
-            "raised_at": iso(al.raised_at),
-            "waiting": al.waiting,
-            "estimated_wait_minutes": al.estimated_wait_minutes,
-            "windows_needed": al.windows_needed,
-            "advice": al.advice,
-            "resolved_at": iso(al.resolved_at),
-            "action_taken": al.action_taken,
-        }
-        for al in qs[:50]
-    ]
+    return [alert_out(al) for al in qs[:50]]
 
 
-class AlertHandleIn(Schema):
-    action: str
-
-
-@router.post("/alerts/{alert_id}/handle", auth=API_AUTH)
+@router.post(
+    "/alerts/{alert_id}/handle",
+    response={200: AlertHandledOut, **STAFF_ERRORS, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def alert_handle(request, alert_id: int, payload: AlertHandleIn):
     user = staff_user(request)
     alert = QueueAlert.objects.filter(pk=alert_id, centre__in=centres_for(user)).first()
     if alert is None:
         raise NotFound("queue.alert_not_found", _("没有找到该预警。"))
-    alert = actions.alert_handle(alert=alert, actor=user, action=payload.action)
-    return {
-        "id": alert.pk,
-        "resolved_at": iso(alert.resolved_at),
-        "action_taken": alert.action_taken,
-    }
+    return alert_handled_out(actions.alert_handle(alert=alert, actor=user, action=payload.action))
 
 
 # --- tickets ----------------------------------------------------------------------------
 
 
-@router.get("/tickets/{ticket_id}", auth=API_AUTH)
+@router.get(
+    "/tickets/{ticket_id}", response={200: TicketOut, 401: ErrorOut, 404: ErrorOut}, auth=API_AUTH
+)
 def ticket_detail(request, ticket_id: int):
-    return ticket_out(_scoped_ticket(request, ticket_id))
+    return estimated_ticket_out(_scoped_ticket(request, ticket_id))
 
 
-@router.get("/track/{track_code}", auth=None)
+@router.get("/track/{track_code}", response={200: TrackOut, 404: ErrorOut}, auth=None)
 def ticket_track(request, track_code: str):
     """Public: the live status behind a ticket's QR code (no personal data)."""
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
         raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
     ticket = ticket.latest()
-    out = ticket_out(ticket)
+    out = estimated_ticket_out(ticket)
     out.pop("first_ask")
     out.pop("rating_code")
     return out
 
 
-@router.post("/tickets/{ticket_id}/cancel", auth=API_AUTH)
+@router.post(
+    "/tickets/{ticket_id}/cancel",
+    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut},
+    auth=API_AUTH,
+)
 def ticket_cancel(request, ticket_id: int):
     user = staff_user(request)
     ticket = _scoped_ticket(request, ticket_id)
-    return ticket_out(actions.ticket_cancel(ticket=ticket, actor=user))
+    return estimated_ticket_out(actions.ticket_cancel(ticket=ticket, actor=user))
 
 
-@router.post("/tickets/{ticket_id}/rejoin", auth=API_AUTH)
+@router.post(
+    "/tickets/{ticket_id}/rejoin",
+    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut},
+    auth=API_AUTH,
+)
 def ticket_rejoin(request, ticket_id: int):
     user = staff_user(request)
     ticket = _scoped_ticket(request, ticket_id)
-    return ticket_out(actions.ticket_rejoin(ticket=ticket, actor=user))
+    return estimated_ticket_out(actions.ticket_rejoin(ticket=ticket, actor=user))
 
 
-# --- windows ----------------------------------------------------------------------------
+# --- windows: the clerk's own window ----------------------------------------------------
+
+WINDOW_STEP = {200: WindowOut, **STAFF_ERRORS, 409: ErrorOut}
 
 
-def _window_action(fn):
-    def endpoint(request, window_id: int):
-        window = _staff_window(request, window_id)
-        return window_out(fn(window=window, actor=request.user))
-
-    return endpoint
+def _window_step(request, window_id: int, step) -> dict:
+    """A clerk opens, closes, pauses or resumes a window in their scope."""
+    window = _staff_window(request, window_id)
+    return window_out(step(window=window, actor=request.user))
 
 
-for _name, _fn in (
-    ("open", actions.window_open),
-    ("close", actions.window_close),
-    ("pause", actions.window_pause),
-    ("resume", actions.window_resume),
-):
-    router.post(f"/windows/{{window_id}}/{_name}", auth=API_AUTH, operation_id=f"window_{_name}")(
-        _window_action(_fn)
-    )
+@router.post(
+    "/windows/{window_id}/open", response=WINDOW_STEP, auth=API_AUTH, operation_id="window_open"
+)
+def window_open(request, window_id: int):
+    return _window_step(request, window_id, actions.window_open)
 
 
-@router.post("/windows/{window_id}/call-next", auth=API_AUTH)
+@router.post(
+    "/windows/{window_id}/close", response=WINDOW_STEP, auth=API_AUTH, operation_id="window_close"
+)
+def window_close(request, window_id: int):
+    return _window_step(request, window_id, actions.window_close)
+
+
+@router.post(
+    "/windows/{window_id}/pause", response=WINDOW_STEP, auth=API_AUTH, operation_id="window_pause"
+)
+def window_pause(request, window_id: int):
+    return _window_step(request, window_id, actions.window_pause)
+
+
+@router.post(
+    "/windows/{window_id}/resume", response=WINDOW_STEP, auth=API_AUTH, operation_id="window_resume"
+)
+def window_resume(request, window_id: int):
+    return _window_step(request, window_id, actions.window_resume)
+
+
+@router.post(
+    "/windows/{window_id}/call-next",
+    response={200: CallNextOut, 204: None, **STAFF_ERRORS, 409: ErrorOut},
+    auth=API_AUTH,
+)
 def call_next(request, window_id: int):
+    """The next ticket by the calling rules; 204 when nobody waits."""
     window = _window_ref(request, window_id)
 
     def run():
         ticket = actions.ticket_call_next(window=window, actor=request.user)
-        return {"ticket": ticket_out(ticket, estimate=False)} if ticket else None
+        return {"ticket": ticket_out(ticket)} if ticket else None
 
     return idempotent(request, 200, run)
 
 
-def _ticket_action(fn):
-    def endpoint(request, window_id: int):
-        window = _window_ref(request, window_id)
-        return idempotent(request, 200, lambda: ticket_out(fn(window=window, actor=request.user)))
-
-    return endpoint
+TICKET_STEP = {200: TicketOut, **STAFF_ERRORS, 409: ErrorOut}
 
 
-for _name, _tfn in (
-    ("recall", actions.ticket_recall),
-    ("start", actions.ticket_start),
-    ("finish", actions.ticket_finish),
-    ("no-show", actions.ticket_no_show),
-):
-    router.post(
-        f"/windows/{{window_id}}/{_name}",
-        auth=API_AUTH,
-        operation_id=f"ticket_{_name.replace('-', '_')}",
-    )(_ticket_action(_tfn))
+def _ticket_step(request, window_id: int, step) -> HttpResponse:
+    """A clerk's step on the ticket at their window."""
+    window = _window_ref(request, window_id)
+    return idempotent(
+        request, 200, lambda: estimated_ticket_out(step(window=window, actor=request.user))
+    )
 
 
-@router.get("/windows/{window_id}/current", auth=API_AUTH)
+@router.post(
+    "/windows/{window_id}/recall", response=TICKET_STEP, auth=API_AUTH, operation_id="ticket_recall"
+)
+def ticket_recall(request, window_id: int):
+    return _ticket_step(request, window_id, actions.ticket_recall)
+
+
+@router.post(
+    "/windows/{window_id}/start", response=TICKET_STEP, auth=API_AUTH, operation_id="ticket_start"
+)
+def ticket_start(request, window_id: int):
+    return _ticket_step(request, window_id, actions.ticket_start)
+
+
+@router.post(
+    "/windows/{window_id}/finish", response=TICKET_STEP, auth=API_AUTH, operation_id="ticket_finish"
+)
+def ticket_finish(request, window_id: int):
+    """Answers the ticket with its ``rating_code``."""
+    return _ticket_step(request, window_id, actions.ticket_finish)
+
+
+@router.post(
+    "/windows/{window_id}/no-show",
+    response=TICKET_STEP,
+    auth=API_AUTH,
+    operation_id="ticket_no_show",
+)
+def ticket_no_show(request, window_id: int):
+    return _ticket_step(request, window_id, actions.ticket_no_show)
+
+
+@router.get(
+    "/windows/{window_id}/current",
+    response={200: WindowCurrentOut, **STAFF_ERRORS},
+    auth=API_AUTH,
+)
 def window_current(request, window_id: int):
     window = _staff_window(request, window_id)
     ticket = (
         Ticket.objects.current_at(window).select_related("queue", "window", "first_ask").first()
     )
-    return {"window": window_out(window), "ticket": ticket_out(ticket) if ticket else None}
+    return {
+        "window": window_out(window),
+        "ticket": estimated_ticket_out(ticket) if ticket else None,
+    }
 
 
-class TransferIn(Schema):
-    queue: str | None = None
-    window: int | None = None
-
-
-@router.post("/windows/{window_id}/transfer", auth=API_AUTH)
+@router.post(
+    "/windows/{window_id}/transfer",
+    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def transfer(request, window_id: int, payload: TransferIn):
     window = _staff_window(request, window_id)
     to_window_id = None
@@ -594,7 +562,7 @@ def transfer(request, window_id: int, payload: TransferIn):
     return idempotent(
         request,
         200,
-        lambda: ticket_out(
+        lambda: estimated_ticket_out(
             actions.ticket_transfer(
                 window=window,
                 actor=request.user,
@@ -605,26 +573,27 @@ def transfer(request, window_id: int, payload: TransferIn):
     )
 
 
-class CallSpecificIn(Schema):
-    ticket_id: int
-    reason: str
-
-
-@router.post("/windows/{window_id}/call-specific", auth=API_AUTH)
+@router.post(
+    "/windows/{window_id}/call-specific",
+    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
+    auth=API_AUTH,
+)
 def call_specific(request, window_id: int, payload: CallSpecificIn):
     window = _staff_window(request, window_id)
-    return ticket_out(
-        actions.ticket_call_specific(
-            window=window, ticket_id=payload.ticket_id, actor=request.user, reason=payload.reason
-        ),
-        estimate=False,
+    ticket = actions.ticket_call_specific(
+        window=window, ticket_id=payload.ticket_id, actor=request.user, reason=payload.reason
     )
+    return ticket_out(ticket)
 
 
 # --- appointments ---------------------------------------------------------------------
 
 
-@router.get("/centres/{code}/slots", auth=None)
+@router.get(
+    "/centres/{code}/slots",
+    response={200: list[SlotOut], 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
 def slot_list(request, code: str, queue: str | None = None, day: dt.date | None = None):
     centre = Centre.objects.filter(code=code, is_active=True).first()
     if centre is None:
@@ -636,39 +605,17 @@ def slot_list(request, code: str, queue: str | None = None, day: dt.date | None 
         qs = qs.filter(queue__code=queue)
     if day:
         qs = qs.filter(day=day)
-    return [
-        {
-            "id": s.pk,
-            "queue": s.queue.code,
-            "queue_name": s.queue.name,
-            "day": s.day.isoformat(),
-            "start": s.start.strftime("%H:%M"),
-            "end": s.end.strftime("%H:%M"),
-            "remaining": s.remaining,
-        }
-        for s in qs[:200]
-    ]
+    return [slot_out(s) for s in qs[:200]]
 
 
-class BookIn(Schema):
-    slot: int
-    phone: str
-
-
-@router.post("/appointments", auth=None)
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
 def appointment_book(request, payload: BookIn):
     slot = AppointmentSlot.objects.filter(pk=payload.slot).first()
     if slot is None:
         raise NotFound("queue.slot_not_found", _("没有找到该预约时段。"))
-    appt = actions.appointment_book(slot=slot, phone=payload.phone)
-    return respond(
-        201,
-        {
-            "code": appt.code,
-            "status": appt.status,
-            "queue": slot.queue.code,
-            "day": slot.day.isoformat(),
-            "start": slot.start.strftime("%H:%M"),
-            "end": slot.end.strftime("%H:%M"),
-        },
-    )
+    appointment = actions.appointment_book(slot=slot, phone=payload.phone)
+    return respond(201, appointment_out(appointment, slot))

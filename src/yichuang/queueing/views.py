@@ -48,7 +48,7 @@ def device_page(*kinds: str):
             raw = request.GET.get("device")
             if raw:
                 if device_by_token(raw) is None:
-                    raise Forbidden("auth.bad_device_token", _("设备令牌无效或已停用。"))
+                    raise Forbidden("org.bad_device_token", _("设备令牌无效或已停用。"))
                 resp = redirect(request.path)
                 resp.set_signed_cookie(
                     DEVICE_COOKIE,
@@ -65,9 +65,9 @@ def device_page(*kinds: str):
             )
             if device is not None:
                 if device.kind not in kinds:
-                    raise Forbidden("auth.device_not_allowed", _("该设备不能打开此页面。"))
+                    raise Forbidden("org.device_not_allowed", _("该设备不能打开此页面。"))
                 if device.centre.code != code:
-                    raise Forbidden("auth.device_wrong_centre", _("该设备不属于此服务中心。"))
+                    raise Forbidden("org.device_wrong_centre", _("该设备不属于此服务中心。"))
                 centre = device.centre
             elif request.user.is_authenticated:
                 found = centres_for(request.user).filter(code=code).first()
@@ -76,7 +76,7 @@ def device_page(*kinds: str):
                 centre = found
             else:
                 raise Forbidden(
-                    "auth.device_required", _("此页面需要大厅设备令牌，请联系管理员。"), status=401
+                    "org.device_required", _("此页面需要大厅设备令牌，请联系管理员。"), status=401
                 )
             request.device = device  # type: ignore[attr-defined]
             return view(request, centre, *args, **kwargs)
@@ -278,7 +278,7 @@ def window_display(request: HttpRequest, centre: Centre, number: int) -> HttpRes
         raise NotFound("org.window_not_found", _("没有找到该窗口。"))
     device = _device(request)
     if device is not None and device.window_id not in (None, window.pk):
-        raise Forbidden("auth.device_wrong_window", _("该设备属于其他窗口。"))
+        raise Forbidden("org.device_wrong_window", _("该设备属于其他窗口。"))
     current = Ticket.objects.current_at(window).order_by("-called_at").first()
     queues = [
         s.queue.name for s in WindowSkill.objects.filter(window=window).select_related("queue")
@@ -340,5 +340,5 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
             else:
                 raise NotFound("queue.unknown_action", _("未知操作。"))
     except (DomainError, ValueError) as e:
-        error = e if isinstance(e, DomainError) else DomainError("request.invalid", str(e))
+        error = e if isinstance(e, DomainError) else DomainError("queue.invalid_request", str(e))
     return render(request, "queueing/_desk.html", _desk(request, error))
