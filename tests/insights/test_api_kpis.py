@@ -1,10 +1,10 @@
-"""GET /api/v1/kpis per CONTRACT: shape, scopes, bad input."""
+"""GET /api/v1/kpis as the public API promises: shape, scopes, bad input."""
 
 from __future__ import annotations
 
 import pytest
 
-CONTRACT_KEYS = {
+PROMISED_KEYS = {
     "satisfaction_rate",
     "bad_rating_rate",
     "ratings",
@@ -29,7 +29,7 @@ def test_it_answers_the_contract_shape(api, world, history):
     resp = api(world.county_admin).get("/api/v1/kpis", {"scope": "county", **PERIOD})
     assert resp.status_code == 200, resp.content
     body = resp.json()
-    assert set(body) >= CONTRACT_KEYS
+    assert set(body) >= PROMISED_KEYS
     assert body["targets"] == {
         "satisfaction_rate": 0.95,
         "committed_compression": 0.30,
@@ -102,3 +102,50 @@ def test_it_breaks_down_by_window_and_trends_by_month(api, world, history):
     assert [m["month"] for m in months] == ["2026-03"]
     bad = client.get("/api/v1/kpis/breakdown", {"by": "planet"})
     assert bad.status_code == 422
+
+
+def test_every_kpi_operation_declares_its_responses(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    operations = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if "insights" in op.get("tags", [])
+    ]
+    assert len(operations) == 3
+    for path, method, op in operations:
+        responses = op["responses"]
+        assert set(responses) == {"200", "401", "403", "404", "422"}, (method, path)
+        for code, response in responses.items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            assert schema and schema != {"type": "object"}, (method, path, code)
+
+
+def test_its_typed_answers_keep_every_figure(api, world, history):
+    """The declared shapes drop nothing the KPI functions compute."""
+    import datetime as dt
+    import json
+
+    from django.core.management import call_command
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from yichuang.insights import kpis as k
+
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    k.baseline_freeze(label="b", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 8))
+    client = api(world.county_admin)
+    scope = k.system_scope("county")
+    lo, hi = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
+
+    def plain(value):
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+    body = client.get("/api/v1/kpis", {"scope": "county", **PERIOD}).json()
+    assert body == plain(k.kpis(scope, lo, hi))
+    assert body["baseline"]["from"] == "2026-03-01"
+    for by in ("centre", "queue"):
+        body = client.get("/api/v1/kpis/breakdown", {"by": by, **PERIOD}).json()
+        assert body == plain({"scope": "county", "by": by, "rows": k.breakdown(scope, lo, hi, by)})
+        assert body["rows"]
+    body = client.get("/api/v1/kpis/trend", PERIOD).json()
+    assert body == plain({"scope": "county", "months": k.monthly_trend(scope, lo, hi)})

@@ -1,4 +1,4 @@
-"""`yichuang seed-demo`: build the demo county (CONTRACT §1)."""
+"""`yichuang seed-demo`: build the demo county."""
 
 from __future__ import annotations
 
