@@ -188,3 +188,13 @@ def test_a_county_director_works_a_township_window_a_department_lead_may_not(api
     assert (called.status_code, called.json()["ticket"]["id"]) == (200, ticket.pk)
     done = post(api(county.director), url(window, "finish"))
     assert (done.status_code, done.json()["status"]) == (200, "done")
+
+
+def test_a_replayed_call_next_that_found_nobody_reports_its_204(clerk, w1):
+    post(clerk, url(w1, "open"))
+    first = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="idle-1")
+    assert first.status_code == 204
+    again = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="idle-1")
+    body = again.json()
+    assert (again.status_code, body["code"]) == (409, "queue.replayed")
+    assert (body["original_status"], body["original"]) == (204, {})

@@ -41,7 +41,6 @@ from .models import (
     QueueAlert,
     Ticket,
     TicketEvent,
-    WindowSkill,
     queue_item_names,
 )
 from .schemas import (
@@ -76,7 +75,7 @@ from .schemas import (
     ticket_out,
     window_out,
 )
-from .selectors import hall_windows
+from .selectors import hall_windows, queue_codes_by_window
 
 router = Router(tags=["queue"])
 
@@ -99,17 +98,6 @@ def estimated_ticket_out(ticket: Ticket) -> dict:
     unless ``ticket_issue`` computed them)."""
     ahead, minutes = getattr(ticket, "estimate", None) or ticket_estimate(ticket)
     return ticket_out(ticket, ahead=ahead, minutes=minutes)
-
-
-def queue_codes_by_window(windows) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for window_id, code in (
-        WindowSkill.objects.filter(window__in=windows)
-        .order_by("window_id", "order", "queue__sort_order")
-        .values_list("window_id", "queue__code")
-    ):
-        out.setdefault(window_id, []).append(code)
-    return out
 
 
 # --- access -----------------------------------------------------------------------------
@@ -200,7 +188,7 @@ def idempotent(request, status: int, fn) -> HttpResponse:
                 original=prior.response if prior else None,
             ) from None
         body = fn()
-        row.status = status
+        row.status = status if body is not None else 204  # what respond() answers
         row.response = body or {}
         row.save(update_fields=["status", "response"])
     return respond(status, body)

@@ -70,3 +70,15 @@ def hall_windows(centre) -> tuple[list[Window], dict[int, Ticket], list[TicketEv
         ).order_by("-id")[:10]
     )
     return windows, current, recent
+
+
+def queue_codes_by_window(windows) -> dict[int, list[str]]:
+    """The codes of the queues each window serves, in skill order."""
+    out: dict[int, list[str]] = {}
+    for window_id, code in (
+        WindowSkill.objects.filter(window__in=windows)
+        .order_by("window_id", "order", "queue__sort_order")
+        .values_list("window_id", "queue__code")
+    ):
+        out.setdefault(window_id, []).append(code)
+    return out
