@@ -13,10 +13,10 @@ SHOTS = Path("var/screenshots")
 def _history():
     from tests.insights.conftest import START, ensure_world
 
-    from yichuang.insights.synthetic import generate
+    from yichuang.demo.history import generate
 
     ensure_world()
-    generate(START, 20, seed=4, per_day=30)
+    generate(start=START, days=20, seed=4, per_day=30)
     call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 

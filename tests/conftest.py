@@ -1,4 +1,5 @@
-"""Shared personas (DESIGN §4.8): the demo county's organisation is the world
+"""Shared personas (a county admin, a centre director, clerks of two centres,
+an inspector, an anonymous citizen): the demo county's organisation is the world
 every test lives in. It is built once per database; a test that flushes the
 database (transactional and browser tests) gets it rebuilt."""
 

@@ -1,7 +1,13 @@
+from django.db import connection
 from django.test import Client
 
 
-def test_it_answers_ok_after_asking_the_database(db, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        resp = Client().get("/healthz")
+def test_it_answers_ok_when_the_database_answers(db):
+    resp = Client().get("/healthz")
     assert (resp.status_code, resp.json()) == (200, {"ok": True})
+
+
+def test_it_answers_503_when_the_database_does_not(db, monkeypatch):
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+    resp = Client().get("/healthz")
+    assert (resp.status_code, resp.json()) == (503, {"ok": False})
