@@ -48,7 +48,6 @@ class AuditEntry(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"
 
 
-
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None

@@ -148,6 +148,8 @@ def service_minutes_by_queue(queues: list[Queue], day) -> dict[int, float]:
     of tickets the day has finished."""
     lengths: dict[int, list[float]] = {}
     for t in sql.recent_finished(queue_ids=[q.pk for q in queues], day=day, n=RECENT_FINISHED):
+        if t.finished_at is None or t.called_at is None:  # excluded by the query
+            continue
         seconds = (t.finished_at - t.called_at).total_seconds()
         lengths.setdefault(t.queue_id, []).append(seconds)
     out = {}

@@ -57,12 +57,12 @@ def hall_windows(centre) -> tuple[list[Window], dict[int, Ticket], list[TicketEv
     """A hall's active windows (with their clerks), the ticket at each, and
     today's last ten calls."""
     windows = list(Window.objects.filter(centre=centre, is_active=True).select_related("clerk"))
-    current = {
-        t.window_id: t
-        for t in Ticket.objects.filter(
-            centre=centre, day=timezone.localdate(), status__in=Ticket.ACTIVE
-        ).only("id", "number", "status", "window_id")
-    }
+    current: dict[int, Ticket] = {}
+    for t in Ticket.objects.filter(
+        centre=centre, day=timezone.localdate(), status__in=Ticket.ACTIVE
+    ).only("id", "number", "status", "window_id"):
+        if t.window_id is not None:
+            current[t.window_id] = t
     day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     recent = list(
         TicketEvent.objects.filter(

@@ -19,6 +19,7 @@ databases.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 
@@ -30,11 +31,11 @@ T_TABLE = Ticket._meta.db_table
 RANK_COLUMNS = "id, queue_id, target_window_id, priority, sort_at, appt_from, appt_until"
 
 
-def _when(value: dt.datetime) -> object:
+def _when(value: dt.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _day(value: dt.date) -> object:
+def _day(value: dt.date) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
 

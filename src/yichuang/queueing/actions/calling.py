@@ -171,13 +171,18 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
             ]
         )
     )
-    if not hasattr(ticket, "others_waiting"):  # called by hand: read it now
-        found = Ticket.objects.filter(pk=ticket.pk).annotate(**under_alert())
-        ticket.others_waiting, ticket.open_windows = found.values_list(
-            "others_waiting", "open_windows"
-        ).get()
-    if ticket.others_waiting is not None:  # its queue has an open peak alert
-        _alert_resolve_if_back(ticket.queue, ticket.others_waiting, ticket.open_windows, now)
+    alert = vars(ticket)  # the pick read ``under_alert`` with the ticket
+    if "others_waiting" not in alert:  # called by hand: read it now
+        alert = (
+            Ticket.objects.filter(pk=ticket.pk)
+            .annotate(**under_alert())
+            .values("others_waiting", "open_windows")
+            .get()
+        )
+    if alert["others_waiting"] is not None:  # its queue has an open peak alert
+        _alert_resolve_if_back(
+            ticket.queue, alert["others_waiting"], alert["open_windows"] or 0, now
+        )
     return ticket
 
 

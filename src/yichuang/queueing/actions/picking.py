@@ -102,7 +102,7 @@ def rank_key(
         if mine or (i == 0 and t.target_window_id == window_id):
             tier = i
             break
-    if t.appt_from is not None and t.appt_from <= now <= t.appt_until:
+    if t.appt_from is not None and t.appt_until is not None and t.appt_from <= now <= t.appt_until:
         rule = 0
     elif tier == len(tiers):
         rule = 3
