@@ -56,7 +56,7 @@ def test_it_answers_422_with_the_missing_materials_and_the_notice(api, county, i
 def test_it_refuses_invalid_input_with_contract_errors(api, county, item):
     client = api(county.clerk)
     bad_id = body(item, applicant={"name": "张三", "id_number": "123"})
-    assert post(client, "/api/v1/cases", bad_id).json()["code"] == "idnumber.invalid"
+    assert post(client, "/api/v1/cases", bad_id).json()["code"] == "lib.invalid_id_number"
     resp = post(client, "/api/v1/cases", body(item, materials=[{"code": "ZZ"}]))
     assert resp.status_code == 422 and resp.json()["code"] == "cases.material_unknown"
     assert not Case.objects.exists()

@@ -34,7 +34,7 @@ def _data_key() -> Iterator[None]:
 def _bad(token: str) -> DomainError:
     with pytest.raises(DomainError) as info:
         decrypt(token)
-    assert info.value.code == "crypto.bad_ciphertext"
+    assert info.value.code == "lib.bad_ciphertext"
     assert info.value.status == 500
     return info.value
 

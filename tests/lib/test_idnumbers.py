@@ -33,7 +33,7 @@ def _with_check(first17: str) -> str:
 def _reason(number: str) -> str:
     with pytest.raises(DomainError) as info:
         validate_id_number(number)
-    assert info.value.code == "idnumber.invalid"
+    assert info.value.code == "lib.invalid_id_number"
     assert info.value.status == 422
     assert info.value.details["field"] == "id_number"
     return str(info.value.details["reason"])
@@ -121,7 +121,7 @@ def test_it_explains_the_problem_in_chinese() -> None:
     with pytest.raises(DomainError) as info:
         validate_id_number("12345")
     assert "18位" in info.value.message
-    assert info.value.as_dict()["code"] == "idnumber.invalid"
+    assert info.value.as_dict()["code"] == "lib.invalid_id_number"
 
 
 def test_it_reads_birth_date_gender_and_age() -> None:
@@ -197,7 +197,7 @@ def test_it_rejects_bad_credit_codes(code: str, reason: str) -> None:
     assert not is_valid_credit_code(code)
     with pytest.raises(DomainError) as info:
         validate_credit_code(code)
-    assert info.value.code == "creditcode.invalid"
+    assert info.value.code == "lib.invalid_credit_code"
     assert info.value.status == 422
     assert info.value.details == {"field": "credit_code", "reason": reason}
 

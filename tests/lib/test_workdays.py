@@ -137,7 +137,7 @@ def test_it_refuses_a_year_that_is_not_loaded() -> None:
         add_workdays(cal, D(2026, 12, 30), 5)
     error = info.value
     assert isinstance(error, DomainError)
-    assert error.code == "calendar.year_not_loaded"
+    assert error.code == "lib.calendar_year_not_loaded"
     assert error.status == 422
     assert error.details == {"year": 2027}
     assert error.message == "尚未载入 2027 年工作日历，期限待定"

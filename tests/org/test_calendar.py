@@ -52,7 +52,7 @@ def test_it_refuses_to_guess_past_the_last_loaded_year(county):
     CalendarYear.objects.filter(year__gte=2027).delete()
     with pytest.raises(CalendarYearMissing) as err:
         add_workdays(dt.date(2026, 12, 28), 10)
-    assert err.value.code == "calendar.year_not_loaded"
+    assert err.value.code == "lib.calendar_year_not_loaded"
     assert err.value.details["year"] == 2027
 
 

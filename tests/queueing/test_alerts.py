@@ -56,7 +56,7 @@ def test_it_lets_the_director_record_the_action_taken(api, county, hall, issue):
         {"action": "开弹性窗口"},
         content_type="application/json",
     )
-    assert (clerk.status_code, clerk.json()["code"]) == (403, "queue.alert_forbidden")
+    assert (clerk.status_code, clerk.json()["code"]) == (403, "queueing.alert_forbidden")
     outsider = api(county.outsider).post(
         f"/api/v1/alerts/{alert_id}/handle", {"action": "x"}, content_type="application/json"
     )
@@ -68,7 +68,7 @@ def test_it_lets_the_director_record_the_action_taken(api, county, hall, issue):
     )
     assert resp.status_code == 200 and resp.json()["resolved_at"]
     assert QueueAlert.objects.get().action_taken == "已开 19、20 号弹性窗口"
-    assert AuditEntry.objects.filter(event="queue.alert_handle").exists()
+    assert AuditEntry.objects.filter(event="queueing.alert_handle").exists()
 
 
 def test_it_keeps_the_alert_until_the_line_is_clearly_back(hall, issue, open_window):

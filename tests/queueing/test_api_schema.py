@@ -104,7 +104,7 @@ def test_the_answers_given_without_validation_have_the_declared_shape(
     assert_shape(called.json()["ticket"], schemas.TicketOut)
     replay = post(clerk, f"/api/v1/windows/{w1.pk}/call-next", HTTP_IDEMPOTENCY_KEY="k1")
     assert replay.status_code == 409
-    assert replay.json()["code"] == "queue.replayed"
+    assert replay.json()["code"] == "queueing.replayed"
     assert replay.json()["original"] == called.json()
 
     for step in ("recall", "start", "finish"):

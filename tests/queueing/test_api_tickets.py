@@ -80,10 +80,10 @@ def test_it_lets_a_greeter_issue_with_phone_as_the_greeter_channel(api, county, 
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"queue": "nope"}, 422, "queue.unknown_queue"),
-        ({"queue": "general", "priority": "vip"}, 422, "queue.bad_priority"),
-        ({"queue": "general", "phone": "123"}, 422, "queue.bad_phone"),
-        ({"queue": "general", "id_number": "110105194912310021"}, 422, "idnumber.invalid"),
+        ({"queue": "nope"}, 422, "queueing.unknown_queue"),
+        ({"queue": "general", "priority": "vip"}, 422, "queueing.bad_priority"),
+        ({"queue": "general", "phone": "123"}, 422, "queueing.bad_phone"),
+        ({"queue": "general", "id_number": "110105194912310021"}, 422, "lib.invalid_id_number"),
         ({"priority": "normal"}, 422, "api.invalid_request"),
     ],
 )
@@ -104,13 +104,13 @@ def test_it_refuses_out_of_hours_and_a_reached_quota(api, hall, device_token):
     )
     before = counts()
     resp = post(client, "/api/v1/centres/county-hall/tickets", {"queue": "general"})
-    assert (resp.status_code, resp.json()["code"]) == (409, "queue.quota_reached")
+    assert (resp.status_code, resp.json()["code"]) == (409, "queueing.quota_reached")
     hall.always_open = False
     hall.opening_hours = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     hall.save()
     resp = post(client, "/api/v1/centres/county-hall/tickets", {"queue": "social"})
     assert resp.status_code == 422
-    assert resp.json()["code"] in ("queue.out_of_hours", "queue.centre_closed")
+    assert resp.json()["code"] in ("queueing.out_of_hours", "queueing.centre_closed")
     assert counts() == before
 
 
@@ -159,7 +159,7 @@ def test_it_answers_a_replayed_request_with_the_first_answer_only(api, hall, dev
     )
     assert again.status_code == 409
     body = again.json()
-    assert body["code"] == "queue.replayed" and body["original"] == first.json()
+    assert body["code"] == "queueing.replayed" and body["original"] == first.json()
     assert body["original_status"] == 201
     assert counts() == before
     assert IdempotencyKey.objects.count() == 1
@@ -186,7 +186,7 @@ def test_it_shows_a_ticket_to_staff_in_scope_only(api, county, hall, issue):
     assert resp.status_code == 200 and resp.json()["number"] == "A001"
     assert {"id", "number", "queue", "status", "window", "waiting_ahead"} <= set(resp.json())
     resp = api(county.outsider).get(f"/api/v1/tickets/{t.pk}")
-    assert resp.status_code == 404 and resp.json()["code"] == "queue.ticket_not_found"
+    assert resp.status_code == 404 and resp.json()["code"] == "queueing.ticket_not_found"
 
 
 def test_it_tracks_a_ticket_publicly_by_code_through_transfers(api, hall, issue, open_window):

@@ -59,13 +59,13 @@ def test_it_runs_a_whole_service_through_http(clerk, w1, issue):
 @pytest.mark.parametrize(
     ("setup", "action", "status", "code"),
     [
-        ("closed", "call-next", 409, "queue.window_not_open"),
-        ("open", "finish", 409, "queue.no_current_ticket"),
-        ("open", "start", 409, "queue.no_current_ticket"),
-        ("called", "call-next", 409, "queue.window_busy"),
-        ("called", "close", 409, "queue.window_busy"),
-        ("serving", "no-show", 409, "queue.already_serving"),
-        ("open", "resume", 409, "queue.window_not_paused"),
+        ("closed", "call-next", 409, "queueing.window_not_open"),
+        ("open", "finish", 409, "queueing.no_current_ticket"),
+        ("open", "start", 409, "queueing.no_current_ticket"),
+        ("called", "call-next", 409, "queueing.window_busy"),
+        ("called", "close", 409, "queueing.window_busy"),
+        ("serving", "no-show", 409, "queueing.already_serving"),
+        ("open", "resume", 409, "queueing.window_not_paused"),
     ],
 )
 def test_it_refuses_steps_out_of_order_and_changes_nothing(
@@ -91,9 +91,9 @@ def test_it_refuses_a_window_that_does_not_serve_the_transfer_queue(clerk, w1, i
     post(clerk, url(w1, "call-next"))
     before = snapshot()
     resp = post(clerk, url(w1, "transfer"), {"queue": "nope"})
-    assert (resp.status_code, resp.json()["code"]) == (422, "queue.unknown_queue")
+    assert (resp.status_code, resp.json()["code"]) == (422, "queueing.unknown_queue")
     resp = post(clerk, url(w1, "transfer"), {"window": 99})
-    assert (resp.status_code, resp.json()["code"]) == (422, "queue.bad_transfer_target")
+    assert (resp.status_code, resp.json()["code"]) == (422, "queueing.bad_transfer_target")
     assert snapshot() == before
     moved = post(clerk, url(w1, "transfer"), {"queue": "social"})
     assert moved.status_code == 200
@@ -138,7 +138,7 @@ def test_it_lets_only_a_director_call_a_specific_ticket(api, county, w1, issue):
     resp = post(
         api(clerk_user(1)), url(w1, "call-specific"), {"ticket_id": pick.pk, "reason": "熟人"}
     )
-    assert (resp.status_code, resp.json()["code"]) == (403, "queue.call_specific_forbidden")
+    assert (resp.status_code, resp.json()["code"]) == (403, "queueing.call_specific_forbidden")
     assert snapshot() == before
     resp = post(
         api(county.director),
@@ -155,7 +155,7 @@ def test_it_answers_a_replayed_call_next_with_409_and_calls_once(clerk, w1, issu
     first = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="call-1")
     before = snapshot()
     again = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="call-1")
-    assert (again.status_code, again.json()["code"]) == (409, "queue.replayed")
+    assert (again.status_code, again.json()["code"]) == (409, "queueing.replayed")
     assert again.json()["original"] == first.json()
     assert snapshot() == before
 
@@ -182,7 +182,7 @@ def test_a_county_director_works_a_township_window_a_department_lead_may_not(api
     before = snapshot()
     for action in ("call-next", "finish"):
         resp = post(api(county.dept_lead), url(window, action))
-        assert (resp.status_code, resp.json()["code"]) == (403, "queue.not_your_window")
+        assert (resp.status_code, resp.json()["code"]) == (403, "queueing.not_your_window")
     assert snapshot() == before
     called = post(api(county.director), url(window, "call-next"))
     assert (called.status_code, called.json()["ticket"]["id"]) == (200, ticket.pk)
@@ -196,5 +196,5 @@ def test_a_replayed_call_next_that_found_nobody_reports_its_204(clerk, w1):
     assert first.status_code == 204
     again = post(clerk, url(w1, "call-next"), HTTP_IDEMPOTENCY_KEY="idle-1")
     body = again.json()
-    assert (again.status_code, body["code"]) == (409, "queue.replayed")
+    assert (again.status_code, body["code"]) == (409, "queueing.replayed")
     assert (body["original_status"], body["original"]) == (204, {})

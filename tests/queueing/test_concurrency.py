@@ -116,7 +116,7 @@ def test_a_double_clicked_step_changes_the_ticket_once(transactional_db, hall):
         events = Counter(TicketEvent.objects.filter(ticket=ticket).values_list("type", flat=True))
         assert events["finished"] == 1
         if steps[0] is a.ticket_finish:
-            assert sorted(outcomes) == ["queue.no_current_ticket", "ticket_finish"]
+            assert sorted(outcomes) == ["queueing.no_current_ticket", "ticket_finish"]
         else:  # either order is fine; a recall after the finish is refused
             assert outcomes.count("ticket_finish") == 1
             assert events["recalled"] == outcomes.count("ticket_recall")

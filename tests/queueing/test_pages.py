@@ -70,7 +70,7 @@ def test_it_runs_the_console_for_the_signed_in_clerk(hall, issue):
     assert "A001" in html and "首问负责人" in html
     assert Ticket.objects.get().status == "called"
     html = client.post("/console/act/call-next").content.decode()
-    assert "queue.window_busy" in html
+    assert "queueing.window_busy" in html
     client.post("/console/act/finish")
     assert Ticket.objects.get().status == "done"
 

@@ -46,21 +46,21 @@ def assert_refused(code, fn):
 
 
 def test_it_refuses_an_unknown_queue(hall, issue, at10):
-    assert_refused("queue.unknown_queue", lambda: issue("nope", at=at10()))
+    assert_refused("queueing.unknown_queue", lambda: issue("nope", at=at10()))
 
 
 def test_it_refuses_when_the_daily_quota_is_reached(hall, issue, at10):
     Queue.objects.filter(centre=hall, code="general").update(daily_quota=2)
     issue("general", at=at10())
     issue("general", at=at10(1))
-    assert_refused("queue.quota_reached", lambda: issue("general", at=at10(2)))
+    assert_refused("queueing.quota_reached", lambda: issue("general", at=at10(2)))
     assert QueueCounter.objects.get(queue__code="general", queue__centre=hall).last_seq == 2
 
 
 def test_it_refuses_when_the_line_is_full(hall, issue, at10):
     Queue.objects.filter(centre=hall, code="general").update(max_length=1)
     issue("general", at=at10())
-    assert_refused("queue.queue_full", lambda: issue("general", at=at10(1)))
+    assert_refused("queueing.queue_full", lambda: issue("general", at=at10(1)))
 
 
 def test_it_refuses_out_of_hours_and_on_rest_days(hall, at10):
@@ -77,10 +77,10 @@ def test_it_refuses_out_of_hours_and_on_rest_days(hall, at10):
             now=dt.datetime(y, mo, d, h, 0, tzinfo=sh),
         )
 
-    assert_refused("queue.out_of_hours", at(2026, 3, 16, 7))  # Monday 07:00
-    assert_refused("queue.out_of_hours", at(2026, 3, 16, 12))  # lunch break
-    assert_refused("queue.centre_closed", at(2026, 3, 21, 10))  # Saturday
-    assert_refused("queue.centre_closed", at(2026, 10, 1, 10))  # National Day
+    assert_refused("queueing.out_of_hours", at(2026, 3, 16, 7))  # Monday 07:00
+    assert_refused("queueing.out_of_hours", at(2026, 3, 16, 12))  # lunch break
+    assert_refused("queueing.centre_closed", at(2026, 3, 21, 10))  # Saturday
+    assert_refused("queueing.centre_closed", at(2026, 10, 1, 10))  # National Day
     assert (
         ticket_issue(
             centre=hall,
@@ -93,9 +93,9 @@ def test_it_refuses_out_of_hours_and_on_rest_days(hall, at10):
 
 
 def test_it_refuses_bad_phone_id_priority_and_channel(hall, issue, at10):
-    assert_refused("queue.bad_phone", lambda: issue("general", at=at10(), phone="12345"))
+    assert_refused("queueing.bad_phone", lambda: issue("general", at=at10(), phone="12345"))
     assert_refused(
-        "idnumber.invalid", lambda: issue("general", at=at10(), id_number="110105194912310021")
+        "lib.invalid_id_number", lambda: issue("general", at=at10(), id_number="110105194912310021")
     )
-    assert_refused("queue.bad_priority", lambda: issue("general", at=at10(), priority="vip"))
-    assert_refused("queue.bad_channel", lambda: issue("general", at=at10(), channel="fax"))
+    assert_refused("queueing.bad_priority", lambda: issue("general", at=at10(), priority="vip"))
+    assert_refused("queueing.bad_channel", lambda: issue("general", at=at10(), channel="fax"))

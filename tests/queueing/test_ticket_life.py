@@ -65,7 +65,7 @@ def test_it_recalls_a_called_ticket_and_announces_again(w1, u1, issue, at10):
     assert a.ticket_recall(window=w1, actor=u1, now=at10(2)).recalls == 1
     assert types(t)[-1] == "recalled"
     a.ticket_start(window=w1, actor=u1, now=at10(3))
-    refused("queue.already_serving", lambda: a.ticket_recall(window=w1, actor=u1))
+    refused("queueing.already_serving", lambda: a.ticket_recall(window=w1, actor=u1))
 
 
 def test_it_marks_a_no_show_who_may_rejoin_once_at_the_back(w1, u1, issue, at10):
@@ -79,7 +79,7 @@ def test_it_marks_a_no_show_who_may_rejoin_once_at_the_back(w1, u1, issue, at10)
     a.ticket_finish(window=w1, actor=u1, now=at10(6))
     assert a.ticket_call_next(window=w1, actor=u1, now=at10(7)).pk == t.pk
     a.ticket_no_show(window=w1, actor=u1, now=at10(8))
-    refused("queue.rejoin_used", lambda: a.ticket_rejoin(ticket=t, now=at10(9)))
+    refused("queueing.rejoin_used", lambda: a.ticket_rejoin(ticket=t, now=at10(9)))
     assert types(t) == ["issued", "called", "no_show", "rejoined", "called", "no_show"]
 
 
@@ -108,15 +108,15 @@ def test_it_refuses_transfer_targets_that_make_no_sense(hall, w1, u1, issue, at1
     issue("general", at=at10())
     a.ticket_call_next(window=w1, actor=u1, now=at10(1))
     refused(
-        "queue.unknown_queue", lambda: a.ticket_transfer(window=w1, actor=u1, queue_code="nope")
+        "queueing.unknown_queue", lambda: a.ticket_transfer(window=w1, actor=u1, queue_code="nope")
     )
-    refused("queue.bad_transfer_target", lambda: a.ticket_transfer(window=w1, actor=u1))
+    refused("queueing.bad_transfer_target", lambda: a.ticket_transfer(window=w1, actor=u1))
     refused(
-        "queue.bad_transfer_target",
+        "queueing.bad_transfer_target",
         lambda: a.ticket_transfer(window=w1, actor=u1, to_window_id=w1.pk),
     )
     refused(
-        "queue.window_not_open",
+        "queueing.window_not_open",
         lambda: a.ticket_transfer(window=w1, actor=u1, to_window_id=window_of(hall, 7).pk),
     )
 
@@ -124,7 +124,7 @@ def test_it_refuses_transfer_targets_that_make_no_sense(hall, w1, u1, issue, at1
 def test_it_cancels_only_waiting_tickets(w1, u1, issue, at10):
     t = issue("general", at=at10())
     assert a.ticket_cancel(ticket=t, now=at10(1)).status == "cancelled"
-    refused("queue.not_waiting", lambda: a.ticket_cancel(ticket=t))
+    refused("queueing.not_waiting", lambda: a.ticket_cancel(ticket=t))
     assert a.ticket_call_next(window=w1, actor=u1, now=at10(2)) is None
 
 
@@ -132,23 +132,23 @@ def test_it_refuses_calling_while_a_ticket_is_at_the_window(w1, u1, issue, at10)
     issue("general", at=at10())
     issue("general", at=at10(1))
     a.ticket_call_next(window=w1, actor=u1, now=at10(2))
-    refused("queue.window_busy", lambda: a.ticket_call_next(window=w1, actor=u1))
+    refused("queueing.window_busy", lambda: a.ticket_call_next(window=w1, actor=u1))
 
 
 def test_it_refuses_finishing_or_starting_nothing(w1, u1):
     for fn in (a.ticket_finish, a.ticket_start, a.ticket_recall, a.ticket_no_show):
-        refused("queue.no_current_ticket", lambda fn=fn: fn(window=w1, actor=u1))
+        refused("queueing.no_current_ticket", lambda fn=fn: fn(window=w1, actor=u1))
 
 
 def test_it_opens_pauses_resumes_and_closes_windows_with_events(hall, u1, at10):
     w = window_of(hall, 1)
-    refused("queue.window_not_open", lambda: a.ticket_call_next(window=w, actor=u1))
+    refused("queueing.window_not_open", lambda: a.ticket_call_next(window=w, actor=u1))
     a.window_open(window=w, actor=u1)
-    refused("queue.window_already_open", lambda: a.window_open(window=w, actor=u1))
-    refused("queue.window_taken", lambda: a.window_open(window=w, actor=clerk_user(2)))
-    refused("queue.clerk_elsewhere", lambda: a.window_open(window=window_of(hall, 2), actor=u1))
+    refused("queueing.window_already_open", lambda: a.window_open(window=w, actor=u1))
+    refused("queueing.window_taken", lambda: a.window_open(window=w, actor=clerk_user(2)))
+    refused("queueing.clerk_elsewhere", lambda: a.window_open(window=window_of(hall, 2), actor=u1))
     a.window_pause(window=w, actor=u1)
-    refused("queue.window_paused", lambda: a.ticket_call_next(window=w, actor=u1))
+    refused("queueing.window_paused", lambda: a.ticket_call_next(window=w, actor=u1))
     a.window_resume(window=w, actor=u1)
     a.window_close(window=w, actor=u1)
     w.refresh_from_db()
@@ -164,24 +164,24 @@ def test_it_opens_pauses_resumes_and_closes_windows_with_events(hall, u1, at10):
 def test_it_refuses_closing_a_window_with_a_ticket_at_it(w1, u1, issue, at10):
     issue("general", at=at10())
     a.ticket_call_next(window=w1, actor=u1, now=at10(1))
-    refused("queue.window_busy", lambda: a.window_close(window=w1, actor=u1))
-    refused("queue.window_busy", lambda: a.window_pause(window=w1, actor=u1))
+    refused("queueing.window_busy", lambda: a.window_close(window=w1, actor=u1))
+    refused("queueing.window_busy", lambda: a.window_pause(window=w1, actor=u1))
 
 
 def test_it_refuses_another_clerk_working_a_signed_in_window(w1, issue, at10):
     issue("general", at=at10())
-    refused("queue.not_your_window", lambda: a.ticket_call_next(window=w1, actor=clerk_user(2)))
+    refused("queueing.not_your_window", lambda: a.ticket_call_next(window=w1, actor=clerk_user(2)))
 
 
 def test_it_lets_only_directors_call_a_specific_ticket_and_audits_it(county, w1, u1, issue, at10):
     issue("general", at=at10())
     pick = issue("general", at=at10(1))
     refused(
-        "queue.call_specific_forbidden",
+        "queueing.call_specific_forbidden",
         lambda: a.ticket_call_specific(window=w1, ticket_id=pick.pk, actor=u1, reason="急事"),
     )
     refused(
-        "queue.reason_required",
+        "queueing.reason_required",
         lambda: a.ticket_call_specific(
             window=w1, ticket_id=pick.pk, actor=county.director, reason=" "
         ),
@@ -190,7 +190,7 @@ def test_it_lets_only_directors_call_a_specific_ticket_and_audits_it(county, w1,
         window=w1, ticket_id=pick.pk, actor=county.director, reason="群众突发身体不适", now=at10(2)
     )
     assert t.status == "called" and t.window_id == w1.pk
-    entry = AuditEntry.objects.get(event="queue.call_specific")
+    entry = AuditEntry.objects.get(event="queueing.call_specific")
     assert entry.actor_name == "director" and entry.detail["reason"] == "群众突发身体不适"
 
 
@@ -253,7 +253,7 @@ def test_a_clerk_step_takes_four_statements_and_refuses_others(county, w1, u1, i
     fn, event, status = STEPS[step]
     t = issue("general", at=at10())
     a.ticket_call_next(window=w1, actor=u1, now=at10(1))
-    refused("queue.not_your_window", lambda: fn(window=w1, actor=clerk_user(2)))
+    refused("queueing.not_your_window", lambda: fn(window=w1, actor=clerk_user(2)))
     with CaptureQueriesContext(connection) as ctx:
         changed = fn(window=Window(pk=w1.pk), actor=u1, now=at10(2))
     statements = [
@@ -296,8 +296,8 @@ def test_start_and_no_show_refuse_a_ticket_being_served(w1, u1, issue, at10):
     issue("general", at=at10())
     a.ticket_call_next(window=w1, actor=u1, now=at10(1))
     a.ticket_start(window=w1, actor=u1, now=at10(2))
-    refused("queue.already_serving", lambda: a.ticket_start(window=w1, actor=u1))
-    refused("queue.already_serving", lambda: a.ticket_no_show(window=w1, actor=u1))
+    refused("queueing.already_serving", lambda: a.ticket_start(window=w1, actor=u1))
+    refused("queueing.already_serving", lambda: a.ticket_no_show(window=w1, actor=u1))
     done = a.ticket_finish(window=w1, actor=u1, now=at10(9))
     assert (done.started_at, done.finished_at) == (at10(2), at10(9))
     assert TicketEvent.objects.filter(ticket=done).latest("id").old_status == "serving"

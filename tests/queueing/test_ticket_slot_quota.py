@@ -15,7 +15,7 @@ def test_it_refuses_when_the_slot_quota_is_reached_and_reopens_next_slot(hall, i
     Queue.objects.filter(centre=hall, code="general").update(slot_quota=2, slot_minutes=30)
     issue("general", at=at10(1))
     issue("general", at=at10(2))
-    assert_refused("queue.slot_quota_reached", lambda: issue("general", at=at10(29)))
+    assert_refused("queueing.slot_quota_reached", lambda: issue("general", at=at10(29)))
     # the refused number was never taken
     assert QueueCounter.objects.get(queue__code="general", queue__centre=hall).last_seq == 2
     assert issue("general", at=at10(30)).number == "A003"

@@ -61,10 +61,10 @@ def setting_get(key: str) -> Any:
 @transaction.atomic
 def setting_set(*, key: str, value: Any, actor: Any = None) -> Setting:
     if key not in DEFAULTS:
-        raise DomainError("settings.unknown_key", _("未知参数：%(k)s") % {"k": key})
+        raise DomainError("lib.unknown_setting", _("未知参数：%(k)s") % {"k": key})
     default = DEFAULTS[key][0]
     if default is not None and value is not None and type(value) is not type(default):
-        raise DomainError("settings.bad_value", _("参数 %(k)s 的取值类型不正确。") % {"k": key})
+        raise DomainError("lib.bad_setting_value", _("参数 %(k)s 的取值类型不正确。") % {"k": key})
     old = setting_get(key)
     row, _created = Setting.objects.update_or_create(
         key=key, defaults={"value": value, "updated_by": getattr(actor, "username", "")}

@@ -68,7 +68,7 @@ def _data_key() -> str:
 
 def _bad_ciphertext() -> DomainError:
     return DomainError(
-        "crypto.bad_ciphertext", _("加密数据已损坏或密钥不匹配，无法解密。"), status=500
+        "lib.bad_ciphertext", _("加密数据已损坏或密钥不匹配，无法解密。"), status=500
     )
 
 
@@ -80,7 +80,7 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    """Decrypt a token made by :func:`encrypt`; raises ``crypto.bad_ciphertext`` (500)."""
+    """Decrypt a token made by :func:`encrypt`; raises ``lib.bad_ciphertext`` (500)."""
     if not token.startswith(_PREFIX):
         raise _bad_ciphertext()
     try:

@@ -8,8 +8,8 @@
   is a check character ``alphabet[(31 − Σ aᵢ·Wᵢ mod 31) mod 31]`` with
   ``Wᵢ = 3^(i−1) mod 31``.
 
-``validate_*`` return the normalised value or raise an ``idnumber.invalid`` /
-``creditcode.invalid`` domain error (HTTP 422) whose Chinese message says what is
+``validate_*`` return the normalised value or raise an ``lib.invalid_id_number`` /
+``lib.invalid_credit_code`` domain error (HTTP 422) whose Chinese message says what is
 wrong; ``is_valid_*`` are the boolean forms.
 """
 
@@ -88,7 +88,7 @@ def is_valid_id_number(s: str, *, today: date | None = None) -> bool:
 
 
 def validate_id_number(s: str, *, today: date | None = None) -> str:
-    """Return the normalised ID number or raise ``idnumber.invalid`` (422).
+    """Return the normalised ID number or raise ``lib.invalid_id_number`` (422).
 
     ``today`` defaults to the current local date (Django sets the process time
     zone to ``TIME_ZONE``); it bounds the birth date from above.
@@ -97,12 +97,12 @@ def validate_id_number(s: str, *, today: date | None = None) -> str:
     failure = _id_failure(number, today)
     if failure is not None:
         reason, message = failure
-        raise Unprocessable("idnumber.invalid", message, field="id_number", reason=reason)
+        raise Unprocessable("lib.invalid_id_number", message, field="id_number", reason=reason)
     return number
 
 
 def id_birth_date(s: str) -> date:
-    """The birth date encoded in a (valid) ID number; raises ``idnumber.invalid``."""
+    """The birth date encoded in a (valid) ID number; raises ``lib.invalid_id_number``."""
     number = validate_id_number(s)
     birth = _parse_birth_date(number)
     assert birth is not None  # validate_id_number checked it
@@ -161,10 +161,10 @@ def is_valid_credit_code(s: str) -> bool:
 
 
 def validate_credit_code(s: str) -> str:
-    """Return the normalised credit code or raise ``creditcode.invalid`` (422)."""
+    """Return the normalised credit code or raise ``lib.invalid_credit_code`` (422)."""
     code = normalize_credit_code(s)
     failure = _credit_code_failure(code)
     if failure is not None:
         reason, message = failure
-        raise Unprocessable("creditcode.invalid", message, field="credit_code", reason=reason)
+        raise Unprocessable("lib.invalid_credit_code", message, field="credit_code", reason=reason)
     return code

@@ -29,7 +29,7 @@ class CalendarYearMissing(Unprocessable):
 
     def __init__(self, year: int) -> None:
         super().__init__(
-            "calendar.year_not_loaded",
+            "lib.calendar_year_not_loaded",
             _("尚未载入 %(year)d 年工作日历，期限待定") % {"year": year},
             year=year,
         )

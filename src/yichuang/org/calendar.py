@@ -105,7 +105,7 @@ def calendar_load_provisional(*, year: int, actor=None) -> None:
     if CalendarYear.objects.filter(year=year, status=CalendarYear.Status.OFFICIAL).exists():
         from yichuang.lib.errors import Conflict
 
-        raise Conflict("calendar.already_official", f"{year} 年已有正式日历，不能改为暂定。")
+        raise Conflict("org.calendar_already_official", f"{year} 年已有正式日历，不能改为暂定。")
     holidays, _ = workdays.provisional_year_days(year)
     WorkCalendar.objects.filter(date__year=year).exclude(
         kind=WorkCalendar.Kind.LOCAL_HOLIDAY

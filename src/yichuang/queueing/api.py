@@ -13,7 +13,7 @@ Who may do what:
   centre is still refused).
 
 A request with an ``Idempotency-Key`` header is performed once; a replay is
-answered 409 ``queue.replayed`` carrying the first answer, and changes nothing.
+answered 409 ``queueing.replayed`` carrying the first answer, and changes nothing.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def _scoped_ticket(request, ticket_id: int) -> Ticket:
     else:
         ticket = qs.filter(pk=ticket_id, centre__in=centres_for(request.user)).first()
     if ticket is None:
-        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+        raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     return ticket
 
 
@@ -182,7 +182,7 @@ def idempotent(request, status: int, fn) -> HttpResponse:
         except IntegrityError:
             prior = IdempotencyKey.objects.filter(principal=principal, key=key[:80]).first()
             raise Conflict(
-                "queue.replayed",
+                "queueing.replayed",
                 _("该请求已处理过（重复提交），未再次执行。"),
                 original_status=prior.status if prior else None,
                 original=prior.response if prior else None,
@@ -371,7 +371,7 @@ def alert_handle(request, alert_id: int, payload: AlertHandleIn):
     user = staff_user(request)
     alert = QueueAlert.objects.filter(pk=alert_id, centre__in=centres_for(user)).first()
     if alert is None:
-        raise NotFound("queue.alert_not_found", _("没有找到该预警。"))
+        raise NotFound("queueing.alert_not_found", _("没有找到该预警。"))
     return alert_handled_out(actions.alert_handle(alert=alert, actor=user, action=payload.action))
 
 
@@ -390,7 +390,7 @@ def ticket_track(request, track_code: str):
     """Public: the live status behind a ticket's QR code (no personal data)."""
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
-        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+        raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     ticket = ticket.latest()
     out = estimated_ticket_out(ticket)
     out.pop("first_ask")
@@ -545,7 +545,7 @@ def transfer(request, window_id: int, payload: TransferIn):
     if payload.window is not None:
         target = Window.objects.filter(centre=window.centre, number=payload.window).first()
         if target is None:
-            raise Unprocessable("queue.bad_transfer_target", _("没有该窗口。"))
+            raise Unprocessable("queueing.bad_transfer_target", _("没有该窗口。"))
         to_window_id = target.pk
     return idempotent(
         request,
@@ -604,6 +604,6 @@ def slot_list(request, code: str, queue: str | None = None, day: dt.date | None 
 def appointment_book(request, payload: BookIn):
     slot = AppointmentSlot.objects.filter(pk=payload.slot).first()
     if slot is None:
-        raise NotFound("queue.slot_not_found", _("没有找到该预约时段。"))
+        raise NotFound("queueing.slot_not_found", _("没有找到该预约时段。"))
     appointment = actions.appointment_book(slot=slot, phone=payload.phone)
     return respond(201, appointment_out(appointment, slot))

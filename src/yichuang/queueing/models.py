@@ -463,7 +463,7 @@ class TicketEvent(AppendOnlyModel):
 
 class IdempotencyKey(models.Model):
     """A request made with an ``Idempotency-Key`` header; a replay gets the first
-    answer back inside a ``queue.replayed`` error and changes nothing."""
+    answer back inside a ``queueing.replayed`` error and changes nothing."""
 
     key = models.CharField(max_length=80)
     principal = models.CharField(max_length=80)

@@ -23,7 +23,7 @@ def is_director(user) -> bool:
 def staff_or_403(user) -> Staff:
     staff = staff_of(user)
     if staff is None:
-        raise Forbidden("queue.not_staff", _("只有工作人员可以操作窗口。"))
+        raise Forbidden("queueing.not_staff", _("只有工作人员可以操作窗口。"))
     return staff
 
 
@@ -31,5 +31,5 @@ def check_operator(window: Window, user) -> Staff:
     """The clerk signed in at the window may work it; a director may too."""
     staff = staff_or_403(user)
     if window.clerk_id not in (None, staff.pk) and not is_director(user):
-        raise Forbidden("queue.not_your_window", _("该窗口由其他工作人员登录，您不能操作。"))
+        raise Forbidden("queueing.not_your_window", _("该窗口由其他工作人员登录，您不能操作。"))
     return staff

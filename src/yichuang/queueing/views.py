@@ -171,7 +171,7 @@ def display(request: HttpRequest, centre: Centre) -> HttpResponse:
 def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
-        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+        raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     ticket = ticket.latest()
     ahead, minutes = ticket_estimate(ticket)
     return render(
@@ -204,7 +204,7 @@ def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
         ).first()
         try:
             if slot is None:
-                raise NotFound("queue.slot_not_found", _("请选择预约时段。"))
+                raise NotFound("queueing.slot_not_found", _("请选择预约时段。"))
             booked = actions.appointment_book(slot=slot, phone=request.POST.get("phone", ""))
         except DomainError as e:
             error = e
@@ -255,7 +255,7 @@ def mobile_appointment(request: HttpRequest) -> HttpResponse:
                     .first()
                 )
                 if appt is None:
-                    raise NotFound("queue.appointment_not_found", _("没有找到该预约。"))
+                    raise NotFound("queueing.appointment_not_found", _("没有找到该预约。"))
         except DomainError as e:
             error = e
     return render(
@@ -327,7 +327,7 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
         else:
             signed_in = signed_in_window(request.user)
             if signed_in is None:
-                raise NotFound("queue.no_window", _("您还没有开窗。"))
+                raise NotFound("queueing.no_window", _("您还没有开窗。"))
             window = signed_in
             if action == "transfer":
                 actions.ticket_transfer(
@@ -336,9 +336,9 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
             elif action in CONSOLE_ACTIONS:
                 result = CONSOLE_ACTIONS[action](window=window, actor=request.user)
                 if action == "call-next" and result is None:
-                    error = DomainError("queue.nobody_waiting", _("当前没有等候的群众。"))
+                    error = DomainError("queueing.nobody_waiting", _("当前没有等候的群众。"))
             else:
-                raise NotFound("queue.unknown_action", _("未知操作。"))
+                raise NotFound("queueing.unknown_action", _("未知操作。"))
     except (DomainError, ValueError) as e:
-        error = e if isinstance(e, DomainError) else DomainError("queue.invalid_request", str(e))
+        error = e if isinstance(e, DomainError) else DomainError("queueing.invalid_request", str(e))
     return render(request, "queueing/_desk.html", _desk(request, error))

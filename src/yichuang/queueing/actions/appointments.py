@@ -39,15 +39,15 @@ def appointment_book(*, slot, phone: str, now: dt.datetime | None = None) -> App
     now = now or timezone.now()
     phone = "".join((phone or "").split())
     if not PHONE_RE.match(phone):
-        raise Unprocessable("queue.bad_phone", _("手机号应为 11 位数字。"))
+        raise Unprocessable("queueing.bad_phone", _("手机号应为 11 位数字。"))
     slot = AppointmentSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
     tz = timezone.get_current_timezone()
     if dt.datetime.combine(slot.day, slot.end, tzinfo=tz) <= now:
-        raise Unprocessable("queue.slot_past", _("该时段已过，请选择其他时段。"))
+        raise Unprocessable("queueing.slot_past", _("该时段已过，请选择其他时段。"))
     phone_hash = keyed_hash(phone, "phone")
     if phone_banned(phone_hash, now):
         raise Conflict(
-            "queue.booking_banned",
+            "queueing.booking_banned",
             _("您近 %(d)d 天内预约未到 %(n)d 次，暂不能网上预约，请现场取号。")
             % {"d": NO_SHOW_BAN_DAYS, "n": NO_SHOW_BAN_COUNT},
         )
@@ -57,9 +57,9 @@ def appointment_book(*, slot, phone: str, now: dt.datetime | None = None) -> App
         slot__day=slot.day,
         status=Appointment.Status.BOOKED,
     ).exists():
-        raise Conflict("queue.already_booked", _("您当天已预约该业务。"))
+        raise Conflict("queueing.already_booked", _("您当天已预约该业务。"))
     if slot.booked >= slot.capacity:
-        raise Conflict("queue.slot_full", _("该时段已约满，请选择其他时段。"))
+        raise Conflict("queueing.slot_full", _("该时段已约满，请选择其他时段。"))
     slot.booked += 1
     slot.save(update_fields=["booked", "updated_at"])
     code = new_short_code()
@@ -85,9 +85,9 @@ def appointment_cancel(*, code: str, phone: str) -> Appointment:
         .first()
     )
     if appt is None:
-        raise NotFound("queue.appointment_not_found", _("没有找到该预约。"))
+        raise NotFound("queueing.appointment_not_found", _("没有找到该预约。"))
     if appt.status != Appointment.Status.BOOKED:
-        raise Conflict("queue.appointment_used", _("该预约已签到、取消或过期。"))
+        raise Conflict("queueing.appointment_used", _("该预约已签到、取消或过期。"))
     appt.status = Appointment.Status.CANCELLED
     appt.save(update_fields=["status", "updated_at"])
     slot = type(appt.slot).objects.select_for_update().get(pk=appt.slot_id)
@@ -115,12 +115,12 @@ def appointment_check_in(
         .first()
     )
     if appt is None:
-        raise NotFound("queue.appointment_not_found", _("没有找到该预约码，请核对后重试。"))
+        raise NotFound("queueing.appointment_not_found", _("没有找到该预约码，请核对后重试。"))
     if appt.status != Appointment.Status.BOOKED:
-        raise Conflict("queue.appointment_used", _("该预约已签到、取消或过期。"))
+        raise Conflict("queueing.appointment_used", _("该预约已签到、取消或过期。"))
     if appt.slot.day != timezone.localdate(now):
         raise Unprocessable(
-            "queue.appointment_wrong_day",
+            "queueing.appointment_wrong_day",
             _("预约日期是 %(d)s，不是今天。") % {"d": appt.slot.day.isoformat()},
         )
     ticket = ticket_issue(

@@ -106,13 +106,13 @@ def ticket_call_specific(
     """A director calls one ticket by hand (audited); clerks cannot pick tickets."""
     now = now or timezone.now()
     if not is_director(actor):
-        raise Forbidden("queue.call_specific_forbidden", _("只有中心主任可以指定叫号。"))
+        raise Forbidden("queueing.call_specific_forbidden", _("只有中心主任可以指定叫号。"))
     if not (reason or "").strip():
-        raise Unprocessable("queue.reason_required", _("指定叫号须填写理由。"))
+        raise Unprocessable("queueing.reason_required", _("指定叫号须填写理由。"))
     window = lock_window(window)
     require_open(window)
     if current_at(window) is not None:
-        raise Conflict("queue.window_busy", _("该窗口还有未办结的号。"))
+        raise Conflict("queueing.window_busy", _("该窗口还有未办结的号。"))
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("queue", "first_ask")
@@ -120,12 +120,12 @@ def ticket_call_specific(
         .first()
     )
     if ticket is None:
-        raise NotFound("queue.ticket_not_found", _("没有找到该号。"))
+        raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     if ticket.status != S.WAITING:
-        raise Conflict("queue.not_waiting", _("该号不在等候中。"))
+        raise Conflict("queueing.not_waiting", _("该号不在等候中。"))
     ticket = _call(ticket, window, actor, now, reason=reason)
     audit_record(
-        "queue.call_specific", actor=actor, obj=ticket, window=window.number, reason=reason
+        "queueing.call_specific", actor=actor, obj=ticket, window=window.number, reason=reason
     )
     return ticket
 
@@ -148,7 +148,7 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
         "updated_at": now,
     }
     if not Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(**changes):
-        raise Conflict("queue.already_called", _("该号已被其他窗口叫走。"))
+        raise Conflict("queueing.already_called", _("该号已被其他窗口叫走。"))
     for field, value in changes.items():
         setattr(ticket, field, value)
     ticket.window = window

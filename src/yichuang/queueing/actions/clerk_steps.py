@@ -69,7 +69,7 @@ def _clerk_step(
     if ticket is None:
         no_current_ticket()
     if step.called_only and ticket.status != S.CALLED:
-        raise Conflict("queue.already_serving", refusal)
+        raise Conflict("queueing.already_serving", refusal)
     old = ticket.status
     changes = {**step.changes(ticket, now), "updated_at": now}
     if not Ticket.objects.filter(pk=ticket.pk, status=old).update(**changes):
@@ -117,11 +117,11 @@ def ticket_rejoin(
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
     if ticket.status != S.NO_SHOW:
-        raise Conflict("queue.not_no_show", _("只有过号的号可以重新排队。"))
+        raise Conflict("queueing.not_no_show", _("只有过号的号可以重新排队。"))
     if not ticket.queue.no_show_rejoin or ticket.rejoined:
-        raise Conflict("queue.rejoin_used", _("过号只能重新排队一次，请重新取号。"))
+        raise Conflict("queueing.rejoin_used", _("过号只能重新排队一次，请重新取号。"))
     if ticket.day != timezone.localdate(now):
-        raise Conflict("queue.ticket_expired", _("该号已过期，请重新取号。"))
+        raise Conflict("queueing.ticket_expired", _("该号已过期，请重新取号。"))
     ticket.status = S.WAITING
     ticket.rejoined = True
     ticket.sort_at = now
@@ -162,7 +162,7 @@ def _transfer_target(
         ).first()
         if queue is None:
             raise Unprocessable(
-                "queue.unknown_queue",
+                "queueing.unknown_queue",
                 _("没有这个业务队列：%(q)s") % {"q": queue_code},
                 queue=queue_code,
             )
@@ -171,9 +171,9 @@ def _transfer_target(
         pk=to_window_id, centre_id=window.centre_id, is_active=True
     ).first()
     if target is None or target.pk == window.pk:
-        raise Unprocessable("queue.bad_transfer_target", _("不能转往该窗口。"))
+        raise Unprocessable("queueing.bad_transfer_target", _("不能转往该窗口。"))
     if target.state == "closed":
-        raise Conflict("queue.window_not_open", _("目标窗口未开窗，不能转入。"))
+        raise Conflict("queueing.window_not_open", _("目标窗口未开窗，不能转入。"))
     skills = list(
         WindowSkill.objects.filter(window=target)
         .order_by("order")
@@ -197,7 +197,7 @@ def ticket_transfer(
     number and the place in line (the original issue time). Returns the new ticket."""
     now = now or timezone.now()
     if bool(queue_code) == bool(to_window_id):
-        raise Unprocessable("queue.bad_transfer_target", _("请指定转往的队列或窗口（二选一）。"))
+        raise Unprocessable("queueing.bad_transfer_target", _("请指定转往的队列或窗口（二选一）。"))
     window = lock_window(window)
     check_operator(window, actor)
     ticket = current_at(window)
@@ -259,7 +259,7 @@ def ticket_cancel(
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != S.WAITING:
-        raise Conflict("queue.not_waiting", _("只有等候中的号可以取消。"))
+        raise Conflict("queueing.not_waiting", _("只有等候中的号可以取消。"))
     ticket.status = S.CANCELLED
     ticket.finished_at = now
     ticket.save(update_fields=["status", "finished_at", "updated_at"])

@@ -34,7 +34,7 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 
 
 def no_current_ticket() -> NoReturn:
-    raise Conflict("queue.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
+    raise Conflict("queueing.no_current_ticket", _("该窗口当前没有正在叫号或办理的号。"))
 
 
 def windows_in_scope(actor):
@@ -81,14 +81,14 @@ def current_at(window: Window) -> Ticket | None:
 
 def require_open(window: Window) -> None:
     if window.state == "paused":
-        raise Conflict("queue.window_paused", _("窗口已暂停，请先恢复。"))
+        raise Conflict("queueing.window_paused", _("窗口已暂停，请先恢复。"))
     if window.state != "open":
-        raise Conflict("queue.window_not_open", _("窗口尚未开窗，请先登录开窗。"))
+        raise Conflict("queueing.window_not_open", _("窗口尚未开窗，请先登录开窗。"))
 
 
 def window_busy(ticket: Ticket) -> NoReturn:
     raise Conflict(
-        "queue.window_busy",
+        "queueing.window_busy",
         _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": ticket.number},
         ticket=ticket.number,
     )
@@ -96,10 +96,10 @@ def window_busy(ticket: Ticket) -> NoReturn:
 
 def check_centre_open(centre: Centre, now: dt.datetime) -> None:
     if not centre.is_active:
-        raise Unprocessable("queue.centre_closed", _("该服务中心已停用。"))
+        raise Unprocessable("queueing.centre_closed", _("该服务中心已停用。"))
     if centre.always_open:
         return
     if not is_workday(timezone.localdate(now)):
-        raise Unprocessable("queue.centre_closed", _("今天是休息日，服务中心不办公。"))
+        raise Unprocessable("queueing.centre_closed", _("今天是休息日，服务中心不办公。"))
     if not centre.is_open_at(now):
-        raise Unprocessable("queue.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。"))
+        raise Unprocessable("queueing.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。"))

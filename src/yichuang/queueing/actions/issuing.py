@@ -63,7 +63,7 @@ def _check_slot_quota(queue: Queue, now: dt.datetime) -> None:
     ).exclude(channel=Channel.APPOINTMENT)
     if taken.count() >= queue.slot_quota:
         raise Conflict(
-            "queue.slot_quota_reached",
+            "queueing.slot_quota_reached",
             _("%(s)s–%(e)s 时段的号已取完（每时段 %(n)d 个），请在 %(e)s 后再来取号或预约办理。")
             % {"s": f"{start:%H:%M}", "e": f"{end:%H:%M}", "n": queue.slot_quota},
             next_slot=f"{end:%H:%M}",
@@ -72,12 +72,12 @@ def _check_slot_quota(queue: Queue, now: dt.datetime) -> None:
 
 def _validated(priority: str, channel: str, phone: str, id_number: str) -> tuple[str, str]:
     if priority not in Priority.values:
-        raise Unprocessable("queue.bad_priority", _("优先类别不正确。"))
+        raise Unprocessable("queueing.bad_priority", _("优先类别不正确。"))
     if channel not in Channel.values:
-        raise Unprocessable("queue.bad_channel", _("取号渠道不正确。"))
+        raise Unprocessable("queueing.bad_channel", _("取号渠道不正确。"))
     phone = "".join((phone or "").split())
     if phone and not PHONE_RE.match(phone):
-        raise Unprocessable("queue.bad_phone", _("手机号应为 11 位数字。"))
+        raise Unprocessable("queueing.bad_phone", _("手机号应为 11 位数字。"))
     if id_number:
         id_number = validate_id_number(id_number)
     return phone, id_number
@@ -106,7 +106,7 @@ def ticket_issue(
     queue = Queue.objects.filter(centre=centre, code=queue_code, is_active=True).first()
     if queue is None:
         raise Unprocessable(
-            "queue.unknown_queue",
+            "queueing.unknown_queue",
             _("没有这个业务队列：%(q)s") % {"q": queue_code},
             queue=queue_code,
         )
@@ -116,7 +116,7 @@ def ticket_issue(
     seq = sql.counter_next(centre_id=centre.pk, queue_id=queue.pk, day=day, now=now)
     if queue.daily_quota and seq > queue.daily_quota:
         raise Conflict(
-            "queue.quota_reached",
+            "queueing.quota_reached",
             _("今日该业务号已取完（每日 %(n)d 个），请改日或预约办理。") % {"n": queue.daily_quota},
         )
     if appointment is None:
@@ -125,7 +125,7 @@ def ticket_issue(
         waiting = Ticket.objects.filter(queue=queue, day=day, status=S.WAITING).count()
         if waiting >= queue.max_length:
             raise Conflict(
-                "queue.queue_full",
+                "queueing.queue_full",
                 _("该业务等候人数已满，请稍后再取号或预约办理。"),
                 waiting=waiting,
             )

@@ -28,12 +28,12 @@ def window_open(*, window: Window, actor, now: dt.datetime | None = None) -> Win
     staff = staff_or_403(actor)
     if window.state != "closed":
         if window.clerk_id == staff.pk:
-            raise Conflict("queue.window_already_open", _("您已在该窗口开窗。"))
-        raise Conflict("queue.window_taken", _("该窗口已由其他工作人员登录。"))
+            raise Conflict("queueing.window_already_open", _("您已在该窗口开窗。"))
+        raise Conflict("queueing.window_taken", _("该窗口已由其他工作人员登录。"))
     other = Window.objects.filter(clerk=staff).exclude(state="closed").exclude(pk=window.pk).first()
     if other is not None:
         raise Conflict(
-            "queue.clerk_elsewhere", _("您已在 %(n)d 号窗口开窗，请先关窗。") % {"n": other.number}
+            "queueing.clerk_elsewhere", _("您已在 %(n)d 号窗口开窗，请先关窗。") % {"n": other.number}
         )
     window.state = "open"
     window.clerk = staff
@@ -45,9 +45,9 @@ def window_open(*, window: Window, actor, now: dt.datetime | None = None) -> Win
 
 
 STATE_REFUSALS = {
-    "open": "queue.window_not_paused",
-    "closed": "queue.window_not_open",
-    "paused": "queue.window_paused",
+    "open": "queueing.window_not_paused",
+    "closed": "queueing.window_not_open",
+    "paused": "queueing.window_paused",
 }
 
 
@@ -59,7 +59,7 @@ def _window_state(
     check_operator(window, actor)
     if window.state not in allowed:
         raise Conflict(
-            STATE_REFUSALS.get(window.state, "queue.window_state"),
+            STATE_REFUSALS.get(window.state, "queueing.window_state"),
             _("窗口当前状态不允许此操作。"),
             state=window.state,
         )
