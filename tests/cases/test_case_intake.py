@@ -103,7 +103,10 @@ def test_it_completes_an_immediate_item_on_the_spot(make_item, intake):
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"applicant": {"name": "张三", "id_number": "110105194912310021"}}, "lib.invalid_id_number"),
+        (
+            {"applicant": {"name": "张三", "id_number": "110105194912310021"}},
+            "lib.invalid_id_number",
+        ),
         ({"materials": [{"code": "M99", "source": "submitted"}]}, "cases.material_unknown"),
         ({"materials": [{"code": "M01", "source": "commitment"}]}, "cases.commitment_not_allowed"),
         (

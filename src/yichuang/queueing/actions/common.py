@@ -102,4 +102,6 @@ def check_centre_open(centre: Centre, now: dt.datetime) -> None:
     if not is_workday(timezone.localdate(now)):
         raise Unprocessable("queueing.centre_closed", _("今天是休息日，服务中心不办公。"))
     if not centre.is_open_at(now):
-        raise Unprocessable("queueing.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。"))
+        raise Unprocessable(
+            "queueing.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。")
+        )

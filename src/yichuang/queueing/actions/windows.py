@@ -33,7 +33,8 @@ def window_open(*, window: Window, actor, now: dt.datetime | None = None) -> Win
     other = Window.objects.filter(clerk=staff).exclude(state="closed").exclude(pk=window.pk).first()
     if other is not None:
         raise Conflict(
-            "queueing.clerk_elsewhere", _("您已在 %(n)d 号窗口开窗，请先关窗。") % {"n": other.number}
+            "queueing.clerk_elsewhere",
+            _("您已在 %(n)d 号窗口开窗，请先关窗。") % {"n": other.number},
         )
     window.state = "open"
     window.clerk = staff
