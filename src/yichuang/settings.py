@@ -195,11 +195,6 @@ LOCKOUT_ATTEMPTS = 5
 LOCKOUT_MINUTES = 15
 AUDIT_RETENTION_DAYS = 180
 API_TOKEN_DAYS = 30
-# How long each worker trusts a staff or device token it has just checked
-# (seconds; revoking one takes effect within this time). 0 checks every request.
-API_TOKEN_CHECK_SECONDS = float(
-    os.environ.get("YICHUANG_TOKEN_CHECK_SECONDS", "0" if TESTING else "5")
-)
 TOTP_REQUIRED_FOR_ADMINS = PRODUCTION
 
 # How long each worker reuses a queue's recent service times when it issues a
