@@ -242,11 +242,11 @@ STEPS = {
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_clerk_step_takes_four_statements_and_refuses_others(county, w1, u1, issue, at10, step):
-    """Recall, start, finish and no-show lock the window (in scope, with the id
-    of the ticket at it), read that ticket, write the change guarded by the
-    status read, and append its event: four statements on either database.
-    Another clerk is refused and changes nothing; a director may."""
+def test_a_clerk_step_takes_three_statements_and_refuses_others(county, w1, u1, issue, at10, step):
+    """Recall, start, finish and no-show read the ticket at the window while
+    locking the window (within the actor's scope), write the change guarded
+    by the status read, and append its event: three statements on either
+    database. Another clerk is refused and changes nothing; a director may."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -261,7 +261,7 @@ def test_a_clerk_step_takes_four_statements_and_refuses_others(county, w1, u1, i
         for q in ctx.captured_queries
         if "SAVEPOINT" not in q["sql"] and q["sql"] not in ("BEGIN", "COMMIT")
     ]
-    assert len(statements) == 4, statements
+    assert len(statements) == 3, statements
     assert "FOR NO KEY UPDATE" in statements[0] or connection.vendor != "postgresql"
     stored = Ticket.objects.get(pk=t.pk)
     assert (changed.pk, changed.status, stored.status) == (t.pk, status, status)

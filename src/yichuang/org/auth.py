@@ -37,13 +37,13 @@ DEVICE_SEEN_MARK = dt.timedelta(seconds=60)
 
 def staff_token_user(raw: str) -> User | None:
     """The active user behind a live staff token (not revoked, not expired),
-    with the user's staff record and roles loaded; None otherwise."""
+    with the user's staff record and roles loaded; None otherwise. The staff
+    record's region, centre and department are read only when a page needs
+    their names: a scope needs only their ids."""
     token = (
         ApiToken.objects.live()
         .filter(key_hash=token_hash(raw))
-        .select_related(
-            "user", "user__staff__region", "user__staff__centre", "user__staff__department"
-        )
+        .select_related("user", "user__staff")
         .first()
     )
     if token is None or not token.user.is_active:

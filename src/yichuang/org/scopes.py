@@ -35,7 +35,7 @@ def staff_of(user) -> Staff | None:
     return cast("Staff | None", cached)
 
 
-def region_q(region: Region, prefix: str = "region") -> Q:
+def region_q(region: Region | int, prefix: str = "region") -> Q:
     """Rows whose region is ``region`` or lies below it (three levels deep)."""
     return (
         Q(**{prefix: region})
@@ -54,7 +54,7 @@ def centres_for(user) -> QuerySet[Centre]:
         return Centre.objects.none()
     if staff.scope == Staff.Scope.CENTRE:
         return Centre.objects.filter(pk=staff.centre_id)
-    return Centre.objects.filter(region_q(staff.region))
+    return Centre.objects.filter(region_q(staff.region_id))
 
 
 def departments_for(user) -> QuerySet[Department]:
@@ -90,7 +90,7 @@ def windows_for(user) -> QuerySet[Window]:
         return Window.objects.none()
     if staff.scope == Staff.Scope.CENTRE:
         return Window.objects.filter(centre_id=staff.centre_id)
-    return Window.objects.filter(region_q(staff.region, "centre__region"))
+    return Window.objects.filter(region_q(staff.region_id, "centre__region"))
 
 
 def window_not_found() -> NoReturn:

@@ -16,8 +16,9 @@ from yichuang.org.models import Window
 from yichuang.org.scopes import staff_of, window_not_found
 
 from ..alerts import alert_resolve_if_open
+from ..estimates import serving_windows
 from ..events import ticket_event
-from ..models import Queue, Ticket, TicketEvent, WindowSkill
+from ..models import Queue, QueueAlert, Ticket, TicketEvent
 from ..permissions import check_operator, is_director
 from .common import (
     ACTIVE,
@@ -32,60 +33,57 @@ from .issuing import line_state
 from .picking import (
     RECENT_PREFETCH,
     SkillQueue,
+    candidates,
     pick_next,
     recent_calls,
-    under_alert,
     window_queues,
 )
 
 SMS_PLACES_AHEAD = 3
 
 
-def _has_work(day: dt.date) -> dict:
-    """Annotations of a window query: whether anything waits for the window
-    (a ticket at it, one sent to it, or one in the line of a queue it serves)."""
-    tickets = Ticket.objects.filter(day=day, status=S.WAITING)
-    return {
-        "busy": Exists(Ticket.objects.filter(window=OuterRef("pk"), status__in=ACTIVE)),
-        "targeted": Exists(tickets.filter(target_window=OuterRef("pk"))),
-        "queued": Exists(
-            WindowSkill.objects.filter(window=OuterRef("pk")).filter(
-                Exists(tickets.filter(queue=OuterRef("queue_id"), target_window__isnull=True))
-            )
-        ),
-    }
-
-
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
     """Call the next ticket for this window by the fair-calling rule; None when
     nobody waits.
 
-    The preconditions and "is anyone waiting at all" are read first without a
-    write lock, so an idle window polling for work never takes the write lock;
-    everything is checked again inside the transaction."""
+    The preconditions, the window's queues and the tickets that can come first
+    are read before the window is locked, so an idle window polling for work
+    never takes a write lock; the lock then settles whether the window is free,
+    and the winner is locked with its status checked again."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    found = windows_in_scope(actor).filter(pk=window.pk).annotate(**_has_work(day)).first()
+    busy = Exists(Ticket.objects.filter(window=OuterRef("pk"), status__in=ACTIVE))
+    found = windows_in_scope(actor).filter(pk=window.pk).annotate(busy=busy).first()
     if found is None:
         window_not_found()
     if "centre" in window._state.fields_cache:
         found.centre = window.centre
     check_operator(found, actor)
     require_open(found)
-    if not (found.busy or found.targeted or found.queued):
+    tiers = window_queues(found.pk)
+    queue_ids = [q.pk for queues in tiers for q in queues]
+    line = candidates(found, queue_ids, day, now)
+    if not (found.busy or line):
         return None
     return _call_next_locked(
         window=found,
         actor=actor,
         now=now,
-        tiers=window_queues(found.pk),
+        tiers=tiers,
         recent=recent_calls(found.pk, RECENT_PREFETCH),
+        line=line,
     )
 
 
 @transaction.atomic
 def _call_next_locked(
-    *, window: Window, actor, now: dt.datetime, tiers: list[list[SkillQueue]], recent: list[str]
+    *,
+    window: Window,
+    actor,
+    now: dt.datetime,
+    tiers: list[list[SkillQueue]],
+    recent: list[str],
+    line: list[Ticket],
 ) -> Ticket | None:
     window = lock_window(window, actor)
     check_operator(window, actor)
@@ -93,7 +91,7 @@ def _call_next_locked(
     busy = current_at(window)
     if busy is not None:
         window_busy(busy)
-    ticket = pick_next(window, now, tiers, recent)
+    ticket = pick_next(window, now, tiers, recent, line)
     if ticket is None:
         return None
     return _call(ticket, window, actor, now)
@@ -171,18 +169,11 @@ def _call(ticket: Ticket, window: Window, actor, now: dt.datetime, reason: str =
             ]
         )
     )
-    alert = vars(ticket)  # the pick read ``under_alert`` with the ticket
-    if "others_waiting" not in alert:  # called by hand: read it now
-        alert = (
-            Ticket.objects.filter(pk=ticket.pk)
-            .annotate(**under_alert())
-            .values("others_waiting", "open_windows")
-            .get()
-        )
-    if alert["others_waiting"] is not None:  # its queue has an open peak alert
-        _alert_resolve_if_back(
-            ticket.queue, alert["others_waiting"], alert["open_windows"] or 0, now
-        )
+    if QueueAlert.objects.filter(
+        queue_id=ticket.queue_id, day=ticket.day, resolved_at__isnull=True
+    ).exists():
+        # resolved once the line is clearly back under both thresholds
+        _alert_resolve_if_back(ticket.queue, line.count(), serving_windows(ticket.queue), now)
     return ticket
 
 

@@ -18,7 +18,7 @@ from yichuang.org.models import Device, Window
 from ..events import ticket_event
 from ..models import Channel, Queue, Ticket, TicketEvent, WindowSkill, new_code
 from ..permissions import check_operator
-from .common import S, current_at, lock_window, no_current_ticket
+from .common import S, current_at, lock_current, lock_window, no_current_ticket
 
 E = TicketEvent.Type
 
@@ -63,11 +63,12 @@ def _clerk_step(
     the window or (``refusal``) one already being served where the step needs
     it called."""
     now = now or timezone.now()
-    window = lock_window(window, actor)
-    check_operator(window, actor)
-    ticket = current_at(window)
+    ticket = lock_current(window, actor)
     if ticket is None:
+        check_operator(lock_window(window, actor), actor)  # 404 or 403 first
         no_current_ticket()
+    window = ticket.window
+    check_operator(window, actor)
     if step.called_only and ticket.status != S.CALLED:
         raise Conflict("queueing.already_serving", refusal)
     old = ticket.status

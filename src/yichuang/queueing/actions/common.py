@@ -61,6 +61,28 @@ def lock_window(window: Window, actor=None) -> Window:
     return _keep_centre(locked, window)
 
 
+def lock_current(window: Window, actor) -> Ticket | None:
+    """A clerk step's one read: the ticket called or being served at
+    ``window``, with its queue and first-ask clerk and the window itself,
+    which the same statement locks (``FOR NO KEY UPDATE OF`` the window) if it
+    lies in ``actor``'s scope. None when there is no such ticket (the caller
+    then tells 404, 403 and 409 apart with ``lock_window``).
+
+    On PostgreSQL the ticket's status may be older than the lock (it waited
+    for another step on this window); the step's write is guarded by the
+    status read, so a ticket that moved meanwhile is refused with 409."""
+    ticket = (
+        Ticket.objects.select_for_update(no_key=True, of=("window",))
+        .select_related("window", "queue", "first_ask")
+        .filter(window_id=window.pk, window__centre__in=centres_for(actor), status__in=ACTIVE)
+        .order_by("-called_at")
+        .first()
+    )
+    if ticket is not None and ticket.window is not None:
+        _keep_centre(ticket.window, window)
+    return ticket
+
+
 def current_at(window: Window) -> Ticket | None:
     """The ticket called or being served at a window locked by
     ``lock_window``, with its queue and first-ask clerk. Read by a statement

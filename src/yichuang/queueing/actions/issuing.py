@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from yichuang.org.scopes import staff_of
 
 from .. import sql
 from ..alerts import alert_check
-from ..estimates import QueueState, estimate_minutes, service_minutes_for_issue
+from ..estimates import QueueState, estimate_minutes, service_minutes_for_issue, serving_windows
 from ..events import ticket_event
 from ..models import (
     Appointment,
@@ -28,7 +27,6 @@ from ..models import (
     QueueAlert,
     Ticket,
     TicketEvent,
-    WindowSkill,
 )
 from .common import PHONE_RE, S, check_centre_open
 
@@ -180,26 +178,10 @@ def ticket_issue(
     return ticket
 
 
-def open_windows_serving(queue_ref) -> Coalesce:
-    """A subquery: how many open windows serve the queue ``queue_ref``."""
-    return Coalesce(
-        Subquery(
-            WindowSkill.objects.filter(
-                queue=queue_ref, window__state="open", window__is_active=True
-            )
-            .order_by()
-            .values("queue")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
-
-
 def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
     """The queue's state just after ``ticket`` was issued, the people ahead of
     it and the queue's open peak alert (its id): the waiting line in one
-    query, the open windows serving the queue and the alert in another, and
+    query, the open windows serving the queue and the alert in one each, and
     its recent service times (``service_minutes_for_issue``), which each
     worker reuses for a few seconds."""
     queue, day = ticket.queue, ticket.day
@@ -211,16 +193,12 @@ def issue_state(ticket: Ticket) -> tuple[QueueState, int, int | None]:
             filter=Q(sort_at__lt=ticket.sort_at) | Q(sort_at=ticket.sort_at, pk__lt=ticket.pk),
         ),
     )
-    open_alert = (
-        QueueAlert.objects.filter(queue=OuterRef("pk"), day=day, resolved_at__isnull=True)
+    n_open = serving_windows(queue)
+    alert_id = (
+        QueueAlert.objects.filter(queue=queue, day=day, resolved_at__isnull=True)
         .order_by("-raised_at")
-        .values("pk")[:1]
-    )
-    n_open, alert_id = (
-        Queue.objects.filter(pk=queue.pk)
-        .annotate(n_open=open_windows_serving(OuterRef("pk")), alert_id=Subquery(open_alert))
-        .values_list("n_open", "alert_id")
-        .get()
+        .values_list("pk", flat=True)
+        .first()
     )
     oldest = line["oldest"]
     longest = int((ticket.issued_at - oldest).total_seconds() // 60) if oldest else 0

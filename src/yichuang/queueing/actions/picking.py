@@ -17,20 +17,15 @@ from typing import NamedTuple
 
 from django.db.models import (
     Case,
-    Exists,
-    F,
-    Func,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.utils import timezone
 
 from .. import sql
-from ..models import Priority, QueueAlert, Ticket, TicketEvent, WindowSkill
+from ..models import Priority, Ticket, TicketEvent, WindowSkill
 from .common import S
 
 # How many tickets of each (queue, class) the pick reads: the earliest always
@@ -40,6 +35,8 @@ PICK_CANDIDATES = 8
 # How many of a window's last calls the first read of a call takes (interleave
 # ratios above this read them again).
 RECENT_PREFETCH = 8
+# How many ranked tickets one locking read tries after the first is taken.
+LOCK_BATCH = 8
 RANK_FIELDS = (
     "id",
     "queue_id",
@@ -140,51 +137,26 @@ def whole_line(window, queue_ids: list[int], day: dt.date, now: dt.datetime):
     )
 
 
-def count_of(qs) -> Subquery:
-    """A subquery: how many rows ``qs`` has."""
-    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
-
-
-def under_alert() -> dict:
-    """Annotations of a ticket query: while the ticket's queue has an open peak
-    alert, how many others wait in its line and how many open windows serve
-    it (what resolving the alert is judged by); None without an alert, and
-    then nothing is counted."""
-    alert = Exists(
-        QueueAlert.objects.filter(
-            queue=OuterRef("queue_id"), day=OuterRef("day"), resolved_at__isnull=True
-        )
-    )
-    others = Ticket.objects.filter(
-        queue=OuterRef("queue_id"), day=OuterRef("day"), status=S.WAITING
-    ).exclude(pk=OuterRef("pk"))
-    serving = WindowSkill.objects.filter(
-        queue=OuterRef("queue_id"), window__state="open", window__is_active=True
-    )
-    return {
-        "others_waiting": Case(When(alert, then=count_of(others)), default=None),
-        "open_windows": Case(When(alert, then=count_of(serving)), default=None),
-    }
-
-
 def _lock_first_free(ranked: list[int]) -> Ticket | None:
     """Lock the first of ``ranked`` (ticket ids, best first) still waiting and
-    not locked by another window (``SKIP LOCKED``), with its queue, its
-    first-ask clerk and ``under_alert``."""
+    not locked by another window (``SKIP LOCKED``), with its queue and
+    first-ask clerk. The first is nearly always free, so it is tried alone;
+    the rest are then tried a few at a time in the rule's order."""
+    locking = Ticket.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
+    waiting = locking.select_related("queue", "first_ask").filter(status=S.WAITING)
     if not ranked:
         return None
-    position = Case(
-        *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
-        output_field=IntegerField(),
-    )
-    return (
-        Ticket.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
-        .select_related("queue", "first_ask")
-        .filter(pk__in=ranked, status=S.WAITING)
-        .annotate(**under_alert())
-        .order_by(position)
-        .first()
-    )
+    ticket = waiting.filter(pk=ranked[0]).first()
+    for start in range(1, len(ranked), LOCK_BATCH):
+        if ticket is not None:
+            break
+        batch = ranked[start : start + LOCK_BATCH]
+        position = Case(
+            *[When(pk=pk, then=Value(i)) for i, pk in enumerate(batch)],
+            output_field=IntegerField(),
+        )
+        ticket = waiting.filter(pk__in=batch).order_by(position).first()
+    return ticket
 
 
 def pick_next(
@@ -192,9 +164,10 @@ def pick_next(
     now: dt.datetime,
     tiers: list[list[SkillQueue]] | None = None,
     recent: list[str] | None = None,
+    line: list[Ticket] | None = None,
 ) -> Ticket | None:
     """The ticket the fair-calling rule gives this window now (locked), or
-    None. The ticket carries ``under_alert`` for ``calling``."""
+    None. ``line``: the candidates, when the caller has just read them."""
     ordered = (window_queues(window.pk) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     if recent is None or max(ratios) > len(recent) == RECENT_PREFETCH:
@@ -208,7 +181,7 @@ def pick_next(
             t.pk for t in sorted(found, key=lambda t: rank_key(t, ordered, turns, window.pk, now))
         ]
 
-    found = candidates(window, queue_ids, day, now)
+    found = candidates(window, queue_ids, day, now) if line is None else line
     ticket = _lock_first_free(ranked(found))
     if ticket is None and found:  # every candidate is being called right now
         ticket = _lock_first_free(ranked(whole_line(window, queue_ids, day, now)))
