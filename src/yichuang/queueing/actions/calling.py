@@ -26,7 +26,6 @@ from .common import (
     current_at,
     lock_window,
     require_open,
-    window_busy,
     windows_in_scope,
 )
 from .issuing import line_state
@@ -88,9 +87,13 @@ def _call_next_locked(
     window = lock_window(window, actor)
     check_operator(window, actor)
     require_open(window)
-    busy = current_at(window)
+    busy = Ticket.objects.current_at(window).values_list("number", flat=True).first()
     if busy is not None:
-        window_busy(busy)
+        raise Conflict(
+            "queueing.window_busy",
+            _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy},
+            ticket=busy,
+        )
     ticket = pick_next(window, now, tiers, recent, line)
     if ticket is None:
         return None
