@@ -45,10 +45,10 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     """Call the next ticket for this window by the fair-calling rule; None when
     nobody waits.
 
-    The preconditions, the window's queues and the tickets that can come first
-    are read before the window is locked, so an idle window polling for work
-    never takes a write lock; the lock then settles whether the window is free,
-    and the winner is locked with its status checked again."""
+    The preconditions, the window's queues and whether any ticket can come
+    to it are read before the window is locked, so an idle window polling for
+    work never takes a write lock; under the lock the candidates are read
+    again and the winner is locked with its status checked again."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     busy = Exists(Ticket.objects.filter(window=OuterRef("pk"), status__in=ACTIVE))
@@ -61,8 +61,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     require_open(found)
     tiers = window_queues(found.pk)
     queue_ids = [q.pk for queues in tiers for q in queues]
-    line = candidates(found, queue_ids, day, now)
-    if not (found.busy or line):
+    if not (found.busy or candidates(found, queue_ids, day, now)):
         return None
     return _call_next_locked(
         window=found,
@@ -70,7 +69,6 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
         now=now,
         tiers=tiers,
         recent=recent_calls(found.pk, RECENT_PREFETCH),
-        line=line,
     )
 
 
@@ -82,7 +80,6 @@ def _call_next_locked(
     now: dt.datetime,
     tiers: list[list[SkillQueue]],
     recent: list[str],
-    line: list[Ticket],
 ) -> Ticket | None:
     window = lock_window(window, actor)
     check_operator(window, actor)
@@ -94,7 +91,9 @@ def _call_next_locked(
             _("%(n)s 号尚未办结，请先办结、过号或转办。") % {"n": busy},
             ticket=busy,
         )
-    ticket = pick_next(window, now, tiers, recent, line)
+    # the candidates are read again under the lock: with many windows
+    # calling one line, those read before it are often taken already
+    ticket = pick_next(window, now, tiers, recent)
     if ticket is None:
         return None
     return _call(ticket, window, actor, now)

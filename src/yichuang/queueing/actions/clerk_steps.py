@@ -67,8 +67,9 @@ def _clerk_step(
     if ticket is None:
         check_operator(lock_window(window, actor), actor)  # 404 or 403 first
         no_current_ticket()
-    window = ticket.window
-    check_operator(window, actor)
+    locked = ticket.window
+    assert locked is not None  # the statement joins the window
+    check_operator(locked, actor)
     if step.called_only and ticket.status != S.CALLED:
         raise Conflict("queueing.already_serving", refusal)
     old = ticket.status
@@ -81,13 +82,13 @@ def _clerk_step(
     for field, value in changes.items():
         setattr(ticket, field, value)
     ticket_event(
-        centre_id=window.centre_id,
+        centre_id=locked.centre_id,
         type=step.type,
         ticket=ticket,
         old=old,
         new=step.new or old,
         actor=actor,
-        window=window,
+        window=locked,
         at=now,
     )
     return ticket

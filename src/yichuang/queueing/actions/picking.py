@@ -35,8 +35,6 @@ PICK_CANDIDATES = 8
 # How many of a window's last calls the first read of a call takes (interleave
 # ratios above this read them again).
 RECENT_PREFETCH = 8
-# How many ranked tickets one locking read tries after the first is taken.
-LOCK_BATCH = 8
 RANK_FIELDS = (
     "id",
     "queue_id",
@@ -141,21 +139,18 @@ def _lock_first_free(ranked: list[int]) -> Ticket | None:
     """Lock the first of ``ranked`` (ticket ids, best first) still waiting and
     not locked by another window (``SKIP LOCKED``), with its queue and
     first-ask clerk. The first is nearly always free, so it is tried alone;
-    the rest are then tried a few at a time in the rule's order."""
-    locking = Ticket.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
-    waiting = locking.select_related("queue", "first_ask").filter(status=S.WAITING)
+    then the rest at once, in the rule's order."""
     if not ranked:
         return None
+    locking = Ticket.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
+    waiting = locking.select_related("queue", "first_ask").filter(status=S.WAITING)
     ticket = waiting.filter(pk=ranked[0]).first()
-    for start in range(1, len(ranked), LOCK_BATCH):
-        if ticket is not None:
-            break
-        batch = ranked[start : start + LOCK_BATCH]
+    if ticket is None and len(ranked) > 1:
         position = Case(
-            *[When(pk=pk, then=Value(i)) for i, pk in enumerate(batch)],
+            *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
             output_field=IntegerField(),
         )
-        ticket = waiting.filter(pk__in=batch).order_by(position).first()
+        ticket = waiting.filter(pk__in=ranked[1:]).order_by(position).first()
     return ticket
 
 
@@ -164,10 +159,9 @@ def pick_next(
     now: dt.datetime,
     tiers: list[list[SkillQueue]] | None = None,
     recent: list[str] | None = None,
-    line: list[Ticket] | None = None,
 ) -> Ticket | None:
     """The ticket the fair-calling rule gives this window now (locked), or
-    None. ``line``: the candidates, when the caller has just read them."""
+    None."""
     ordered = (window_queues(window.pk) if tiers is None else tiers) or [[]]
     ratios = [min(q.interleave_ratio for q in queues) if queues else 2 for queues in ordered]
     if recent is None or max(ratios) > len(recent) == RECENT_PREFETCH:
@@ -181,7 +175,7 @@ def pick_next(
             t.pk for t in sorted(found, key=lambda t: rank_key(t, ordered, turns, window.pk, now))
         ]
 
-    found = candidates(window, queue_ids, day, now) if line is None else line
+    found = candidates(window, queue_ids, day, now)
     ticket = _lock_first_free(ranked(found))
     if ticket is None and found:  # every candidate is being called right now
         ticket = _lock_first_free(ranked(whole_line(window, queue_ids, day, now)))
