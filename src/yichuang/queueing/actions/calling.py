@@ -18,7 +18,7 @@ from yichuang.org.scopes import staff_of, window_not_found
 from ..alerts import alert_resolve_if_open
 from ..estimates import serving_windows
 from ..events import ticket_event
-from ..models import Queue, QueueAlert, Ticket, TicketEvent
+from ..models import Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 from ..permissions import check_operator, is_director
 from .common import (
     ACTIVE,
@@ -32,7 +32,6 @@ from .issuing import line_state
 from .picking import (
     RECENT_PREFETCH,
     SkillQueue,
-    candidates,
     pick_next,
     recent_calls,
     window_queues,
@@ -41,33 +40,46 @@ from .picking import (
 SMS_PLACES_AHEAD = 3
 
 
+def _has_work(day: dt.date) -> dict:
+    """Annotations of a window query: whether anything waits for the window
+    (a ticket at it, one sent to it, or one in the line of a queue it serves)."""
+    waiting = Ticket.objects.filter(day=day, status=S.WAITING)
+    return {
+        "busy": Exists(Ticket.objects.filter(window=OuterRef("pk"), status__in=ACTIVE)),
+        "targeted": Exists(waiting.filter(target_window=OuterRef("pk"))),
+        "queued": Exists(
+            WindowSkill.objects.filter(window=OuterRef("pk")).filter(
+                Exists(waiting.filter(queue=OuterRef("queue_id"), target_window__isnull=True))
+            )
+        ),
+    }
+
+
 def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -> Ticket | None:
     """Call the next ticket for this window by the fair-calling rule; None when
     nobody waits.
 
-    The preconditions, the window's queues and whether any ticket can come
-    to it are read before the window is locked, so an idle window polling for
-    work never takes a write lock; under the lock the candidates are read
-    again and the winner is locked with its status checked again."""
+    The preconditions and whether anything waits for the window are read in
+    one statement before the window is locked, so an idle window polling for
+    work costs one read and never takes a write lock; under the lock the
+    candidates are read and the winner is locked with its status checked
+    again."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    busy = Exists(Ticket.objects.filter(window=OuterRef("pk"), status__in=ACTIVE))
-    found = windows_in_scope(actor).filter(pk=window.pk).annotate(busy=busy).first()
+    found = windows_in_scope(actor).filter(pk=window.pk).annotate(**_has_work(day)).first()
     if found is None:
         window_not_found()
     if "centre" in window._state.fields_cache:
         found.centre = window.centre
     check_operator(found, actor)
     require_open(found)
-    tiers = window_queues(found.pk)
-    queue_ids = [q.pk for queues in tiers for q in queues]
-    if not (found.busy or candidates(found, queue_ids, day, now)):
+    if not (found.busy or found.targeted or found.queued):
         return None
     return _call_next_locked(
         window=found,
         actor=actor,
         now=now,
-        tiers=tiers,
+        tiers=window_queues(found.pk),
         recent=recent_calls(found.pk, RECENT_PREFETCH),
     )
 
