@@ -1,4 +1,4 @@
-"""Hot paths don't grow with history (issue 4, DESIGN §5): issue and call-next
+"""Hot paths don't grow with history (issue 4; docs/architecture.md): issue and call-next
 latency on a hall with no history vs the same hall with 5 million historical
 tickets (and a `called` event for each). Prints one JSON line with the p50/p99
 of both and their ratios (target: < 1.3).
