@@ -81,3 +81,39 @@ def test_it_answers_an_anonymous_feed_poll_in_one_query(hall, issue, django_asse
     assert [e["type"] for e in page["events"]] == ["issued"]
     assert client.get("/api/v1/centres/nowhere/events?after=0").status_code == 404
     assert client.get("/api/v1/centres/nowhere/events").status_code == 404
+
+
+def test_the_public_feed_carries_no_free_text(api, county, hall, issue, open_window):
+    """A director's reason for calling a ticket by hand may name the citizen;
+    the public feed shows that a call happened, never the reason."""
+    from yichuang.queueing.actions import ticket_call_specific
+    from yichuang.queueing.models import TicketEvent
+
+    client = api()
+    cursor = client.get("/api/v1/centres/county-hall/events").json()["cursor"]
+    open_window(1)
+    t = issue("general")
+    reason = "老人王秀英 身份证110105194912310020 优先"
+    ticket_call_specific(
+        window=window_of(hall, 1), ticket_id=t.pk, actor=county.director, reason=reason
+    )
+    assert TicketEvent.objects.filter(ticket=t, type="called", reason=reason).exists()
+    resp = client.get(f"/api/v1/centres/county-hall/events?after={cursor}")
+    called = [e for e in resp.json()["events"] if e["type"] == "called"]
+    assert [e["ticket_number"] for e in called] == [t.number]
+    assert "王秀英" not in resp.content.decode() and "reason" not in called[0]
+
+
+def test_the_feed_pages_only_through_today(api, hall, issue, at10):
+    """``after=0`` must not page the centre's whole history."""
+    import datetime as dt
+
+    import time_machine
+
+    yesterday = issue("general", at=at10() - dt.timedelta(days=1))
+    with time_machine.travel(at10(), tick=False):
+        today = issue("general", at=at10())
+        body = api().get("/api/v1/centres/county-hall/events?after=0&limit=500").json()
+    days = {e["at"][:10] for e in body["events"]}
+    assert today.number in {e["ticket_number"] for e in body["events"]}
+    assert yesterday.day < today.day and days == {today.day.isoformat()}

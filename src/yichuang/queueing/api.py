@@ -302,15 +302,22 @@ def _hall_state(centre: Centre) -> dict:
     }
 
 
+def _today() -> dt.datetime:
+    """Local midnight: the feed's events start there."""
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 @router.get(
     "/centres/{code}/events",
     response={200: FeedOut, **HALL_ERRORS, 422: ErrorOut},
     auth=OPTIONAL_AUTH,
 )
 def event_feed(request, code: str, after: int | None = None, limit: int = 100):
-    """The display feed: events after the cursor, oldest first. Without a cursor
-    the answer is the current cursor and no events (a new screen announces
-    nothing old).
+    """The display feed: today's events after the cursor, oldest first.
+    Without a cursor the answer is the current cursor and no events (a new
+    screen announces nothing old). The feed is public, so it carries no free
+    text (a director's reason for calling a ticket by hand stays in the audit
+    log) and no earlier day, whatever the cursor.
 
     Hundreds of screens poll this, so a poll with news is one query. A
     device token must be of the centre."""
@@ -340,8 +347,8 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     # one then tells an unknown centre (404) from a centre with nothing new
     events = [
         event_out(e)
-        for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after)
-        .only("id", "type", "ticket_number", "window_number", "at", "reason")
+        for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after, at__gte=_today())
+        .only("id", "type", "ticket_number", "window_number", "at")
         .order_by("id")[:limit]
     ]
     if not events and not centres.exists():

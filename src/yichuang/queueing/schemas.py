@@ -311,7 +311,6 @@ class EventOut(Schema):
     ticket_number: str = Field(description="Empty for a window's or an alert's event.")
     window_number: int | None
     at: str
-    reason: str
 
 
 def event_out(event: TicketEvent) -> dict:
@@ -321,7 +320,6 @@ def event_out(event: TicketEvent) -> dict:
         "ticket_number": event.ticket_number,
         "window_number": event.window_number,
         "at": iso(event.at),
-        "reason": event.reason,
     }
 
 
