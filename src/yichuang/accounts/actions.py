@@ -151,10 +151,14 @@ def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> Non
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str, actor: User | None = None) -> None:
+    """Set a new password and revoke every API token the user holds: a token
+    taken with the old password (on a device left behind, say) must stop
+    working with it."""
     user_validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    audit_record("accounts.password_change", actor=actor or user, obj=user)
+    revoked = ApiToken.objects.live().filter(user=user).update(revoked_at=timezone.now())
+    audit_record("accounts.password_change", actor=actor or user, obj=user, tokens_revoked=revoked)
 
 
 @transaction.atomic
