@@ -211,6 +211,11 @@ QUEUE_SERVICE_TIMES_SECONDS = float(
     os.environ.get("YICHUANG_SERVICE_TIMES_SECONDS", "0" if TESTING else "5")
 )
 
+# How many reverse proxies stand in front of the app (docs/deployment.md): 0 takes
+# the socket's address and ignores X-Forwarded-For, which any client can write;
+# N takes the N-th address from the right of that header (behind nginx: 1).
+TRUSTED_PROXIES = int(os.environ.get("YICHUANG_TRUSTED_PROXIES", "0"))
+
 SMS_BACKEND = os.environ.get("YICHUANG_SMS_BACKEND", "yichuang.lib.sms.ConsoleBackend")
 # The site's public base URL, for links in messages that leave the system (SMS).
 PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")

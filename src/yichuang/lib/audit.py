@@ -9,8 +9,10 @@ outright and DELETE of rows younger than the retention period.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -48,13 +50,63 @@ class AuditEntry(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"
 
 
+def _parse_ip(value: str | None) -> str | None:
+    """One address as a proxy or the socket reports it, or None if it isn't one.
+
+    Accepts ``1.2.3.4``, ``1.2.3.4:port``, ``2001:db8::1``, ``[2001:db8::1]`` and
+    ``[2001:db8::1]:port``; drops an IPv6 zone (``fe80::1%eth0``, which an
+    ``inet`` column refuses) and unwraps an IPv4-mapped IPv6 address, so one
+    client always has one key. Anything else (garbage, a name, a control
+    character) is None: it must never reach a write.
+    """
+    if not value:
+        return None
+    text = value.strip().strip('"')
+    if not text or len(text) > 64:
+        return None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not (rest[0] == ":" and rest[1:].isdigit())):
+            return None
+        text = host
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+        if not port.isdigit():
+            return None
+        text = host
+    text = text.partition("%")[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return str(ip)
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, for the audit log and the per-address limits.
+
+    With ``TRUSTED_PROXIES = 0`` (the default) it is the socket's address and
+    ``X-Forwarded-For`` is ignored: any client can write that header. With N
+    proxies in front (nginx alone: 1) it is the N-th address from the right of
+    ``X-Forwarded-For``, the one the outermost trusted proxy saw; the addresses
+    to its left are the client's own claims. When the header is missing,
+    shorter than N or holds no valid address there, it is the socket's
+    address. An invalid address is never returned (None if the socket's isn't
+    valid either).
+    """
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _parse_ip(request.META.get("REMOTE_ADDR"))
+    proxies = settings.TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR") or ""
+    hops = forwarded.split(",")
+    if not forwarded.strip() or len(hops) < proxies:
+        return remote
+    return _parse_ip(hops[-proxies]) or remote
 
 
 def audit_record(
