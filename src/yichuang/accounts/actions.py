@@ -72,7 +72,36 @@ def user_authenticate(
     return user
 
 
-def _record_failure(user: User, source_ip: str | None) -> None:
+def user_check_password(*, user: User, password: str, source_ip: str | None = None) -> None:
+    """Check a signed-in user's current password (before changing it, say).
+
+    A wrong password counts as a failed sign-in: the same count, lockout and
+    ``auth.login`` audit entries as ``user_authenticate``, so an open session
+    can't be used to guess the password without limit. Raises
+    ``accounts.bad_password`` (401) or ``accounts.locked`` (429); the right
+    password clears the count, as a sign-in does.
+    """
+    user.refresh_from_db(fields=["locked_until"])
+    if user.is_locked():
+        audit_record(
+            "auth.login",
+            actor=user,
+            success=False,
+            source_ip=source_ip,
+            reason="locked",
+            via="password_change",
+        )
+        raise _locked_error(user)
+    if not user.check_password(password):
+        _record_failure(user, source_ip, via="password_change")
+        user.refresh_from_db(fields=["locked_until"])
+        if user.is_locked():
+            raise _locked_error(user)
+        raise Unauthorized("accounts.bad_password", _("原密码不正确。"))
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+
+
+def _record_failure(user: User, source_ip: str | None, **detail) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
         failures = User.objects.values_list("failed_logins", flat=True).get(pk=user.pk)
@@ -89,6 +118,7 @@ def _record_failure(user: User, source_ip: str | None) -> None:
             source_ip=source_ip,
             failures=failures,
             locked=locked,
+            **detail,
         )
 
 

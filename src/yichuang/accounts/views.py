@@ -74,9 +74,14 @@ class PasswordForm(forms.Form):
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     message = error = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["old"]):
-            error = _("原密码不正确。")
+        try:
+            actions.user_check_password(
+                user=request.user, password=form.cleaned_data["old"], source_ip=client_ip(request)
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.status
         else:
             try:
                 actions.user_set_password(user=request.user, password=form.cleaned_data["new"])
@@ -88,7 +93,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 update_session_auth_hash(request, request.user)
                 message = _("密码已修改。")
     return render(
-        request, "accounts/password.html", {"form": form, "error": error, "message": message}
+        request,
+        "accounts/password.html",
+        {"form": form, "error": error, "message": message},
+        status=status,
     )
 
 
