@@ -39,6 +39,8 @@ $(ECHARTS): node_modules/.package-lock.json
 sysdeps:
 	@bash scripts/sysdeps.sh
 
+# Development: DEBUG on (tracebacks, static files from the source tree).
+run: export YICHUANG_DEBUG ?= 1
 run: install sysdeps voices
 	$(BIN)/yichuang migrate --noinput -v 0
 	$(BIN)/yichuang collectstatic --noinput -v 0

@@ -3,6 +3,10 @@ to one shape, ``{"code": "<app>.<reason>", "message", ...details}``
 (``yichuang.lib.errors.ErrorOut``). Errors of the HTTP layer itself (a body
 that is not JSON, a schema mismatch, an unknown path) carry the ``api`` prefix."""
 
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -13,10 +17,13 @@ from yichuang.catalog.api import router as catalog_router
 from yichuang.feedback.api import router as feedback_router
 from yichuang.insights.api import router as insights_router
 from yichuang.lib.errors import DomainError, error_response
+from yichuang.lib.limits import SafeParser, body_too_large
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
 from yichuang.org.auth import API_AUTH
 from yichuang.queueing.api import router as queue_router
+
+logger = logging.getLogger("yichuang.api")
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -25,6 +32,7 @@ class ChineseJSONRenderer(JSONRenderer):
 
 api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
+    parser=SafeParser(),
     title="Yichuang 一窗 API",
     version="1",
     urls_namespace="api",
@@ -60,6 +68,8 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # SafeParser refused the body
+        return on_domain_error(request, exc.__cause__)
     if exc.status_code == 400:
         return error_response("api.malformed_request", _("请求格式不正确（JSON 无法解析）。"), 400)
     return error_response(f"api.http_{exc.status_code}", str(exc), exc.status_code)
@@ -68,3 +78,21 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def on_404(request, exc):
     return error_response("api.not_found", _("没有找到。"), 404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return body_too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return error_response("api.forbidden", _("没有权限执行此操作。"), 403)
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc: Exception):
+    """Anything unhandled: logged with its traceback, answered in the error
+    shape (never Django's HTML page or a traceback), DEBUG or not."""
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response("api.server_error", _("服务器内部错误，请稍后重试。"), 500)

@@ -21,7 +21,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 PRODUCTION = env_bool("YICHUANG_PRODUCTION")
-DEBUG = env_bool("YICHUANG_DEBUG", default=not PRODUCTION)
+# Off unless asked for (`make run` sets YICHUANG_DEBUG=1): a plain `yichuang
+# serve` shows no tracebacks.
+DEBUG = env_bool("YICHUANG_DEBUG")
 TESTING = "pytest" in sys.modules or os.environ.get("YICHUANG_TESTING") == "1"
 
 
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yichuang.lib.limits.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +94,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "yichuang.lib.errors.DomainErrorMiddleware",
 ]
+
+# Request bodies (yichuang.lib.limits): JSON and forms up to 2 MB, multipart
+# uploads up to 10 MB; past them 413. Uploads past 2.5 MB spool to a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 ROOT_URLCONF = "yichuang.urls"
 WSGI_APPLICATION = "yichuang.wsgi.application"
