@@ -22,8 +22,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 PRODUCTION = env_bool("YICHUANG_PRODUCTION")
 # Off unless asked for (`make run` sets YICHUANG_DEBUG=1): a plain `yichuang
-# serve` shows no tracebacks.
-DEBUG = env_bool("YICHUANG_DEBUG")
+# serve` shows no tracebacks, and production never does.
+DEBUG = env_bool("YICHUANG_DEBUG") and not PRODUCTION
 TESTING = "pytest" in sys.modules or os.environ.get("YICHUANG_TESTING") == "1"
 
 

@@ -203,13 +203,24 @@ def test_debug_is_off_unless_asked_for():
     import sys
 
     code = "import yichuang.settings as s; print(s.DEBUG)"
-    for env, expected in [({}, "False"), ({"YICHUANG_DEBUG": "1"}, "True")]:
+    production = {
+        "YICHUANG_PRODUCTION": "1",
+        "YICHUANG_SECRET_KEY": "k" * 60,
+        "YICHUANG_DATA_KEY": "d" * 60,
+        "YICHUANG_ALLOWED_HOSTS": "zwfw.example.gov.cn",
+        "YICHUANG_DEBUG": "1",
+    }
+    for env, expected in [
+        ({}, "False"),
+        ({"YICHUANG_DEBUG": "1"}, "True"),
+        (production, "False"),  # production never shows tracebacks
+    ]:
         import os
 
         clean = {k: v for k, v in os.environ.items() if k != "YICHUANG_DEBUG"}
         out = subprocess.run(
             [sys.executable, "-c", code],
-            env={**clean, **env, "YICHUANG_PRODUCTION": ""},
+            env={**clean, "YICHUANG_PRODUCTION": "", **env},
             capture_output=True,
             text=True,
             check=True,
