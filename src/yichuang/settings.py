@@ -27,10 +27,21 @@ DEBUG = env_bool("YICHUANG_DEBUG") and not PRODUCTION
 TESTING = "pytest" in sys.modules or os.environ.get("YICHUANG_TESTING") == "1"
 
 
+# A production secret shorter than this, or with fewer distinct characters,
+# is refused at start: `YICHUANG_SECRET_KEY=x` signs sessions anyone can forge.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 10
+
+
 def _secret(name: str, filename: str, nbytes: int) -> str:
     """A secret from the environment; in development it is generated into var/."""
     value = os.environ.get(name)
     if value:
+        if PRODUCTION and (len(value) < SECRET_MIN_LENGTH or len(set(value)) < SECRET_MIN_DISTINCT):
+            raise RuntimeError(
+                f"{name} is too weak for production: use at least {SECRET_MIN_LENGTH}"
+                f" random characters ({SECRET_MIN_DISTINCT} or more distinct)"
+            )
         return value
     if PRODUCTION:
         raise RuntimeError(f"{name} must be set when YICHUANG_PRODUCTION is on")

@@ -205,8 +205,8 @@ def test_debug_is_off_unless_asked_for():
     code = "import yichuang.settings as s; print(s.DEBUG)"
     production = {
         "YICHUANG_PRODUCTION": "1",
-        "YICHUANG_SECRET_KEY": "k" * 60,
-        "YICHUANG_DATA_KEY": "d" * 60,
+        "YICHUANG_SECRET_KEY": "Zq8rT2vLm5Xc9Pw1Ns4Hd7Kf3Jg6Yb0a",
+        "YICHUANG_DATA_KEY": "Dk3Lp9Rs2Tv8Wx1Yz5Ab7Cd4Ef6Gh0Ij",
         "YICHUANG_ALLOWED_HOSTS": "zwfw.example.gov.cn",
         "YICHUANG_DEBUG": "1",
     }
