@@ -104,7 +104,7 @@ def test_it_breaks_down_by_window_and_trends_by_month(api, world, history):
     assert bad.status_code == 422
 
 
-def test_every_kpi_operation_declares_its_responses(client):
+def test_every_kpi_operation_declares_its_responses(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     operations = [
         (path, method, op)
