@@ -75,7 +75,7 @@ from .schemas import (
     ticket_out,
     window_out,
 )
-from .selectors import hall_windows, queue_codes_by_window
+from .selectors import day_start, hall_windows, queue_codes_by_window
 
 router = Router(tags=["queue"])
 
@@ -302,11 +302,6 @@ def _hall_state(centre: Centre) -> dict:
     }
 
 
-def _today() -> dt.datetime:
-    """Local midnight: the feed's events start there."""
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @router.get(
     "/centres/{code}/events",
     response={200: FeedOut, **HALL_ERRORS, 422: ErrorOut},
@@ -347,7 +342,7 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
     # one then tells an unknown centre (404) from a centre with nothing new
     events = [
         event_out(e)
-        for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after, at__gte=_today())
+        for e in TicketEvent.objects.filter(centre__in=centres, id__gt=after, at__gte=day_start())
         .only("id", "type", "ticket_number", "window_number", "at")
         .order_by("id")[:limit]
     ]

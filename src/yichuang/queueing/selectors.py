@@ -12,6 +12,11 @@ from .models import Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 from .permissions import is_director
 
 
+def day_start():
+    """Local midnight today: the hall's screens show nothing older."""
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def signed_in_window(user) -> Window | None:
     """The window the user's staff record is signed in at, if any."""
     staff = staff_of(user)
@@ -63,10 +68,9 @@ def hall_windows(centre) -> tuple[list[Window], dict[int, Ticket], list[TicketEv
     ).only("id", "number", "status", "window_id"):
         if t.window_id is not None:
             current[t.window_id] = t
-    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     recent = list(
         TicketEvent.objects.filter(
-            centre=centre, type__in=("called", "recalled"), at__gte=day_start
+            centre=centre, type__in=("called", "recalled"), at__gte=day_start()
         ).order_by("-id")[:10]
     )
     return windows, current, recent

@@ -24,6 +24,7 @@ from .common import (
     ACTIVE,
     S,
     current_at,
+    keep_centre,
     lock_window,
     require_open,
     windows_in_scope,
@@ -69,8 +70,7 @@ def ticket_call_next(*, window: Window, actor, now: dt.datetime | None = None) -
     found = windows_in_scope(actor).filter(pk=window.pk).annotate(**_has_work(day)).first()
     if found is None:
         window_not_found()
-    if "centre" in window._state.fields_cache:
-        found.centre = window.centre
+    keep_centre(found, window)
     check_operator(found, actor)
     require_open(found)
     if not (found.busy or found.targeted or found.queued):

@@ -42,7 +42,7 @@ def windows_in_scope(actor):
     return Window.objects.filter(centre__in=centres_for(actor))
 
 
-def _keep_centre(loaded: Window, window: Window) -> Window:
+def keep_centre(loaded: Window, window: Window) -> Window:
     """``loaded`` (the window as just read) keeps the centre ``window`` carried."""
     if "centre" in window._state.fields_cache:
         loaded.centre = window.centre
@@ -58,7 +58,7 @@ def lock_window(window: Window, actor=None) -> Window:
     locked = qs.select_for_update(no_key=True, of=("self",)).filter(pk=window.pk).first()
     if locked is None:
         window_not_found()
-    return _keep_centre(locked, window)
+    return keep_centre(locked, window)
 
 
 def lock_current(window: Window, actor) -> Ticket | None:
@@ -79,7 +79,7 @@ def lock_current(window: Window, actor) -> Ticket | None:
         .first()
     )
     if ticket is not None and ticket.window is not None:
-        _keep_centre(ticket.window, window)
+        keep_centre(ticket.window, window)
     return ticket
 
 
