@@ -28,7 +28,16 @@ from .models import QueueCounter, Ticket
 T_TABLE = Ticket._meta.db_table
 
 # What the calling rule ranks by (``actions.picking.rank_key``).
-RANK_COLUMNS = "id, queue_id, target_window_id, priority, sort_at, appt_from, appt_until"
+RANK_FIELDS = (
+    "id",
+    "queue_id",
+    "target_window_id",
+    "priority",
+    "sort_at",
+    "appt_from",
+    "appt_until",
+)
+RANK_COLUMNS = ", ".join(RANK_FIELDS)  # their columns have the same names
 
 
 def _when(value: dt.datetime) -> Any:

@@ -35,15 +35,6 @@ PICK_CANDIDATES = 8
 # How many of a window's last calls the first read of a call takes (interleave
 # ratios above this read them again).
 RECENT_PREFETCH = 8
-RANK_FIELDS = (
-    "id",
-    "queue_id",
-    "target_window_id",
-    "priority",
-    "sort_at",
-    "appt_from",
-    "appt_until",
-)
 
 
 class SkillQueue(NamedTuple):
@@ -131,7 +122,7 @@ def whole_line(window, queue_ids: list[int], day: dt.date, now: dt.datetime):
         .filter(
             Q(target_window_id=window.pk) | Q(queue_id__in=queue_ids, target_window__isnull=True)
         )
-        .only(*RANK_FIELDS)
+        .only(*sql.RANK_FIELDS)
     )
 
 
