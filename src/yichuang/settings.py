@@ -69,7 +69,7 @@ if DEBUG and not PRODUCTION:
     ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "yichuang.accounts.admin_apps.ProjectAdminConfig",  # the admin on our sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,11 +1,11 @@
+from django.contrib import admin
 from django.urls import include, path
 
-from yichuang.accounts.admin_site import admin_site
 from yichuang.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("admin/", admin_site().urls),
+    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalog/", include("yichuang.catalog.urls")),
     path("m/", include("yichuang.catalog.mobile_urls")),

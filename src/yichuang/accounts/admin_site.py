@@ -7,16 +7,14 @@ its logout is the project's audited logout, and it lets in only active users
 who hold one of the administrator roles. A signed-in user without one gets the
 project's 403 page, not Django's login form.
 
-Apps keep registering their models on ``django.contrib.admin.site``;
-``admin_site()`` builds this site with the same model admins once the apps are
-loaded (it is called from the URL configuration).
+It is ``django.contrib.admin.site`` itself (``accounts.admin_apps.ProjectAdminConfig``
+names it the admin's default site), so apps register their models as usual.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -70,13 +68,3 @@ class ProjectAdminSite(admin.AdminSite):
 
     def password_change(self, request: HttpRequest, extra_context=None) -> HttpResponse:  # type: ignore[override]
         return redirect("accounts:password")
-
-
-def admin_site() -> ProjectAdminSite:
-    """The project's admin site with every model admin registered on Django's
-    default site (call once the apps are loaded, i.e. from the URLconf)."""
-    site = ProjectAdminSite(name="admin")
-    for model in apps.get_models(include_auto_created=True):
-        if admin.site.is_registered(model):
-            site.register(model, type(admin.site.get_model_admin(model)))
-    return site
