@@ -235,6 +235,26 @@ QUEUE_SERVICE_TIMES_SECONDS = float(
 # N takes the N-th address from the right of that header (behind nginx: 1).
 TRUSTED_PROXIES = int(os.environ.get("YICHUANG_TRUSTED_PROXIES", "0"))
 
+# Abuse limits of the anonymous endpoints and of sign-in (yichuang.lib.throttle,
+# docs/security.md): counted in the database per address, phone or ID hash.
+SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("YICHUANG_SIGN_IN_FAILURES_PER_ADDRESS", "50"))
+SIGN_IN_ADDRESS_MINUTES = 10
+COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("YICHUANG_COMPLAINTS_PER_ADDRESS_HOUR", "5"))
+COMPLAINTS_PER_PHONE_DAY = int(os.environ.get("YICHUANG_COMPLAINTS_PER_PHONE_DAY", "3"))
+APPOINTMENT_CODES_PER_ADDRESS_HOUR = int(
+    os.environ.get("YICHUANG_APPOINTMENT_CODES_PER_ADDRESS_HOUR", "10")
+)
+APPOINTMENT_CODES_PER_PHONE_DAY = int(
+    os.environ.get("YICHUANG_APPOINTMENT_CODES_PER_PHONE_DAY", "5")
+)
+APPOINTMENT_CODE_MINUTES = 10
+APPOINTMENTS_OPEN_PER_PHONE = int(os.environ.get("YICHUANG_APPOINTMENTS_OPEN_PER_PHONE", "2"))
+MY_DATA_CODES_PER_ID = 3  # per ID number and MY_DATA_CODE_MINUTES, on record or not
+MY_DATA_CODES_PER_ADDRESS_HOUR = int(
+    os.environ.get("YICHUANG_MY_DATA_CODES_PER_ADDRESS_HOUR", "10")
+)
+MY_DATA_SMS_PER_PHONE_DAY = int(os.environ.get("YICHUANG_MY_DATA_SMS_PER_PHONE_DAY", "5"))
+
 SMS_BACKEND = os.environ.get("YICHUANG_SMS_BACKEND", "yichuang.lib.sms.ConsoleBackend")
 # The site's public base URL, for links in messages that leave the system (SMS).
 PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from django.conf import settings
@@ -15,16 +15,35 @@ from django.utils.translation import gettext as _
 
 from yichuang.lib.audit import audit_record
 from yichuang.lib.errors import DomainError, TooManyRequests, Unauthorized
+from yichuang.lib.throttle import Rule, rule_full, rule_hit, throttle_add, throttle_key
 
 from .models import SEPARATED_ADMIN_ROLES, ApiToken, Role, User, UserRole, token_hash
 
 
 def _locked_error(user: User) -> TooManyRequests:
-    until = user.locked_until or timezone.now()
+    return _locked_until(user.locked_until or timezone.now())
+
+
+def _locked_until(until: datetime) -> TooManyRequests:
     minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     return TooManyRequests(
         "accounts.locked",
         _("连续登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试。") % {"m": minutes},
+        retry_after_minutes=minutes,
+    )
+
+
+def _address_rule() -> Rule:
+    return Rule(
+        "signin-ip", settings.SIGN_IN_FAILURES_PER_ADDRESS, settings.SIGN_IN_ADDRESS_MINUTES * 60
+    )
+
+
+def _address_limited() -> TooManyRequests:
+    minutes = settings.SIGN_IN_ADDRESS_MINUTES
+    return TooManyRequests(
+        "accounts.address_limited",
+        _("该网络地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": minutes},
         retry_after_minutes=minutes,
     )
 
@@ -35,13 +54,29 @@ def user_authenticate(
     """Check a username and password (and TOTP where needed).
 
     Five failures lock the account for 15 minutes (settings); every attempt is
-    audited. Raises ``accounts.bad_credentials`` (401), ``accounts.locked`` (429) or
+    audited. A username nobody holds is counted and locked the same way
+    (``_unknown_name_failure``), so the answers never tell whether it exists.
+    Failures also count per client address: past
+    ``SIGN_IN_FAILURES_PER_ADDRESS`` in ``SIGN_IN_ADDRESS_MINUTES`` the address
+    gets ``accounts.address_limited`` (429) before any password is checked.
+    Raises ``accounts.bad_credentials`` (401), ``accounts.locked`` (429) or
     ``accounts.otp_required`` / ``accounts.bad_otp`` (401).
     """
+    address = source_ip or "unknown"
+    if rule_full(_address_rule(), address):
+        raise _address_limited()
+    try:
+        return _authenticate(username=username, password=password, otp=otp, source_ip=source_ip)
+    except (Unauthorized, TooManyRequests) as exc:
+        if exc.code != "accounts.otp_required":
+            rule_hit(_address_rule(), address)
+        raise
+
+
+def _authenticate(*, username: str, password: str, otp: str | None, source_ip: str | None) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        audit_record("auth.login", success=False, source_ip=source_ip, username=username)
-        raise Unauthorized("accounts.bad_credentials", _("用户名或密码不正确。"))
+        raise _unknown_name_failure(username, password, source_ip)
     if user.is_locked():
         audit_record("auth.login", actor=user, success=False, source_ip=source_ip, reason="locked")
         raise _locked_error(user)
@@ -70,6 +105,50 @@ def user_authenticate(
     )
     audit_record("auth.login", actor=user, success=True, source_ip=source_ip)
     return user
+
+
+# The failure count of a username nobody holds has no window, like
+# ``User.failed_logins``: its counter row sits in this one far bucket.
+_NAME_COUNT_BUCKET = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def _unknown_name_failure(username: str, password: str, source_ip: str | None) -> DomainError:
+    """Answer a username nobody holds as a known one with a wrong password.
+
+    Its failures are counted per username string (hashed) in the throttle
+    table; the fifth locks the name for ``LOCKOUT_MINUTES`` (a lock row whose
+    bucket is the lock's end), so the sequence of answers (401 … 429) is the
+    one a real account gives. The password is still hashed, so the answer
+    takes as long as a real check."""
+    from yichuang.feedback.models import Throttle
+
+    User().set_password(password)
+    now = timezone.now()
+    lock_key = throttle_key("signin-lock", username)
+    lock = Throttle.objects.filter(key=lock_key, bucket__gt=now).order_by("-bucket").first()
+    if lock is not None:
+        audit_record(
+            "auth.login", success=False, source_ip=source_ip, username=username, reason="locked"
+        )
+        return _locked_until(lock.bucket)
+    count_key = throttle_key("signin-name", username)
+    failures = throttle_add(count_key, _NAME_COUNT_BUCKET)
+    locked = failures >= settings.LOCKOUT_ATTEMPTS
+    audit_record(
+        "auth.login",
+        success=False,
+        source_ip=source_ip,
+        username=username,
+        failures=failures,
+        locked=locked,
+    )
+    if not locked:
+        return Unauthorized("accounts.bad_credentials", _("用户名或密码不正确。"))
+    until = now + timedelta(minutes=settings.LOCKOUT_MINUTES)
+    with transaction.atomic():
+        Throttle.objects.filter(key=count_key).delete()
+        Throttle.objects.create(key=lock_key, bucket=until, hits=1)
+    return _locked_until(until)
 
 
 def user_check_password(*, user: User, password: str, source_ip: str | None = None) -> None:
