@@ -1,4 +1,4 @@
-from yichuang.lib.audit import AuditEntry
+from yichuang.lib.audit import AuditEntry, AuditSeal
 from yichuang.lib.config import Setting
 
-__all__ = ["AuditEntry", "Setting"]
+__all__ = ["AuditEntry", "AuditSeal", "Setting"]
