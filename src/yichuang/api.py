@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -18,6 +19,7 @@ from yichuang.feedback.api import router as feedback_router
 from yichuang.insights.api import router as insights_router
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.lib.limits import SafeParser, body_too_large
+from yichuang.lib.pagination import MAX_LIMIT, MAX_OFFSET, is_page_error
 from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
 from yichuang.org.auth import API_AUTH
@@ -58,6 +60,10 @@ def on_validation_error(request, exc: ValidationError):
     errors = [
         {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", "")} for e in exc.errors
     ]
+    if errors and all(is_page_error(e["loc"]) for e in errors):
+        bounds = {"limit": MAX_LIMIT, "offset": MAX_OFFSET}
+        message = _("分页参数超出范围：limit 须为 1–%(limit)s，offset 须为 0–%(offset)s。") % bounds
+        return error_response("api.bad_page", message, 422, errors=errors)
     return error_response("api.invalid_request", _("请求内容不符合要求。"), 422, errors=errors)
 
 
@@ -83,6 +89,15 @@ def on_404(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return body_too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number the database can't hold (SQLite binds 64-bit integers at most;
+    PostgreSQL refuses a value past its column's type): the request's fault,
+    not the server's."""
+    return error_response("api.out_of_range", _("数值超出允许范围。"), 422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -10,11 +10,12 @@ import json
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from yichuang.catalog.models import Bundle, Item
 from yichuang.lib.errors import ErrorOut, NotFound
+from yichuang.lib.pagination import PageIn
 from yichuang.org.auth import API_AUTH, staff_user
 from yichuang.org.calendar import get_calendar
 from yichuang.org.scopes import get_centre_for
@@ -121,14 +122,18 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     )
 
 
-@router.get("/cases", auth=API_AUTH, response={200: CaseListOut, 401: ErrorOut, 403: ErrorOut})
+@router.get(
+    "/cases",
+    auth=API_AUTH,
+    response={200: CaseListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+)
 def case_list(
-    request: HttpRequest, status: str = "", mine: bool = False, limit: int = 50, offset: int = 0
+    request: HttpRequest, page: Query[PageIn], status: str = "", mine: bool = False
 ) -> dict:
     """The cases the user sees, by due date (``mine``: the cases at his posts)."""
     user = staff_user(request)
     rows, total = selectors.case_list_for(
-        user, status=status, mine=mine, limit=limit, offset=offset
+        user, status=status, mine=mine, limit=page.limit, offset=page.offset
     )
     cal, today, levels = get_calendar(), timezone.localdate(), clock.level_settings()
     items = [case_row(c, cal=cal, today=today, levels=levels) for c in rows]

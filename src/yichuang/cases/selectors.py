@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.catalog.models import OneTimeNotice
 from yichuang.lib.errors import NotFound
+from yichuang.lib.pagination import MAX_LIMIT, MAX_OFFSET
 from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Post, Staff
 from yichuang.org.permissions import sees_everything
@@ -200,7 +201,8 @@ def case_list_for(
     qs = qs.filter(post__in=my_posts(user)) if mine else qs.filter(parent__isnull=True)
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, 200))
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, min(offset, MAX_OFFSET))
     total = qs.count()
     rows = list(
         qs.select_related(*DESK_RELATED).order_by("due_date", "-received_at")[

@@ -11,11 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import ErrorOut, NotFound, Unauthorized, Unprocessable
+from yichuang.lib.pagination import PageIn, page_of
 from yichuang.org.auth import API_AUTH, staff_user, token_auth
 from yichuang.org.models import Centre, Department, Device, Window
 
@@ -40,8 +41,6 @@ from .schemas import (
 )
 
 router = Router(tags=["feedback"])
-
-MAX_LIMIT = 200
 
 
 def local_iso(value: dt.datetime | None) -> str | None:
@@ -138,17 +137,6 @@ def _rater(request) -> tuple[Device | None, Any]:
     return None, user if user is not None and user.is_authenticated else None
 
 
-def _page(request) -> tuple[int, int]:
-    try:
-        limit = int(request.GET.get("limit", 50))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise Unprocessable("feedback.bad_page", _("limit 与 offset 须为整数。")) from None
-    if limit < 1 or offset < 0:
-        raise Unprocessable("feedback.bad_page", _("limit 与 offset 超出范围。"))
-    return min(limit, MAX_LIMIT), offset
-
-
 def _period(request) -> tuple[dt.date | None, dt.date | None]:
     out: list[dt.date | None] = []
     for name in ("from", "to"):
@@ -242,12 +230,12 @@ def rating_create(request, payload: RatingIn):
     auth=API_AUTH,
     response={200: RatingListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
 )
-def rating_list(request):
+def rating_list(request, page: Query[PageIn]):
     qs = scoped_ratings(request)
-    limit, offset = _page(request)
-    rows = qs.select_related("centre", "department", "window", "clerk").order_by(
-        "-created_at", "-id"
-    )[offset : offset + limit]
+    rows = page_of(
+        qs.select_related("centre", "department", "window", "clerk").order_by("-created_at", "-id"),
+        page,
+    )
     return {
         "items": [rating_out(r) for r in rows],
         "count": qs.count(),
@@ -307,7 +295,7 @@ def appeal_decide(request, appeal_id: int, payload: DecideIn):
     auth=API_AUTH,
     response={200: RectificationListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
 )
-def rectification_list(request):
+def rectification_list(request, page: Query[PageIn]):
     user = staff_user(request)
     qs = selectors.rectifications_for(user)
     status = request.GET.get("status")
@@ -316,11 +304,11 @@ def rectification_list(request):
         if any(s not in Rectification.Status.values for s in wanted):
             raise Unprocessable("feedback.bad_status", _("status 不正确：%(s)s") % {"s": status})
         qs = qs.filter(status__in=wanted)
-    limit, offset = _page(request)
     today = timezone.localdate()
-    rows = qs.select_related("rating", "centre", "department", "handler").order_by(
-        "rectify_due", "id"
-    )[offset : offset + limit]
+    rows = page_of(
+        qs.select_related("rating", "centre", "department", "handler").order_by("rectify_due", "id"),
+        page,
+    )
     return {"items": [rectification_out(r, today) for r in rows], "count": qs.count()}
 
 
@@ -421,7 +409,7 @@ def complaint_create(request, payload: ComplaintIn):
     auth=API_AUTH,
     response={200: ComplaintListOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
 )
-def complaint_list(request):
+def complaint_list(request, page: Query[PageIn]):
     user = staff_user(request)
     qs = selectors.complaints_for(user)
     status = request.GET.get("status")
@@ -430,9 +418,8 @@ def complaint_list(request):
     kind = request.GET.get("kind")
     if kind:
         qs = qs.filter(kind__in=kind.split(","))
-    limit, offset = _page(request)
     today = timezone.localdate()
-    rows = qs.select_related("centre", "department", "window", "handler")[offset : offset + limit]
+    rows = page_of(qs.select_related("centre", "department", "window", "handler"), page)
     return {"items": [complaint_out(c, today) for c in rows], "count": qs.count()}
 
 

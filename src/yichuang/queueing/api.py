@@ -26,9 +26,10 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from yichuang.lib.errors import Conflict, ErrorOut, Forbidden, NotFound, Unprocessable
+from yichuang.lib.pagination import MAX_LIMIT
 from yichuang.org.auth import API_AUTH, device_of, staff_user
 from yichuang.org.models import Centre, Device, Window
 from yichuang.org.scopes import centres_for, get_centre_for, get_window_for
@@ -307,7 +308,12 @@ def _hall_state(centre: Centre) -> dict:
     response={200: FeedOut, **HALL_ERRORS, 422: ErrorOut},
     auth=OPTIONAL_AUTH,
 )
-def event_feed(request, code: str, after: int | None = None, limit: int = 100):
+def event_feed(
+    request,
+    code: str,
+    after: int | None = None,
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+):
     """The display feed: today's events after the cursor, oldest first.
     Without a cursor the answer is the current cursor and no events (a new
     screen announces nothing old). The feed is public, so it carries no free
@@ -316,7 +322,6 @@ def event_feed(request, code: str, after: int | None = None, limit: int = 100):
 
     Hundreds of screens poll this, so a poll with news is one query. A
     device token must be of the centre."""
-    limit = max(1, min(limit, 500))
     device = device_of(request)
     if device is not None:
         _device_centre_check(device, code)
