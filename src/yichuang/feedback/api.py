@@ -17,10 +17,11 @@ from ninja.responses import Status
 from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import ErrorOut, NotFound, Unauthorized, Unprocessable
 from yichuang.lib.pagination import PageIn, page_of
-from yichuang.org.auth import API_AUTH, staff_user, token_auth
+from yichuang.org.auth import API_AUTH, caller_staff, staff_user, token_auth
 from yichuang.org.models import Centre, Department, Device, Window
 
 from . import actions, selectors
+from .actions.anonymous import complaint_anonymous_allow
 from .models import Appeal, Complaint, ComplaintCategory, Rating, Rectification
 from .schemas import (
     AppealIn,
@@ -358,15 +359,19 @@ def rectification_contact(request, rect_id: int):
 @router.post(
     "/complaints",
     auth=None,
-    response={201: ComplaintCreatedOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: ComplaintCreatedOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
 def complaint_create(request, payload: ComplaintIn):
-    """Citizens (mobile) file without signing in; staff enter desk and phone ones."""
-    user = request.user if request.user.is_authenticated else None
+    """Citizens (mobile) file without signing in; staff enter desk and phone ones
+    (a staff token, or a session with its CSRF token). Anonymous filings are
+    limited per address and phone (429 ``feedback.too_many_complaints``)."""
+    user = caller_staff(request)
     if payload.channel == Complaint.Channel.MOBILE:
         user = None
     elif payload.channel not in (Complaint.Channel.DESK, Complaint.Channel.PHONE):
         raise Unprocessable("feedback.bad_channel", _("诉求渠道不正确。"))
+    if user is None:
+        complaint_anonymous_allow(source_ip=client_ip(request), phone=payload.phone)
     centre = Centre.objects.filter(code=payload.centre).first() if payload.centre else None
     window = (
         Window.objects.filter(centre=centre, number=payload.window).first()

@@ -27,10 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError
 from yichuang.org.models import Centre
 
 from . import actions
+from .actions.anonymous import complaint_anonymous_allow
 from .models import Complaint, ComplaintCategory, Open311Client
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
@@ -130,7 +132,7 @@ def endpoint(*methods: str):
             except Open311Error as exc:
                 return _error(fmt, exc.status, exc.description)
             except DomainError as exc:
-                status = exc.status if exc.status in (400, 403, 404) else 400
+                status = exc.status if exc.status in (400, 403, 404, 429) else 400
                 return _error(fmt, status, exc.message)
 
         wrapped.__name__ = view.__name__
@@ -357,6 +359,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if centre is not None and number and str(number).isdigit():
         window = centre.windows.filter(number=int(number)).first()
     name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
+    complaint_anonymous_allow(source_ip=client_ip(request), phone=p.get("phone", ""))
     complaint = actions.complaint_submit(
         kind=category.kind,
         channel=Complaint.Channel.OPEN311,

@@ -23,6 +23,7 @@ from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.scopes import centres_for, staff_of
 
 from . import actions, permissions, selectors
+from .actions.anonymous import complaint_anonymous_allow
 from .imports import import_work_orders
 from .models import Appeal, Complaint, ComplaintCategory, Rating, Rectification
 
@@ -227,6 +228,9 @@ def m_complaint_new(request: HttpRequest) -> HttpResponse:
         if centre and number.isdigit():
             window = Window.objects.filter(centre=centre, number=int(number)).first()
         try:
+            complaint_anonymous_allow(
+                source_ip=client_ip(request), phone=request.POST.get("phone", "")
+            )
             c = actions.complaint_submit(
                 kind=request.POST.get("kind") or (category.kind if category else ""),
                 channel=Complaint.Channel.MOBILE,

@@ -18,9 +18,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from yichuang.accounts.models import ApiToken, User, UserRole, token_hash
-from yichuang.lib.errors import Forbidden
+from yichuang.lib.errors import Forbidden, Unauthorized
 
 from .models import Device, device_token_hash
 
@@ -120,3 +121,28 @@ def staff_user(request):
     if isinstance(request.auth, Device):
         raise Forbidden("org.device_not_allowed", _("设备令牌不能执行此操作。"))
     return request.user
+
+
+def caller_staff(request) -> User | None:
+    """The staff member behind a call to an endpoint anonymous citizens use too
+    (``auth=None``): a staff bearer token, or a signed-in session whose request
+    carries a valid CSRF token; None for an anonymous caller.
+
+    A session request failing the CSRF check is refused (403
+    ``api.csrf_failed``) rather than taken as anonymous: otherwise another site
+    could post a ``text/plain`` body with the staff member's cookie. A bearer
+    token that names no active staff member is refused (401)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        user = None if raw.startswith(DEVICE_TOKEN_PREFIX) else staff_token_user(raw.strip())
+        if user is None:
+            raise Unauthorized("accounts.auth_required", _("请先登录或提供有效的令牌。"))
+        request.user = user
+        return user
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if check_csrf(request) is not None:
+        raise Forbidden("api.csrf_failed", _("请求缺少有效的 CSRF 令牌，请刷新页面后重试。"))
+    return user
