@@ -254,6 +254,8 @@ MY_DATA_CODES_PER_ADDRESS_HOUR = int(
     os.environ.get("YICHUANG_MY_DATA_CODES_PER_ADDRESS_HOUR", "10")
 )
 MY_DATA_SMS_PER_PHONE_DAY = int(os.environ.get("YICHUANG_MY_DATA_SMS_PER_PHONE_DAY", "5"))
+# A code request of /m/my-data answers no sooner than this (seconds), on record or not.
+MY_DATA_ANSWER_SECONDS = 0.0 if TESTING else 0.5
 
 SMS_BACKEND = os.environ.get("YICHUANG_SMS_BACKEND", "yichuang.lib.sms.ConsoleBackend")
 # The site's public base URL, for links in messages that leave the system (SMS).

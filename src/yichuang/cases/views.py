@@ -4,9 +4,11 @@ timeline and clock, printable receipts and notices, and the citizens' pages
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from yichuang.catalog.models import Bundle, Item
 from yichuang.catalog.pdf import notice_pdf
+from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError, NotFound
 from yichuang.org.calendar import get_calendar
 from yichuang.org.scopes import centres_for, staff_of
@@ -282,21 +285,35 @@ def progress_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/progress.html", {"p": progress_view(case), "case": case})
 
 
+def _answer_no_sooner(started: float) -> None:
+    """Hold a code request's answer until ``MY_DATA_ANSWER_SECONDS`` after it
+    began, so an ID number on record (a code written, an SMS handed to the
+    gateway) and one not on record answer in the same time."""
+    left = settings.MY_DATA_ANSWER_SECONDS - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
+
+
 def my_data(request: HttpRequest) -> HttpResponse:
-    """The citizen's own page: who read which of his data, for which case, why."""
+    """The citizen's own page: who read which of his data, for which case, why.
+
+    Asking for a code answers the same, in the same time, whether or not the
+    ID number is on record (vault.my_data_code_send)."""
     error = sent = None
     if request.method == "POST":
         rate_limit(request, "my-data", per_minute=10)
         id_number = request.POST.get("id_number", "")
+        started = time.monotonic()
         try:
             if request.POST.get("code"):
                 verified = vault.my_data_code_verify(id_number=id_number, code=request.POST["code"])
                 request.session[MY_DATA_SESSION] = verified.pk
                 return redirect("/m/my-data")
-            vault.my_data_code_send(id_number=id_number)
+            vault.my_data_code_send(id_number=id_number, source_ip=client_ip(request))
             sent = id_number
         except DomainError as exc:
             error = exc.message
+        _answer_no_sooner(started)
     person: Person | None = None
     pk = request.session.get(MY_DATA_SESSION)
     if pk:

@@ -20,6 +20,7 @@ import hmac
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from yichuang.lib.audit import audit_record
 from yichuang.lib.errors import Forbidden, TooManyRequests, Unprocessable
 from yichuang.lib.idnumbers import validate_credit_code, validate_id_number
 from yichuang.lib.sms import sms_send
+from yichuang.lib.throttle import DAY, HOUR, Rule, rule_full, rule_hit
 from yichuang.org.models import Centre, Department
 
 from . import files
@@ -50,7 +52,6 @@ from .selectors import reusable_documents as reusable_documents
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
-CODES_PER_WINDOW = 3  # codes sent per person per CODE_MINUTES
 
 
 @transaction.atomic(savepoint=False)
@@ -289,42 +290,64 @@ def _code_digest(code: str, salt: str) -> str:
     return hmac.new(salt.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
-def my_data_code_send(*, id_number: str, now: dt.datetime | None = None) -> bool:
+def _too_many_codes() -> TooManyRequests:
+    return TooManyRequests("vault.too_many_codes", _("验证码发送过于频繁，请稍后再试。"))
+
+
+def my_data_code_send(
+    *, id_number: str, source_ip: str | None = None, now: dt.datetime | None = None
+) -> bool:
     """Send a one-time code to the phone on record. Returns whether one was sent;
-    callers answer the same either way, so nobody learns who is on record."""
+    callers answer the same either way, so nobody learns who is on record.
+
+    The limits count whether or not the number is on record: codes per ID
+    number (``MY_DATA_CODES_PER_ID`` per ``CODE_MINUTES``) and per client
+    address (``MY_DATA_CODES_PER_ADDRESS_HOUR``), both 429
+    ``vault.too_many_codes``. The SMS sent to one phone are capped per day
+    (``MY_DATA_SMS_PER_PHONE_DAY``) silently: past the cap the answer stays the
+    same and no SMS leaves. The counts are written before the action's
+    transaction, so a refusal keeps them."""
     now = now or timezone.now()
     number = validate_id_number(id_number)
-    person = Person.objects.select_for_update().filter(id_hash=id_hash(number)).first()
-    if person is None or not person.phone:
-        return False
-    recent = OneTimeCode.objects.filter(
-        person=person, created_at__gte=now - dt.timedelta(minutes=CODE_MINUTES)
-    ).count()
-    if recent >= CODES_PER_WINDOW:
-        raise TooManyRequests("vault.too_many_codes", _("验证码发送过于频繁，请稍后再试。"))
+    per_id = Rule("mydata-id", settings.MY_DATA_CODES_PER_ID, CODE_MINUTES * 60)
+    per_address = Rule("mydata-ip", settings.MY_DATA_CODES_PER_ADDRESS_HOUR, HOUR)
+    if not rule_hit(per_id, number, now) or not rule_hit(per_address, source_ip or "-", now):
+        raise _too_many_codes()
     code = f"{secrets.randbelow(10**6):06d}"
-    row = OneTimeCode(person=person, expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
-    row.code_hash = _code_digest(code, row.salt)
-    row.save()
-    phone = person.phone
-    text = _("【一窗】您查询本人数据使用记录的验证码为 %(c)s，%(m)d 分钟内有效。") % {
-        "c": code,
-        "m": CODE_MINUTES,
-    }
-    transaction.on_commit(lambda: sms_send(phone, text))
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(id_hash=id_hash(number)).first()
+        if person is None or not person.phone:
+            return False
+        per_phone = Rule("mydata-sms", settings.MY_DATA_SMS_PER_PHONE_DAY, DAY)
+        if not rule_hit(per_phone, person.phone, now):
+            return False
+        row = OneTimeCode(person=person, expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
+        row.code_hash = _code_digest(code, row.salt)
+        row.save()
+        phone = person.phone
+        text = _("【一窗】您查询本人数据使用记录的验证码为 %(c)s，%(m)d 分钟内有效。") % {
+            "c": code,
+            "m": CODE_MINUTES,
+        }
+        transaction.on_commit(lambda: sms_send(phone, text))
     return True
 
 
 def my_data_code_verify(*, id_number: str, code: str, now: dt.datetime | None = None) -> Person:
-    """The person whose code this is; a wrong code counts against the code (the
-    count is kept even though the call fails)."""
+    """The person whose code this is. Wrong codes count per ID number whether
+    or not it is on record (``CODE_ATTEMPTS`` per ``CODE_MINUTES``, then 429
+    ``vault.code_locked``), so the answers never tell who is on record; a code
+    also stops working after ``CODE_ATTEMPTS`` wrong tries of its own."""
     now = now or timezone.now()
     wrong = Unprocessable("vault.code_invalid", _("验证码不正确或已过期。"))
     try:
         number = validate_id_number(id_number)
     except Unprocessable:
         raise wrong from None
+    failures = Rule("mydata-verify", CODE_ATTEMPTS, CODE_MINUTES * 60)
+    if rule_full(failures, number, now):
+        raise TooManyRequests("vault.code_locked", _("验证码错误次数过多，请重新获取。"))
+    ok = False
     with transaction.atomic():
         person = Person.objects.filter(id_hash=id_hash(number)).first()
         row = (
@@ -335,18 +358,16 @@ def my_data_code_verify(*, id_number: str, code: str, now: dt.datetime | None = 
             if person is not None
             else None
         )
-        if row is None:
-            raise wrong
-        if row.attempts >= CODE_ATTEMPTS:
-            raise TooManyRequests("vault.code_locked", _("验证码错误次数过多，请重新获取。"))
-        ok = hmac.compare_digest(row.code_hash, _code_digest((code or "").strip(), row.salt))
-        if ok:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-        else:
-            row.attempts += 1
-            row.save(update_fields=["attempts"])
+        if row is not None and row.attempts < CODE_ATTEMPTS:
+            ok = hmac.compare_digest(row.code_hash, _code_digest((code or "").strip(), row.salt))
+            if ok:
+                row.used_at = now
+                row.save(update_fields=["used_at"])
+            else:
+                row.attempts += 1
+                row.save(update_fields=["attempts"])
     if not ok:
+        rule_hit(failures, number, now)
         raise wrong
     assert person is not None
     return person
