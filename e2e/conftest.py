@@ -30,14 +30,54 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+# What the browser refused under the site's Content-Security-Policy, in any page
+# of any context the tests open; a test whose pages break the policy fails.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch(target) -> None:
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(message.text)
+
+    target.on("console", on_console)
+
+
+class WatchedBrowser:
+    """The browser, with every context and page it opens watched for CSP refusals."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        _watch(context)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        _watch(page)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_keep_the_csp():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "the page broke the Content-Security-Policy"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_it_takes_a_ticket_calls_it_and_shows_it_on_the_display(browser, live_co
     kiosk.click("button.k-btn[value=general]")
     kiosk.wait_for_selector("#ticket")
     assert kiosk.locator(".t-number").inner_text() == "A001"
-    kiosk.wait_for_function("window.__printed === true")
+    kiosk.wait_for_function("() => window.__printed === true")
 
     clerk_ctx = browser.new_context(locale="zh-CN")
     console = clerk_ctx.new_page()

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yichuang.lib.headers.SecurityHeadersMiddleware",
     "yichuang.lib.limits.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -269,7 +270,14 @@ LOGGING = {
     "loggers": {"yichuang": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
+# Browser headers (yichuang.lib.headers adds the CSP on every response). In
+# production the site is HTTPS only: HSTS for a year, and behind a trusted proxy
+# its X-Forwarded-Proto says whether the client's connection was TLS.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -13,6 +13,7 @@ import functools
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,13 +21,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yichuang.lib.errors import DomainError, Forbidden, NotFound
+from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
 from yichuang.org.models import Centre, Device, Window
 from yichuang.org.scopes import centres_for
 
 from . import actions
 from .estimates import queue_states, ticket_estimate
+from .idempotency import (
+    idempotency_claim,
+    idempotency_prior,
+    idempotency_record,
+    principal_of,
+    request_key,
+)
 from .models import Priority, Queue, Ticket, WindowSkill, queue_item_names
 from .selectors import desk_for, signed_in_window
 
@@ -125,12 +133,45 @@ def _ticket_context(request, ticket: Ticket) -> dict:
     }
 
 
+def _run_once(request: HttpRequest, issue) -> tuple[Ticket, int]:
+    """``issue()`` run once per Idempotency-Key, and the status of the answer:
+    201 for a ticket issued now, 200 for the one a replayed key issued before."""
+    key = request_key(request)
+    if not key:
+        return issue(), 201
+    principal = principal_of(request, _device(request))
+    with transaction.atomic():
+        row = idempotency_claim(principal=principal, key=key, path=request.path)
+        if row is None:
+            prior = idempotency_prior(principal=principal, key=key)
+            ticket_id = (prior.response or {}).get("ticket") if prior else None
+            first = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+            if first is None:
+                raise Conflict("queueing.replayed", _("该请求已处理过（重复提交），未再次执行。"))
+            return first, 200
+        ticket = issue()
+        idempotency_record(row, status=201, response={"ticket": ticket.pk})
+    return ticket, 201
+
+
+def _kiosk_once(request: HttpRequest, issue) -> HttpResponse:
+    """The slip of ``issue()``. The kiosk keeps a press's key until an answer
+    arrives, so a press repeated after a lost answer prints the ticket already
+    issued instead of issuing a second one."""
+    try:
+        ticket, status = _run_once(request, issue)
+    except DomainError as e:
+        return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
+    return render(request, "queueing/_ticket.html", _ticket_context(request, ticket), status=status)
+
+
 @require_POST
 @device_page("kiosk")
 def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
     actor = request.user if _device(request) is None else None
-    try:
-        ticket = actions.ticket_issue(
+    return _kiosk_once(
+        request,
+        lambda: actions.ticket_issue(
             centre=centre,
             queue_code=request.POST.get("queue", ""),
             channel="kiosk",
@@ -138,23 +179,20 @@ def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
             id_number=request.POST.get("id_number", "").strip(),
             actor=actor,
             device=_device(request),
-        )
-    except DomainError as e:
-        return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
-    return render(request, "queueing/_ticket.html", _ticket_context(request, ticket), status=201)
+        ),
+    )
 
 
 @require_POST
 @device_page("kiosk")
 def kiosk_check_in(request: HttpRequest, centre: Centre) -> HttpResponse:
     actor = request.user if _device(request) is None else None
-    try:
-        ticket = actions.appointment_check_in(
+    return _kiosk_once(
+        request,
+        lambda: actions.appointment_check_in(
             centre=centre, code=request.POST.get("code", ""), device=_device(request), actor=actor
-        )
-    except DomainError as e:
-        return render(request, "queueing/_kiosk_error.html", {"error": e}, status=e.status)
-    return render(request, "queueing/_ticket.html", _ticket_context(request, ticket), status=201)
+        ),
+    )
 
 
 # --- display ----------------------------------------------------------------------------

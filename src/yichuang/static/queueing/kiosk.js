@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var result = document.getElementById("k-result");
+  // A kiosk has no right mouse button to offer: no context menu.
+  document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   var timer = null;
   // Elders' mode speaks short prompts from the same offline fragments as the
   // hall display (voices.sh): a greeting, then "取号成功… 您前面还有 N 人…".
@@ -56,6 +58,29 @@
     }
     clearTimeout(timer);
     timer = setTimeout(function () { result.innerHTML = ""; }, 20000);
+  });
+  // Every press carries an Idempotency-Key. A press whose answer never arrived
+  // (the network dropped it) keeps its key, so pressing the same button again
+  // prints the ticket already issued instead of issuing a second one.
+  var pending = {}, inFlight = null;
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    var p = e.detail.parameters || {};
+    var fields = ["queue", "priority", "id_number", "code"].map(function (k) {
+      var v = p.get ? p.get(k) : p[k];
+      return k + "=" + (v || "");
+    });
+    inFlight = e.detail.path + "?" + fields.join("&");
+    pending[inFlight] = pending[inFlight] || newKey();
+    e.detail.headers["Idempotency-Key"] = pending[inFlight];
+  });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    // status 0: no answer came back; keep the key for the retry
+    if (inFlight && e.detail.xhr && e.detail.xhr.status > 0) delete pending[inFlight];
   });
   // htmx does not swap 4xx answers by default; the kiosk shows them.
   document.body.addEventListener("htmx:beforeSwap", function (e) {
