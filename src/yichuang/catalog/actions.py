@@ -32,6 +32,9 @@ from .models import (
 )
 from .permissions import can_manage_bundles, managed_departments, require_manager
 
+# The applicant's name is encrypted (a text column with no length of its own).
+APPLICANT_NAME_MAX = 100
+
 # Fields of a version that an editor or a workbook row sets (not status, number …).
 VERSION_FIELDS = (
     "name",
@@ -467,6 +470,12 @@ def notice_issue(
     applicant_name = (applicant_name or "").strip()
     if not applicant_name:
         raise Unprocessable("catalog.applicant_required", _("请填写申请人姓名。"))
+    if len(applicant_name) > APPLICANT_NAME_MAX:
+        raise Unprocessable(
+            "catalog.applicant_too_long",
+            _("申请人姓名不能超过 %(n)d 个字。") % {"n": APPLICANT_NAME_MAX},
+            field="applicant_name",
+        )
     nonconforming = {k: (v or "").strip() for k, v in (nonconforming or {}).items()}
     materials = list(version.materials.all())
     known = {m.code for m in materials}

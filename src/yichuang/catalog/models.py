@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from pypinyin import Style, lazy_pinyin
 
+from yichuang.lib.crypto import EncryptedTextField, mask_name
 from yichuang.lib.errors import Conflict
 from yichuang.org.models import Centre, Department
 
@@ -464,7 +465,8 @@ class OneTimeNotice(models.Model):
     centre = models.ForeignKey(
         Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    applicant_name = models.CharField(_l("申请人"), max_length=100)
+    # A citizen's name: encrypted at rest (docs/domain.md, "Security").
+    applicant_name = EncryptedTextField(_l("申请人"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -482,3 +484,7 @@ class OneTimeNotice(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def masked_applicant_name(self) -> str:
+        return mask_name(self.applicant_name)

@@ -52,6 +52,10 @@ from .selectors import reusable_documents as reusable_documents
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
+# Names are encrypted (a text column with no length of its own): the bound the
+# column used to carry is checked here.
+NAME_MAX = 50
+NUMBER_MAX = 60
 
 
 @transaction.atomic(savepoint=False)
@@ -62,6 +66,12 @@ def person_find_or_create(*, name: str, id_number: str, phone: str = "") -> Pers
     name = (name or "").strip()
     if not name:
         raise Unprocessable("vault.name_required", _("请填写申请人姓名。"), field="name")
+    if len(name) > NAME_MAX:
+        raise Unprocessable(
+            "vault.name_too_long",
+            _("申请人姓名不能超过 %(n)d 个字。") % {"n": NAME_MAX},
+            field="name",
+        )
     phone = "".join((phone or "").split())
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
         raise Unprocessable("vault.phone_invalid", _("手机号码格式不正确。"), field="phone")
@@ -112,6 +122,13 @@ def document_store(
     """Keep a document handed in at a window (verified by the clerk who saw it)."""
     if person is None and organisation is None:
         raise Unprocessable("vault.owner_required", _("证照须属于某个人或组织。"))
+    number = (number or "").strip()
+    if len(number) > NUMBER_MAX:
+        raise Unprocessable(
+            "vault.number_too_long",
+            _("证照编号不能超过 %(n)d 个字符。") % {"n": NUMBER_MAX},
+            field="number",
+        )
     doc = Document.objects.create(
         person=person,
         organisation=organisation,

@@ -22,6 +22,7 @@ from yichuang.lib.append_only import AppendOnlyModel
 from yichuang.lib.crypto import (
     EncryptedTextField,
     keyed_hash,
+    mask_bank_account,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -72,7 +73,7 @@ class Person(models.Model):
     """A natural person known to the halls. Identifiers are encrypted at rest and
     found through keyed hashes; screens show them masked."""
 
-    name = models.CharField(_("姓名"), max_length=50)
+    name = EncryptedTextField(_("姓名"))
     id_number = EncryptedTextField(_("身份证号"))
     id_hash = models.CharField(max_length=64, unique=True)
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
@@ -133,7 +134,9 @@ class Document(models.Model):
     )
     doc_type = models.CharField(_("证照类型"), max_length=40)
     name = models.CharField(_("名称"), max_length=200)
-    number = models.CharField(_("证照编号"), max_length=60, blank=True)
+    # Any certificate's number may be (or contain) an ID number: encrypted
+    # whatever the type; nothing looks documents up by number.
+    number = EncryptedTextField(_("证照编号"), blank=True, default="")
     issuer = models.CharField(_("发证机关"), max_length=120, blank=True)
     issued_on = models.DateField(_("发证日期"), null=True, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
@@ -166,7 +169,17 @@ class Document(models.Model):
         verbose_name_plural = _("证照材料")
 
     def __str__(self) -> str:
-        return f"{self.name} {self.number}".strip()
+        return f"{self.name} {self.masked_number}".strip()
+
+    @property
+    def masked_number(self) -> str:
+        """The number as screens show it: an ID card's keeps its first 6 and last
+        4 characters, any other keeps its last 4."""
+        if not self.number:
+            return ""
+        if self.doc_type == "id_card":
+            return mask_id_number(self.number)
+        return mask_bank_account(self.number)
 
     @property
     def type_label(self) -> str:
