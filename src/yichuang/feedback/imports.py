@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import DomainError
+from yichuang.lib.xlsx import unreadable as xlsx_unreadable
+from yichuang.lib.xlsx import xlsx_open
 from yichuang.org.models import Centre, Department, Window
 
 from .actions import complaint_submit
@@ -44,6 +46,7 @@ KIND_NAMES = {
     "求助": Complaint.Kind.UNSOLVED,
 }
 MAX_ROWS = 5000
+MAX_COLUMNS = 32  # cells per row in the upload budget (the format has 11 columns)
 
 
 @dataclass
@@ -57,13 +60,27 @@ class ImportResult:
         return not self.errors
 
 
+def _xlsx_values(data: bytes) -> list[tuple]:
+    """The first sheet's rows, once the workbook passed the upload budget
+    (``yichuang.lib.xlsx``: 422 ``lib.xlsx_*`` past it or for a broken file)."""
+    wb = xlsx_open(
+        data,
+        max_rows=MAX_ROWS + 1,
+        max_cells=(MAX_ROWS + 1) * MAX_COLUMNS,
+        read_only=True,
+        data_only=True,
+    )
+    try:
+        return list(wb.worksheets[0].iter_rows(values_only=True)) if wb.worksheets else []
+    except Exception:  # openpyxl reads a read-only sheet lazily: a broken one fails here
+        raise xlsx_unreadable() from None
+    finally:
+        wb.close()
+
+
 def _rows(data: bytes, filename: str) -> list[dict[str, str]]:
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = wb.worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
+        values = _xlsx_values(data)
         if not values:
             return []
         header = [str(h or "").strip() for h in values[0]]
@@ -107,6 +124,9 @@ def import_work_orders(
     result = ImportResult(dry_run=dry_run)
     try:
         rows = _rows(data, filename)
+    except DomainError as exc:  # the workbook's budget or a broken workbook
+        result.errors.append({"row": 0, "reason": exc.message, "code": exc.code})
+        return result
     except (UnicodeDecodeError, csv.Error, ValueError, OSError) as exc:
         result.errors.append({"row": 0, "reason": _("文件无法读取：%(e)s") % {"e": exc}})
         return result

@@ -480,4 +480,5 @@ def complaint_import(request: HttpRequest) -> HttpResponse:
             dry_run=bool(request.POST.get("dry_run")),
         )
         context["result"] = result
-    return render(request, "feedback/import.html", context)
+    failed = "result" in context and not context["result"].ok
+    return render(request, "feedback/import.html", context, status=422 if failed else 200)

@@ -5,16 +5,15 @@ that cannot be read is reported on its row and column and read as empty."""
 from __future__ import annotations
 
 import functools
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+
+from yichuang.lib.errors import DomainError
+from yichuang.lib.xlsx import xlsx_open
 
 from .columns import (
     BUNDLE_COLUMNS,
@@ -39,6 +38,13 @@ from .columns import (
 from .report import ImportReport
 
 Row = dict[str, Any]
+
+# The upload budget (yichuang.lib.xlsx), checked before parsing: every sheet at
+# most as long as the longest allowed, and twice the cells of a full catalogue.
+MAX_CELLS = 2 * (
+    (MAX_ITEM_ROWS + 1) * (len(ITEM_COLUMNS) + len(BUNDLE_COLUMNS))
+    + (MAX_DETAIL_ROWS + 1) * (len(MATERIAL_COLUMNS) + len(STEP_COLUMNS))
+)
 Complain = Callable[[str], None]
 
 
@@ -89,9 +95,9 @@ def _open(data: bytes, report: ImportReport):
         report.add("", None, "", not_xlsx)
         return None
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        report.add("", None, "", not_xlsx)
+        return xlsx_open(data, max_rows=MAX_DETAIL_ROWS + 1, max_cells=MAX_CELLS, data_only=True)
+    except DomainError as exc:  # past the upload budget, or not a workbook
+        report.add("", None, "", not_xlsx if exc.code == "lib.xlsx_unreadable" else exc.message)
         return None
 
 
