@@ -42,7 +42,7 @@ def queue_operations(spec):
 def test_every_queue_operation_declares_a_schema_for_each_status(client):
     spec = client.get("/api/v1/openapi.json").json()
     operations = queue_operations(spec)
-    assert len(operations) == 26
+    assert len(operations) == 27
     for name, op in operations:
         responses = op["responses"]
         assert any(s.startswith("2") for s in responses), name
@@ -117,7 +117,8 @@ def test_the_answers_given_without_validation_have_the_declared_shape(
     slot = AppointmentSlot.objects.create(
         queue=queue, day=at10().date(), start=at10(-10).time(), end=at10(20).time()
     )
-    booked = post(api(), "/api/v1/appointments", {"slot": slot.pk, "phone": "13800138000"})
+    # booked by staff (a token): no SMS code needed (tests/security/test_anon_appointments.py)
+    booked = post(clerk, "/api/v1/appointments", {"slot": slot.pk, "phone": "13800138000"})
     assert booked.status_code == 201
     assert_shape(booked.json(), schemas.AppointmentOut)
     checked_in = post(

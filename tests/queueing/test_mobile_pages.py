@@ -19,13 +19,23 @@ def slots(hall, at10):
     return AppointmentSlot.objects.filter(queue__centre=hall, queue__code="social")
 
 
-def test_it_books_an_appointment_on_the_phone(hall, slots):
+def test_it_books_an_appointment_on_the_phone(hall, slots, settings):
+    from yichuang.lib.sms import MemoryBackend
+
+    settings.SMS_BACKEND = "yichuang.lib.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
     client = Client()
     assert "云溪县政务服务中心" in client.get("/m/book/").content.decode()
     page = client.get("/m/book/county-hall")
     assert page.status_code == 200 and "社保业务" in page.content.decode()
     slot = slots.filter(start__hour=15).first()
-    resp = client.post("/m/book/county-hall", {"slot": slot.pk, "phone": "138 0013 8000"})
+    form = {"step": "code", "slot": slot.pk, "phone": "138 0013 8000"}
+    resp = client.post("/m/book/county-hall", form)
+    assert resp.status_code == 200 and "138****8000" in resp.content.decode()
+    assert not Appointment.objects.exists()  # nothing held before the code
+    code = MemoryBackend.outbox[-1][1].split("验证码 ")[1][:6]
+    confirm = {"step": "confirm", "slot": slot.pk, "phone": "13800138000", "code": code}
+    resp = client.post("/m/book/county-hall", confirm)
     assert resp.status_code == 200
     appt = Appointment.objects.get()
     assert appt.code in resp.content.decode() and appt.slot == slot

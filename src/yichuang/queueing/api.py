@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
@@ -28,13 +29,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from yichuang.lib.audit import client_ip
+from yichuang.lib.crypto import mask_phone
 from yichuang.lib.errors import Conflict, ErrorOut, Forbidden, NotFound, Unprocessable
 from yichuang.lib.pagination import MAX_LIMIT
-from yichuang.org.auth import API_AUTH, device_of, staff_user
+from yichuang.org.auth import API_AUTH, caller_staff, device_of, staff_user
 from yichuang.org.models import Centre, Device, Window
 from yichuang.org.scopes import centres_for, get_centre_for, get_window_for
 
 from . import actions
+from .actions.appointments import appointment_code_check, appointment_code_send
 from .estimates import queue_states, ticket_estimate
 from .models import (
     AppointmentSlot,
@@ -48,6 +52,7 @@ from .schemas import (
     AlertHandledOut,
     AlertHandleIn,
     AlertOut,
+    AppointmentCodeOut,
     AppointmentOut,
     BookIn,
     CallNextOut,
@@ -603,14 +608,51 @@ def slot_list(request, code: str, queue: str | None = None, day: dt.date | None 
     return [slot_out(s) for s in qs[:200]]
 
 
+def _slot(pk: int) -> AppointmentSlot:
+    slot = AppointmentSlot.objects.filter(pk=pk).first()
+    if slot is None:
+        raise NotFound("queueing.slot_not_found", _("没有找到该预约时段。"))
+    return slot
+
+
+@router.post(
+    "/appointments/code",
+    response={202: AppointmentCodeOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+)
+def appointment_code(request, payload: BookIn):
+    """Send the SMS code that confirms an anonymous booking of the slot
+    (limited per address and phone: 429 ``queueing.too_many_codes``)."""
+    phone = appointment_code_send(
+        slot=_slot(payload.slot), phone=payload.phone, source_ip=client_ip(request)
+    )
+    body = {"phone": mask_phone(phone), "expires_in_minutes": settings.APPOINTMENT_CODE_MINUTES}
+    return respond(202, body)
+
+
 @router.post(
     "/appointments",
-    response={201: AppointmentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: AppointmentOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     auth=None,
 )
 def appointment_book(request, payload: BookIn):
-    slot = AppointmentSlot.objects.filter(pk=payload.slot).first()
-    if slot is None:
-        raise NotFound("queueing.slot_not_found", _("没有找到该预约时段。"))
-    appointment = actions.appointment_book(slot=slot, phone=payload.phone)
+    """Book a slot. A staff token books for a citizen; anyone else gives the
+    SMS code of ``POST /appointments/code`` and holds at most
+    ``APPOINTMENTS_OPEN_PER_PHONE`` open appointments per phone."""
+    slot = _slot(payload.slot)
+    open_limit = None
+    if caller_staff(request) is None:
+        appointment_code_check(
+            slot=slot, phone=payload.phone, code=payload.code or "", source_ip=client_ip(request)
+        )
+        open_limit = settings.APPOINTMENTS_OPEN_PER_PHONE
+    appointment = actions.appointment_book(slot=slot, phone=payload.phone, open_limit=open_limit)
     return respond(201, appointment_out(appointment, slot))

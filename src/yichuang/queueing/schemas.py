@@ -86,6 +86,15 @@ class CallSpecificIn(Schema):
 class BookIn(Schema):
     slot: int
     phone: str
+    code: str | None = Field(
+        default=None,
+        description="The SMS code of POST /appointments/code; not needed with a staff token.",
+    )
+
+
+class AppointmentCodeOut(Schema):
+    phone: str = Field(description="The phone the code went to, masked.")
+    expires_in_minutes: int
 
 
 # --- tickets -----------------------------------------------------------------------

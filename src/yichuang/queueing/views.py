@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yichuang.lib.audit import client_ip
+from yichuang.lib.crypto import mask_phone
 from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
 from yichuang.org.models import Centre, Device, Window
@@ -224,9 +226,51 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     )
 
 
+def _book_step(request: HttpRequest, centre: Centre) -> dict:
+    """One POST of /m/book/<centre>: ``step=code`` sends the SMS code for the
+    chosen slot and phone, ``step=confirm`` books with the code. What the page
+    shows next: the code form (``confirm``), the booking, or an error."""
+    from .actions.appointments import appointment_code_check, appointment_code_send
+    from .models import AppointmentSlot
+
+    post = request.POST
+    phone = "".join(post.get("phone", "").split())
+    slot = (
+        AppointmentSlot.objects.filter(pk=post.get("slot") or 0, queue__centre=centre)
+        .select_related("queue")
+        .first()
+        if (post.get("slot") or "").isdigit()
+        else None
+    )
+    confirming = post.get("step") == "confirm"
+    out: dict = {"slot": slot, "phone": phone, "confirm": confirming}
+    try:
+        if slot is None:
+            raise NotFound("queueing.slot_not_found", _("请选择预约时段。"))
+        if confirming:
+            appointment_code_check(
+                slot=slot, phone=phone, code=post.get("code", ""), source_ip=client_ip(request)
+            )
+            out["booked"] = actions.appointment_book(
+                slot=slot, phone=phone, open_limit=settings.APPOINTMENTS_OPEN_PER_PHONE
+            )
+        else:
+            appointment_code_send(slot=slot, phone=phone, source_ip=client_ip(request))
+            out["confirm"] = True
+    except DomainError as e:
+        out["error"] = e
+        out["confirm"] = confirming and e.code in CODE_ERRORS
+    return out
+
+
+# Errors after which the code form stays on screen (the citizen types the code again).
+CODE_ERRORS = {"queueing.code_invalid", "queueing.code_required", "queueing.code_locked"}
+
+
 def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    """``/m/book/``: pick a centre, then a queue's slot, give a phone number and
-    get the appointment code by SMS and on screen (actions.appointment_book)."""
+    """``/m/book/``: pick a centre, then a queue's slot and give a phone number;
+    an SMS code confirms the phone, and the booking's code is shown on screen
+    and sent by SMS (actions.appointment_code_send, appointment_book)."""
     from .models import AppointmentSlot
 
     if code is None:
@@ -235,17 +279,8 @@ def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
     centre = Centre.objects.filter(code=code, is_active=True).first()
     if centre is None:
         raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
-    error = booked = None
-    if request.method == "POST":
-        slot = AppointmentSlot.objects.filter(
-            pk=request.POST.get("slot") or 0, queue__centre=centre
-        ).first()
-        try:
-            if slot is None:
-                raise NotFound("queueing.slot_not_found", _("请选择预约时段。"))
-            booked = actions.appointment_book(slot=slot, phone=request.POST.get("phone", ""))
-        except DomainError as e:
-            error = e
+    step: dict = _book_step(request, centre) if request.method == "POST" else {}
+    error = step.get("error")
     now = timezone.localtime()
     slots = (
         AppointmentSlot.objects.filter(
@@ -265,8 +300,8 @@ def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
         {
             "centre": centre,
             "by_queue": by_queue,
-            "error": error,
-            "booked": booked,
+            **step,
+            "masked_phone": mask_phone(step["phone"]) if step.get("confirm") else "",
             "selected": request.POST.get("slot", ""),
         },
         status=error.status if error else 200,

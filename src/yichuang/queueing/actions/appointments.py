@@ -1,18 +1,32 @@
 """Appointments: booking a slot, cancelling, checking in at the kiosk, and
-the no-shows the worker marks."""
+the no-shows the worker marks.
+
+A citizen booking without signing in first asks for a code by SMS
+(``appointment_code_send``) and books with it (``appointment_code_check``, then
+``appointment_book`` with ``open_limit``). Nothing is held before the code is
+confirmed: a slot's places count only booked appointments, so codes asked for
+and never used take no place (they simply stop working after
+``APPOINTMENT_CODE_MINUTES`` to twice that). The code is not stored: it is a
+keyed hash of the phone, the slot and the time step, so a flood of requests
+writes no rows, only the throttle counters (docs/security.md). Staff booking
+for a citizen (a staff token) need no code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.crypto import keyed_hash
-from yichuang.lib.errors import Conflict, NotFound, Unprocessable
+from yichuang.lib.errors import Conflict, NotFound, TooManyRequests, Unprocessable
 from yichuang.lib.sms import sms_send
+from yichuang.lib.throttle import DAY, HOUR, Rule, rule_full, rule_hit
 from yichuang.org.models import Centre, Device
 
 from ..models import Appointment, AppointmentSlot, Channel, Ticket, new_short_code
@@ -34,23 +48,122 @@ def phone_banned(phone_hash: str, now: dt.datetime) -> bool:
     )
 
 
-@transaction.atomic
-def appointment_book(*, slot, phone: str, now: dt.datetime | None = None) -> Appointment:
-    now = now or timezone.now()
+def _clean_phone(phone: str) -> str:
     phone = "".join((phone or "").split())
     if not PHONE_RE.match(phone):
         raise Unprocessable("queueing.bad_phone", _("手机号应为 11 位数字。"))
-    slot = AppointmentSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
+    return phone
+
+
+def _bookable(slot: AppointmentSlot, phone_hash: str, now: dt.datetime, open_limit: int | None):
+    """Refuse a slot that is over, a banned phone, or a phone already holding
+    ``open_limit`` open appointments."""
     tz = timezone.get_current_timezone()
     if dt.datetime.combine(slot.day, slot.end, tzinfo=tz) <= now:
         raise Unprocessable("queueing.slot_past", _("该时段已过，请选择其他时段。"))
-    phone_hash = keyed_hash(phone, "phone")
     if phone_banned(phone_hash, now):
         raise Conflict(
             "queueing.booking_banned",
             _("您近 %(d)d 天内预约未到 %(n)d 次，暂不能网上预约，请现场取号。")
             % {"d": NO_SHOW_BAN_DAYS, "n": NO_SHOW_BAN_COUNT},
         )
+    if open_limit is not None:
+        held = Appointment.objects.filter(
+            phone_hash=phone_hash,
+            status=Appointment.Status.BOOKED,
+            slot__day__gte=timezone.localdate(now),
+        ).count()
+        if held >= open_limit:
+            raise Conflict(
+                "queueing.too_many_open",
+                _("该手机号已有 %(n)d 个未办理的预约，请办理或取消后再约。") % {"n": held},
+                limit=open_limit,
+            )
+
+
+def _code_for(phone: str, slot_id: int, step: int) -> str:
+    digest = keyed_hash(f"{phone}|{slot_id}|{step}", "appointment-code")
+    return f"{int(digest[:12], 16) % 10**6:06d}"
+
+
+def _code_step(now: dt.datetime) -> int:
+    return int(now.timestamp()) // (settings.APPOINTMENT_CODE_MINUTES * 60)
+
+
+def _too_many_codes() -> TooManyRequests:
+    return TooManyRequests("queueing.too_many_codes", _("验证码发送过于频繁，请稍后再试。"))
+
+
+def appointment_code_send(
+    *, slot, phone: str, source_ip: str | None = None, now: dt.datetime | None = None
+) -> str:
+    """Send the code that confirms an anonymous booking of ``slot`` to
+    ``phone``; returns the phone it went to.
+
+    Refuses what booking would refuse (a past or full slot, a banned phone, a
+    phone at ``APPOINTMENTS_OPEN_PER_PHONE``) before any SMS, then counts the
+    code per client address (``APPOINTMENT_CODES_PER_ADDRESS_HOUR``) and per
+    phone (``APPOINTMENT_CODES_PER_PHONE_DAY``): 429 ``queueing.too_many_codes``
+    past either, with no SMS sent."""
+    now = now or timezone.now()
+    phone = _clean_phone(phone)
+    slot = AppointmentSlot.objects.select_related("queue").get(pk=slot.pk)
+    _bookable(slot, keyed_hash(phone, "phone"), now, settings.APPOINTMENTS_OPEN_PER_PHONE)
+    if slot.booked >= slot.capacity:
+        raise Conflict("queueing.slot_full", _("该时段已约满，请选择其他时段。"))
+    per_address = Rule("appt-code-ip", settings.APPOINTMENT_CODES_PER_ADDRESS_HOUR, HOUR)
+    per_phone = Rule("appt-code-phone", settings.APPOINTMENT_CODES_PER_PHONE_DAY, DAY)
+    if not rule_hit(per_address, source_ip or "-", now) or not rule_hit(per_phone, phone, now):
+        raise _too_many_codes()
+    code = _code_for(phone, slot.pk, _code_step(now))
+    text = _("【一窗】您正在预约 %(q)s %(d)s %(t)s，验证码 %(c)s，%(m)d 分钟内有效。") % {
+        "q": slot.queue.name,
+        "d": slot.day.isoformat(),
+        "t": slot.start.strftime("%H:%M"),
+        "c": code,
+        "m": settings.APPOINTMENT_CODE_MINUTES,
+    }
+    sms_send(phone, text)
+    return phone
+
+
+def appointment_code_check(
+    *, slot, phone: str, code: str, source_ip: str | None = None, now: dt.datetime | None = None
+) -> None:
+    """Check the SMS code of an anonymous booking (this step's or the last
+    one's). Wrong codes count per phone (5 per code period) and per address (20
+    an hour); past either, 429 ``queueing.code_locked`` before any check."""
+    now = now or timezone.now()
+    phone = _clean_phone(phone)
+    minutes = settings.APPOINTMENT_CODE_MINUTES
+    per_phone = Rule("appt-fail-phone", 5, minutes * 60)
+    per_address = Rule("appt-fail-ip", 20, HOUR)
+    if rule_full(per_phone, phone, now) or rule_full(per_address, source_ip or "-", now):
+        raise TooManyRequests("queueing.code_locked", _("验证码错误次数过多，请稍后重新获取。"))
+    given = "".join((code or "").split())
+    if not given:
+        raise Unprocessable("queueing.code_required", _("请输入短信验证码。"))
+    step = _code_step(now)
+    if any(hmac.compare_digest(given, _code_for(phone, slot.pk, s)) for s in (step, step - 1)):
+        return
+    rule_hit(per_phone, phone, now)
+    rule_hit(per_address, source_ip or "-", now)
+    raise Unprocessable("queueing.code_invalid", _("验证码不正确或已过期。"))
+
+
+@transaction.atomic
+def appointment_book(
+    *, slot, phone: str, now: dt.datetime | None = None, open_limit: int | None = None
+) -> Appointment:
+    """Book ``slot`` for ``phone`` and send the appointment code by SMS.
+    ``open_limit`` (anonymous bookings: ``APPOINTMENTS_OPEN_PER_PHONE``) refuses a
+    phone already holding that many open appointments (409
+    ``queueing.too_many_open``)."""
+    now = now or timezone.now()
+    phone = _clean_phone(phone)
+    slot = AppointmentSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
+    phone_hash = keyed_hash(phone, "phone")
+    _bookable(slot, phone_hash, now, open_limit)
     if Appointment.objects.filter(
         phone_hash=phone_hash,
         slot__queue=slot.queue,
