@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from yichuang.accounts.models import User
-from yichuang.org.models import Centre, Department, Post, Staff, Window
+from yichuang.org.models import Centre, Department, Device, Post, Staff, Window
 
 
 def test_it_builds_a_believable_county(county):
@@ -37,8 +37,12 @@ def test_it_is_deterministic_for_a_seed(county):
     out = StringIO()
     call_command("seed_demo", "--reset", "--seed", "5", "--password", "Demo@2026x", stdout=out)
     first = list(Staff.objects.order_by("employee_no").values_list("name", flat=True))
+    first_tokens = set(Device.objects.values_list("token_hash", flat=True))
     call_command("seed_demo", "--reset", "--seed", "5", "--password", "Demo@2026x", stdout=out)
     second = list(Staff.objects.order_by("employee_no").values_list("name", flat=True))
     assert first == second
+    # the device tokens are not: nobody derives a hall's kiosk token from the seed
+    second_tokens = set(Device.objects.values_list("token_hash", flat=True))
+    assert first_tokens and not first_tokens & second_tokens
     assert "clerk_county" in out.getvalue()
     assert User.objects.get(username="clerk_town").check_password("Demo@2026x")

@@ -12,6 +12,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+# The system setting the demo organisation writes (demo/org.py): a database
+# holding it was built by the demo, so `seed-demo --reset` may empty it.
+DEMO_MARK = "demo.county"
+
 
 @dataclass
 class DemoRun:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 
 from yichuang.accounts.models import Role, User, UserRole
+from yichuang.lib.config import Setting
 from yichuang.org.calendar import calendar_load_provisional
 from yichuang.org.models import (
     DEFAULT_OPENING_HOURS,
@@ -20,7 +21,7 @@ from yichuang.org.models import (
     device_token_hash,
 )
 
-from .base import DemoRun
+from .base import DEMO_MARK, DemoRun
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
@@ -347,17 +348,19 @@ def build(run: DemoRun) -> None:
     Post.objects.bulk_create(posts)
 
     # Hall devices: a kiosk and a display per centre, a rating pad per window.
+    # Their tokens come from ``secrets``, never from the seed: a demo install's
+    # kiosk token must not be derivable from ``--seed``.
     devices = []
     tokens: dict[str, str] = {}
     for centre in centres:
         for kind, label in (("kiosk", "1号取号机"), ("display", "大厅主屏")):
-            raw = f"dev_demo_{centre.code}_{kind}_{run.rng.getrandbits(64):016x}"
+            raw = Device.new_token()
             tokens[f"{centre.code}:{kind}"] = raw
             devices.append(
                 Device(kind=kind, name=label, centre=centre, token_hash=device_token_hash(raw))
             )
         for w in windows[centre.code]:
-            raw = f"dev_demo_{centre.code}_pad{w.number}_{run.rng.getrandbits(64):016x}"
+            raw = Device.new_token()
             tokens[f"{centre.code}:pad:{w.number}"] = raw
             devices.append(
                 Device(
@@ -369,6 +372,8 @@ def build(run: DemoRun) -> None:
                 )
             )
     Device.objects.bulk_create(devices)
+    # The mark `seed-demo --reset` looks for before it empties a database.
+    Setting.objects.update_or_create(key=DEMO_MARK, defaults={"value": {"seed": run.seed}})
 
     if not CalendarYear.objects.filter(year=2027).exists():
         calendar_load_provisional(year=2027)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from yichuang.demo.base import DemoRun
+from yichuang.accounts.models import User
+from yichuang.demo.base import DEMO_MARK, DemoRun
 from yichuang.demo.steps import STEPS
+from yichuang.lib.config import Setting
 from yichuang.org.models import Centre
 
 DEMO_USERS = [
@@ -46,12 +49,21 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["months"] < 0 or opts["months"] > 60:
             raise CommandError("--months 须在 0 到 60 之间")
-        if Centre.objects.exists():
+        if settings.PRODUCTION:
+            raise CommandError(
+                "YICHUANG_PRODUCTION 已开启：演示数据不能写入生产数据库，seed-demo 拒绝运行。"
+            )
+        if Centre.objects.exists() or User.objects.exists():
             if opts["if_empty"]:
                 self.stdout.write("数据库已有数据，跳过演示数据生成。")
                 return
             if not opts["reset"]:
                 raise CommandError("数据库中已有数据；如需重建演示县，请加 --reset。")
+            if not Setting.objects.filter(key=DEMO_MARK).exists():
+                raise CommandError(
+                    "数据库中的数据不是演示县生成的（没有演示标记），--reset 拒绝清空；"
+                    "请换一个空数据库。"
+                )
             call_command("flush", interactive=False, verbosity=0)
             import chinese_calendar
 
