@@ -1,6 +1,7 @@
 """Personal data at rest (issue 17, item 6): after the demo county is seeded and
 an applicant has been through the window (a case with an ID card handed in, a
-one-time notice, a ticket with an ID number), no text column of any table holds
+one-time notice, a ticket with an ID number) and a citizen has used the phone
+pages (the own-data code, a complaint), no text column of any table holds
 an ID number in clear, and the vault and notice tables hold no citizen's name in
 clear. The columns are read raw (SQL), not through the models."""
 
@@ -11,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -18,18 +20,22 @@ from django.test import Client
 from tests.conftest import PASSWORD, ensure_county
 from tests.insights.conftest import ensure_world
 
+from yichuang.catalog.admin import OneTimeNoticeAdmin
 from yichuang.catalog.models import Item, OneTimeNotice
+from yichuang.feedback.models import Complaint
 from yichuang.lib.crypto import decrypt_column, encrypt_column, keyed_hash
 from yichuang.lib.errors import DomainError
 from yichuang.vault.models import Document, Person
 
 # An 18-character mainland ID number, not part of a longer run of letters or digits.
 ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-# A hex digest (keyed hashes, token hashes) is not an ID number, whatever its digits.
+# A hex digest (keyed hashes, seals, throttle keys) is not an ID number, whatever
+# its digits: digests are blanked out before the pattern is looked for.
 HEX_DIGEST = re.compile(r"[0-9a-f]{32,}")
 TEXT_TYPES = {"CharField", "TextField", "JSONField"}
-# Where a citizen's name would sit: the vault and the one-time notices.
-NAME_TABLES = ("vault_", "catalog_onetimenotice")
+# Where a citizen's name would sit: the vault, the one-time notices, complaints
+# and rectifications (their contact).
+NAME_TABLES = ("vault_", "catalog_onetimenotice", "feedback_complaint", "feedback_rectification")
 
 ID_ALICE = "11010519491231002X"  # valid GB 11643 numbers (check characters computed)
 ID_BOB = "440524188001010014"
@@ -75,9 +81,7 @@ def id_numbers_in_clear() -> dict[str, list[str]]:
     hits: dict[str, list[str]] = {}
     for table, column in text_columns():
         for value in raw_values(table, column):
-            if HEX_DIGEST.fullmatch(value):
-                continue
-            found = ID_PATTERN.findall(value)
+            found = ID_PATTERN.findall(HEX_DIGEST.sub(" ", value))
             if found:
                 hits.setdefault(f"{table}.{column}", []).extend(found)
     return hits
@@ -167,6 +171,26 @@ def through_the_window() -> None:
     assert resp.status_code == 422 and resp.json()["code"] == "cases.materials_incomplete"
 
 
+def from_the_phone() -> None:
+    """A citizen, not signed in, asks for the code of the own-data page and files
+    a complaint with a name."""
+    citizen = Client()
+    resp = citizen.post("/m/my-data", {"id_number": ID_ALICE})
+    assert resp.status_code == 200
+    resp = post(
+        citizen,
+        "/api/v1/complaints",
+        {
+            "kind": "complaint",
+            "description": "窗口推诿",
+            "centre": "county-hall",
+            "name": "欧阳明珠",
+            "phone": "13800138000",
+        },
+    )
+    assert resp.status_code == 201, resp.content
+
+
 @pytest.fixture
 def demo_county(transactional_db):
     """The full demo (a small county, one month of history) and one morning at
@@ -187,6 +211,7 @@ def demo_county(transactional_db):
         stdout=open("/dev/null", "w"),  # noqa: SIM115
     )
     through_the_window()
+    from_the_phone()
 
 
 def test_no_id_number_and_no_citizen_name_is_stored_in_clear(demo_county):
@@ -195,13 +220,16 @@ def test_no_id_number_and_no_citizen_name_is_stored_in_clear(demo_county):
     assert {ID_ALICE, ID_BOB} <= numbers
     names = set(Person.objects.values_list("name", flat=True))
     names |= set(OneTimeNotice.objects.values_list("applicant_name", flat=True))
+    names |= set(Complaint.objects.exclude(name="").values_list("name", flat=True))
     assert {"欧阳明珠", "司马青云"} <= names and len(names) > 20
     # … nowhere in clear in the database …
     assert (id_numbers_in_clear(), names_in_clear(names)) == ({}, {})
     # … and shown masked.
     doc = next(d for d in Document.objects.filter(doc_type="id_card") if d.number == ID_BOB)
     assert str(doc) == f"{doc.name} 440524********0014"
-    assert OneTimeNotice.objects.get().masked_applicant_name == "司***"
+    notice = OneTimeNotice.objects.get()
+    assert notice.masked_applicant_name == "司***"
+    assert OneTimeNoticeAdmin(OneTimeNotice, admin.site).applicant(notice) == "司***"
 
 
 def raw_name(pk: int) -> str:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Bundle, Item, ItemVersion, OneTimeNotice
 
@@ -32,8 +33,13 @@ class BundleAdmin(admin.ModelAdmin):
 
 @admin.register(OneTimeNotice)
 class OneTimeNoticeAdmin(admin.ModelAdmin):
-    list_display = ("reference", "item", "applicant_name", "centre", "created_at")
+    list_display = ("reference", "item", "applicant", "centre", "created_at")
     search_fields = ("reference",)
+    exclude = ("applicant_name",)
+
+    @admin.display(description=_("申请人"))
+    def applicant(self, obj: OneTimeNotice) -> str:
+        return obj.masked_applicant_name
 
     def has_change_permission(self, request, obj=None):
         return False
