@@ -2,7 +2,13 @@ import pytest
 
 from yichuang.lib.errors import NotFound
 from yichuang.org.models import Centre, Department
-from yichuang.org.scopes import centres_for, departments_for, get_centre_for, get_window_for
+from yichuang.org.scopes import (
+    centres_for,
+    departments_for,
+    get_centre_for,
+    get_window_for,
+    staff_of,
+)
 
 
 def test_it_gives_a_township_clerk_only_his_centre(county):
@@ -45,12 +51,29 @@ def test_it_reads_the_staff_record_once_per_request(county, django_assert_num_qu
 
 
 def test_it_gives_every_user_the_windows_of_the_centres_in_scope(county):
+    """The windows of the centres in scope; a department's staff only the
+    department's windows among them."""
     from django.contrib.auth.models import AnonymousUser
 
     from yichuang.accounts.models import User
-    from yichuang.org.models import Window
+    from yichuang.org.models import Staff, Window
     from yichuang.org.scopes import windows_for
 
+    by_department = 0
     for user in [AnonymousUser(), *User.objects.all()]:
-        expected = set(Window.objects.filter(centre__in=centres_for(user)).values_list("pk"))
-        assert set(windows_for(user).values_list("pk")) == expected, user
+        expected = Window.objects.filter(centre__in=centres_for(user))
+        staff = staff_of(user)
+        if staff is not None and staff.scope == Staff.Scope.DEPARTMENT:
+            expected = expected.filter(department_id=staff.department_id)
+            by_department += 1
+        assert set(windows_for(user).values_list("pk")) == set(expected.values_list("pk")), user
+    assert by_department >= 7
+
+
+def test_a_department_lead_gets_his_department_windows_only(county):
+    from yichuang.org.scopes import windows_for
+
+    windows = list(windows_for(county.dept_lead).select_related("centre", "department"))
+    spots = {(w.centre.code, w.number) for w in windows}
+    assert spots == {("county-hall", n) for n in (5, 6, 7, 8)}
+    assert {w.department.code for w in windows} == {"rs"}

@@ -171,17 +171,22 @@ def test_it_lists_windows_with_their_queues(api, county, hall, w1):
 
 def test_a_county_director_works_a_township_window_a_department_lead_may_not(api, county, hall):
     """Regional scopes reach the township's windows (the scope is read with the
-    window in the action's first query); only directors may work a window
-    another clerk signed in to."""
+    window in the action's first query), but a department lead's windows are
+    his department's only; only directors may work a window another clerk
+    signed in to."""
+    from yichuang.accounts.models import User
     from yichuang.queueing import actions
 
     window = Window.objects.filter(centre=county.town, skills__isnull=False).first()
     queue = window.skills.order_by("order").first().queue
     assert post(api(county.outsider), url(window, "open")).status_code == 200
     ticket = actions.ticket_issue(centre=county.town, queue_code=queue.code, channel="kiosk")
+    colleague = User.objects.get(username="clerk_chengguan_2")
     before = snapshot()
     for action in ("call-next", "finish"):
         resp = post(api(county.dept_lead), url(window, action))
+        assert (resp.status_code, resp.json()["code"]) == (404, "org.window_not_found")
+        resp = post(api(colleague), url(window, action))
         assert (resp.status_code, resp.json()["code"]) == (403, "queueing.not_your_window")
     assert snapshot() == before
     called = post(api(county.director), url(window, "call-next"))

@@ -2,7 +2,9 @@
 
 A user's scope comes from the user's staff record: the whole county (county
 admins, the county hall director, inspectors), one centre (a township
-director, clerks), or one department across the county (department leads).
+director, clerks), or one department across the county (department leads:
+every centre's records of that department, and only that department's
+windows).
 System administrators without a staff record see every centre.
 """
 
@@ -79,8 +81,13 @@ def get_centre_for(user, code: str) -> Centre:
 
 
 def windows_for(user) -> QuerySet[Window]:
-    """The windows of the centres ``centres_for(user)`` gives, as one condition
-    on the window row (no subquery): the hall's clerk actions start here."""
+    """The windows a user sees, as one condition on the window row (no
+    subquery): the hall's clerk actions start here.
+
+    The windows of the centres ``centres_for(user)`` gives, except for a
+    department's staff: their windows are their department's windows in the
+    region of their staff record. Windows of no department (comprehensive,
+    green channel, flexible) belong to the centre and its director."""
     if user is None or not user.is_authenticated:
         return Window.objects.none()
     if sees_everything(user):
@@ -90,7 +97,12 @@ def windows_for(user) -> QuerySet[Window]:
         return Window.objects.none()
     if staff.scope == Staff.Scope.CENTRE:
         return Window.objects.filter(centre_id=staff.centre_id)
-    return Window.objects.filter(region_q(staff.region_id, "centre__region"))
+    in_region = Window.objects.filter(region_q(staff.region_id, "centre__region"))
+    if staff.scope == Staff.Scope.DEPARTMENT:
+        if staff.department_id is None:
+            return Window.objects.none()
+        return in_region.filter(department_id=staff.department_id)
+    return in_region
 
 
 def window_not_found() -> NoReturn:

@@ -7,7 +7,10 @@ Who may do what:
 * a kiosk device token issues tickets and checks in appointments at its own
   centre, nothing else; display and pad tokens read the hall and its event feed
   at their centre and can't call or issue;
-* staff act within their scope (``org.scopes``): an outsider gets 404;
+* staff act within their scope (``org.scopes``, ``permissions``): an outsider
+  gets 404; a department's staff see and work only the department's windows,
+  lines and tickets; a read-only role (inspector, audit or security
+  administrator) gets 403 ``queueing.read_only`` on every write;
 * the hall state, the queues and the event feed are what the hall screens show
   to everyone, so they are readable without a token (a device token of another
   centre is still refused).
@@ -23,7 +26,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +38,7 @@ from yichuang.lib.errors import Conflict, ErrorOut, Forbidden, NotFound, Unproce
 from yichuang.lib.pagination import MAX_LIMIT
 from yichuang.org.auth import API_AUTH, caller_staff, device_of, staff_user
 from yichuang.org.models import Centre, Device, Window
-from yichuang.org.scopes import centres_for, get_centre_for, get_window_for
+from yichuang.org.scopes import centres_for, get_centre_for, get_window_for, windows_for
 
 from . import actions
 from .actions.appointments import appointment_code_check, appointment_code_send
@@ -48,6 +51,7 @@ from .models import (
     TicketEvent,
     queue_item_names,
 )
+from .permissions import ticket_not_found, tickets_for
 from .schemas import (
     AlertHandledOut,
     AlertHandleIn,
@@ -153,13 +157,14 @@ def _window_ref(request, window_id: int) -> Window:
 
 def _scoped_ticket(request, ticket_id: int) -> Ticket:
     device = device_of(request)
-    qs = Ticket.objects.select_related("queue", "window", "first_ask")
+    qs: QuerySet[Ticket]
     if device is not None:
-        ticket = qs.filter(pk=ticket_id, centre=device.centre).first()
+        qs = Ticket.objects.filter(centre=device.centre)
     else:
-        ticket = qs.filter(pk=ticket_id, centre__in=centres_for(request.user)).first()
+        qs = tickets_for(request.user)
+    ticket = qs.select_related("queue", "window", "first_ask").filter(pk=ticket_id).first()
     if ticket is None:
-        raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
+        raise ticket_not_found()
     return ticket
 
 
@@ -215,8 +220,9 @@ def centre_window_list(request, code: str):
         centre = device.centre
     else:
         centre = get_centre_for(request.user, code)
+    in_scope = Window.objects.all() if device is not None else windows_for(request.user)
     windows = list(
-        Window.objects.filter(centre=centre, is_active=True).select_related("department", "clerk")
+        in_scope.filter(centre=centre, is_active=True).select_related("department", "clerk")
     )
     queues = queue_codes_by_window(windows)
     return [centre_window_out(w, queues.get(w.pk, [])) for w in windows]

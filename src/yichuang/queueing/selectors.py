@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from yichuang.org.models import Window
-from yichuang.org.scopes import centres_for, staff_of
+from yichuang.org.permissions import holds
+from yichuang.org.scopes import staff_of, windows_for
 
 from .estimates import queue_states
 from .models import Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
-from .permissions import is_director
+from .permissions import WINDOW_ROLES, is_director
 
 
 def day_start():
@@ -28,18 +29,18 @@ def signed_in_window(user) -> Window | None:
 
 
 def desk_for(user) -> dict:
-    """What the clerk's console shows: the window signed in at (or the closed
-    windows in scope to open), the lines it serves, the ticket at it, the
-    centre's queues to transfer to and its open peak alerts."""
+    """What the clerk's console shows: the window signed in at (or, for a
+    role that works windows, the closed windows in scope to open), the lines
+    it serves, the ticket at it, the centre's queues to transfer to and its
+    open peak alerts."""
     staff = staff_of(user)
     window = signed_in_window(user)
     desk: dict = {"staff": staff, "window": window}
     if window is None:
+        desk["may_operate"] = holds(user, *WINDOW_ROLES)
         desk["choices"] = (
-            Window.objects.filter(
-                centre__in=centres_for(user), state="closed", is_active=True
-            ).select_related("centre")
-            if staff
+            windows_for(user).filter(state="closed", is_active=True).select_related("centre")
+            if staff and desk["may_operate"]
             else []
         )
         return desk

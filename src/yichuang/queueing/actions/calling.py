@@ -121,7 +121,7 @@ def ticket_call_specific(
         raise Forbidden("queueing.call_specific_forbidden", _("只有中心主任可以指定叫号。"))
     if not (reason or "").strip():
         raise Unprocessable("queueing.reason_required", _("指定叫号须填写理由。"))
-    window = lock_window(window)
+    window = lock_window(window, actor)
     require_open(window)
     if current_at(window) is not None:
         raise Conflict("queueing.window_busy", _("该窗口还有未办结的号。"))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from yichuang.org.models import Device, Window
 
 from ..events import ticket_event
 from ..models import Channel, Queue, Ticket, TicketEvent, WindowSkill, new_code
-from ..permissions import check_operator
+from ..permissions import TICKET_ROLES, check_operator, staff_or_403, ticket_not_found, tickets_for
 from .common import S, current_at, lock_current, lock_window, no_current_ticket
 
 E = TicketEvent.Type
@@ -111,13 +111,29 @@ def ticket_no_show(*, window: Window, actor, now: dt.datetime | None = None) -> 
     return _clerk_step(NO_SHOW, window, actor, now, _("已开始办理的号不能记为过号。"))
 
 
+def _lock_ticket(ticket: Ticket, actor, device: Device | None) -> Ticket:
+    """The ticket, locked, with its queue: a device's of its own centre, a
+    staff member's within ``tickets_for`` (404 otherwise) and only for a
+    ticket role (403 ``queueing.read_only``)."""
+    qs: QuerySet[Ticket] = Ticket.objects.all()
+    if device is not None:
+        qs = qs.filter(centre_id=device.centre_id)
+    elif actor is not None:
+        staff_or_403(actor, TICKET_ROLES)
+        qs = tickets_for(actor)
+    locked = qs.select_for_update(of=("self",)).select_related("queue").filter(pk=ticket.pk).first()
+    if locked is None:
+        raise ticket_not_found()
+    return locked
+
+
 @transaction.atomic
 def ticket_rejoin(
     *, ticket: Ticket, actor=None, device: Device | None = None, now: dt.datetime | None = None
 ) -> Ticket:
     """A citizen who missed the call rejoins once, at the back of the line."""
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
+    ticket = _lock_ticket(ticket, actor, device)
     if ticket.status != S.NO_SHOW:
         raise Conflict("queueing.not_no_show", _("只有过号的号可以重新排队。"))
     if not ticket.queue.no_show_rejoin or ticket.rejoined:
@@ -200,7 +216,7 @@ def ticket_transfer(
     now = now or timezone.now()
     if bool(queue_code) == bool(to_window_id):
         raise Unprocessable("queueing.bad_transfer_target", _("请指定转往的队列或窗口（二选一）。"))
-    window = lock_window(window)
+    window = lock_window(window, actor)
     check_operator(window, actor)
     ticket = current_at(window)
     if ticket is None:
@@ -259,7 +275,7 @@ def ticket_cancel(
     *, ticket: Ticket, actor=None, device: Device | None = None, now: dt.datetime | None = None
 ) -> Ticket:
     now = now or timezone.now()
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = _lock_ticket(ticket, actor, device)
     if ticket.status != S.WAITING:
         raise Conflict("queueing.not_waiting", _("只有等候中的号可以取消。"))
     ticket.status = S.CANCELLED

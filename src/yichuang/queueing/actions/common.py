@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from yichuang.lib.errors import Conflict, Unprocessable
 from yichuang.org.calendar import is_workday
 from yichuang.org.models import Centre, Window
-from yichuang.org.scopes import centres_for, window_not_found
+from yichuang.org.scopes import window_not_found, windows_for
 
 from ..models import Ticket
 
@@ -38,8 +38,9 @@ def no_current_ticket() -> NoReturn:
 
 
 def windows_in_scope(actor):
-    """The windows of the centres ``actor`` sees (``org.scopes.centres_for``)."""
-    return Window.objects.filter(centre__in=centres_for(actor))
+    """The windows ``actor`` works on (``org.scopes.windows_for``: a
+    department's staff only the department's windows)."""
+    return windows_for(actor)
 
 
 def keep_centre(loaded: Window, window: Window) -> Window:
@@ -74,7 +75,7 @@ def lock_current(window: Window, actor) -> Ticket | None:
     ticket = (
         Ticket.objects.select_for_update(no_key=True, of=("window",))
         .select_related("window", "queue", "first_ask")
-        .filter(window_id=window.pk, window__centre__in=centres_for(actor), status__in=ACTIVE)
+        .filter(window_id=window.pk, window__in=windows_for(actor), status__in=ACTIVE)
         .order_by("-called_at")
         .first()
     )

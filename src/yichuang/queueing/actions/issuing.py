@@ -28,6 +28,7 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
+from ..permissions import check_ticket_actor
 from .common import PHONE_RE, S, check_centre_open
 
 
@@ -96,7 +97,8 @@ def ticket_issue(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Take the next number in a queue. Raises before writing anything when the
-    centre is closed, the queue unknown, its quota reached or the line full."""
+    centre is closed, the queue unknown, its quota reached or the line full,
+    or when a staff ``actor`` may not issue in that queue (``permissions``)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     check_centre_open(centre, now)
@@ -109,6 +111,8 @@ def ticket_issue(
             queue=queue_code,
         )
     queue.centre = centre
+    if actor is not None:
+        check_ticket_actor(actor, queue)  # staff: a ticket role and a line in scope
     # Taking the number locks the (queue, day) counter row until commit, so the
     # checks below see every ticket issued before this one.
     seq = sql.counter_next(centre_id=centre.pk, queue_id=queue.pk, day=day, now=now)

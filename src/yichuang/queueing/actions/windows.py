@@ -22,9 +22,9 @@ E = TicketEvent.Type
 
 @transaction.atomic
 def window_open(*, window: Window, actor, now: dt.datetime | None = None) -> Window:
-    """The clerk signs in to the window."""
+    """The clerk signs in to the window (one in the actor's scope)."""
     now = now or timezone.now()
-    window = lock_window(window)
+    window = lock_window(window, actor)
     staff = staff_or_403(actor)
     if window.state != "closed":
         if window.clerk_id == staff.pk:
@@ -56,7 +56,7 @@ def _window_state(
     window: Window, actor, *, allowed: Iterable[str], new: str, type: str, now: dt.datetime | None
 ) -> Window:
     now = now or timezone.now()
-    window = lock_window(window)
+    window = lock_window(window, actor)
     check_operator(window, actor)
     if window.state not in allowed:
         raise Conflict(
