@@ -157,7 +157,7 @@ class StepOut(Schema):
     state: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     type: str
     old_status: str
     new_status: str
@@ -232,7 +232,7 @@ class CaseOut(Schema):
     completed_at: str | None
     rating_code: str | None  # once completed
     steps: list[StepOut]
-    events: list[EventOut]
+    events: list[CaseEventOut]
     visits: list[VisitOut]
     materials: list[MaterialOut]
     stops: list[StopOut]

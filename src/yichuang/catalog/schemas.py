@@ -160,7 +160,7 @@ class ScopeName(Schema):
     name: str
 
 
-class TargetsOut(Schema):
+class CatalogTargetsOut(Schema):
     one_visit_coverage: float
     committed_compression: float
 
@@ -168,7 +168,7 @@ class TargetsOut(Schema):
 class MetricsOut(Figures, ScopeName):
     """The figures of a scope, its targets, and each department's figures."""
 
-    targets: TargetsOut
+    targets: CatalogTargetsOut
     departments: list[DepartmentFiguresOut]
 
 
