@@ -45,10 +45,13 @@ def test_it_shows_the_call_above_the_window(browser, live_county):
     context.close()
 
 
-def test_it_books_an_appointment_on_the_phone(browser, live_county):
+def test_it_books_an_appointment_on_the_phone(browser, live_county, settings):
     from yichuang.demo.queueing import build_slots, build_structure
+    from yichuang.lib.sms import MemoryBackend
 
     server, _password = live_county
+    settings.SMS_BACKEND = "yichuang.lib.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
     build_structure()
     build_slots(days=3)
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
@@ -56,6 +59,11 @@ def test_it_books_an_appointment_on_the_phone(browser, live_county):
     phone.click("text=云溪县政务服务中心")
     phone.locator("fieldset:has-text('社保业务') input[name=slot]:not([disabled])").last.check()
     phone.fill("input[name=phone]", "13800138000")
-    phone.click("button:has-text('提交预约')")
+    phone.click("button:has-text('获取验证码')")
+    phone.wait_for_selector("text=验证码已发送至 138****8000")
+    code = MemoryBackend.outbox[-1][1].split("验证码 ")[1][:6]
+    phone.fill("input[name=code]", code)
+    assert phone.locator("button:has-text('确认预约')").is_visible()
+    phone.click("button:has-text('确认预约')")
     phone.wait_for_selector("text=预约成功")
     assert len(phone.locator(".m-code").inner_text()) == 8
