@@ -97,7 +97,8 @@ def test_the_public_feed_carries_no_free_text(api, county, hall, issue, open_win
     ticket_call_specific(
         window=window_of(hall, 1), ticket_id=t.pk, actor=county.director, reason=reason
     )
-    assert TicketEvent.objects.filter(ticket=t, type="called", reason=reason).exists()
+    stored = "老人王秀英 身份证110105********0020 优先"  # the ID number masked at rest
+    assert TicketEvent.objects.filter(ticket=t, type="called", reason=stored).exists()
     resp = client.get(f"/api/v1/centres/county-hall/events?after={cursor}")
     called = [e for e in resp.json()["events"] if e["type"] == "called"]
     assert [e["ticket_number"] for e in called] == [t.number]

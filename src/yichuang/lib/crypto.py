@@ -18,6 +18,7 @@ import base64
 import binascii
 import hmac
 import os
+import re
 from functools import lru_cache
 from hashlib import sha256
 from typing import Any
@@ -144,6 +145,17 @@ def mask_name(value: str) -> str:
 def mask_bank_account(value: str) -> str:
     """Keep the last 4 characters: ``***************1234``."""
     return _mask(_compact(value), 0, 4)
+
+
+# An 18-character ID number standing on its own in free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def redact_id_numbers(text: str) -> str:
+    """Free text as it may be stored: every ID number in it masked
+    (``老人 身份证110105********002X 优先``). For reasons and notes typed at a
+    screen, which are kept in clear."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 # --- model field ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.audit import audit_record
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.lib.errors import Forbidden, TooManyRequests, Unprocessable
 from yichuang.lib.idnumbers import validate_credit_code, validate_id_number
 from yichuang.lib.sms import sms_send
@@ -284,7 +285,7 @@ def person_unmask(
     """The full ID number and phone, for a permitted user with a reason; logged."""
     if not can_unmask(actor):
         raise Forbidden("vault.unmask_forbidden", _("您没有查看完整证件号码的权限。"))
-    reason = (reason or "").strip()
+    reason = redact_id_numbers((reason or "").strip())  # kept in both logs
     if not reason:
         raise Unprocessable("vault.reason_required", _("请说明查看完整证件号码的理由。"))
     access_logged(

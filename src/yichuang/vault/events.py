@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.org.models import Centre, Department
 from yichuang.org.scopes import staff_of
 
@@ -41,8 +42,8 @@ def access_logged(
         department=department,
         centre=centre,
         case_id=case_id,
-        case_label=case_label,
-        purpose=purpose,
+        case_label=redact_id_numbers(case_label),
+        purpose=redact_id_numbers(purpose),  # typed at a screen: no ID number in clear
         basis=basis,
         consent=consent,
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.audit import audit_record
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.lib.sms import sms_send
 from yichuang.org.models import Window
@@ -121,6 +122,7 @@ def ticket_call_specific(
         raise Forbidden("queueing.call_specific_forbidden", _("只有中心主任可以指定叫号。"))
     if not (reason or "").strip():
         raise Unprocessable("queueing.reason_required", _("指定叫号须填写理由。"))
+    reason = redact_id_numbers(reason)  # kept in the ticket's events and the audit log
     window = lock_window(window, actor)
     require_open(window)
     if current_at(window) is not None:
