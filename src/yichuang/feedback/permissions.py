@@ -4,8 +4,12 @@ scope's business (``yichuang.org.scopes``); ``selectors`` combines the two."""
 
 from __future__ import annotations
 
-from yichuang.accounts.models import Role
-from yichuang.org.models import Staff
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from yichuang.accounts.models import SEPARATED_ADMIN_ROLES, Role
+from yichuang.lib.errors import Forbidden, Unprocessable
+from yichuang.org.models import Centre, Staff
 from yichuang.org.permissions import holds
 from yichuang.org.scopes import centres_for, staff_of
 
@@ -63,3 +67,50 @@ def can_assign(user, *, centre_id: int | None, department_id: int | None) -> boo
 def can_close(user, *, centre_id: int | None, department_id: int | None) -> bool:
     """The user may close a rectification fed back to the citizen."""
     return is_reviewer(user) or can_assign(user, centre_id=centre_id, department_id=department_id)
+
+
+def handlers_in_scope(
+    *, centre_id: int | None, department_id: int | None, assigner
+) -> QuerySet[Staff]:
+    """The staff who may handle a rectification or complaint of this centre
+    and department, and so read the citizen's contact details: staff whose
+    own scope covers the centre (its clerks and director, or staff of the
+    county above it), of the item's department or of none, and not one of
+    the 三权分立 administrators. For an item not routed to a centre yet, the
+    staff of the centres the ``assigner`` sees."""
+    qs = Staff.objects.filter(user__isnull=False, user__is_active=True).exclude(
+        user__roles__role__in=SEPARATED_ADMIN_ROLES
+    )
+    if department_id is None:
+        qs = qs.exclude(scope=Staff.Scope.DEPARTMENT)
+    else:
+        qs = qs.filter(Q(department__isnull=True) | Q(department_id=department_id))
+    if centre_id is None:
+        return qs.filter(centre__in=centres_for(assigner))
+    centre = Centre.objects.select_related("region__parent").get(pk=centre_id)
+    above = [centre.region_id, centre.region.parent_id]
+    if centre.region.parent is not None:
+        above.append(centre.region.parent.parent_id)
+    return qs.filter(
+        Q(scope=Staff.Scope.CENTRE, centre_id=centre_id)
+        | (~Q(scope=Staff.Scope.CENTRE) & Q(region_id__in=[r for r in above if r]))
+    )
+
+
+def check_handler(handler, *, centre_id: int | None, department_id: int | None, assigner) -> Staff:
+    """``handler``'s staff record if he may handle an item of this centre and
+    department (``handlers_in_scope``); 422 ``feedback.bad_handler`` for one
+    who is not active staff, 403 ``feedback.handler_out_of_scope`` for one
+    outside the item's scope."""
+    staff = staff_of(handler)
+    if staff is None or not handler.is_active:
+        raise Unprocessable("feedback.bad_handler", _("承办人须为在职工作人员。"))
+    in_scope = handlers_in_scope(
+        centre_id=centre_id, department_id=department_id, assigner=assigner
+    )
+    if not in_scope.filter(pk=staff.pk).exists():
+        raise Forbidden(
+            "feedback.handler_out_of_scope",
+            _("承办人须为该事项所属服务中心、所属部门的工作人员。"),
+        )
+    return staff

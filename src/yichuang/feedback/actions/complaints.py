@@ -27,7 +27,7 @@ from yichuang.org.scopes import staff_of
 
 from ..events import event_record
 from ..models import Complaint, ComplaintCategory, ComplaintCounter, Open311Client
-from ..permissions import can_assign, is_reviewer
+from ..permissions import can_assign, check_handler, is_reviewer
 from .common import MAX_COMMENT, handler_named, require_status, set_fields, unknown_step
 from .deadlines import complaint_deadlines, due
 
@@ -176,13 +176,13 @@ def complaint_assign(
     clerk: Staff | None = None,
     note: str = "",
 ) -> Complaint:
-    """Route to the unit, window or clerk concerned and name a handler."""
+    """Route to the unit, window or clerk concerned and name a handler:
+    active staff inside the complaint's centre and department as routed
+    (``permissions.check_handler``), never the clerk complained about."""
     c = _locked(complaint)
     if not can_assign(actor, centre_id=c.centre_id, department_id=c.department_id):
         raise Forbidden("feedback.cannot_assign", _("只有中心主任或责任部门负责人可以分派。"))
     require_status(c, Complaint.Status.RECEIVED, Complaint.Status.ASSIGNED)
-    if staff_of(handler) is None or not handler.is_active:
-        raise Unprocessable("feedback.bad_handler", _("承办人须为在职工作人员。"))
     fields: dict[str, Any] = {"handler": handler}
     if window is not None:
         fields.update(window=window, centre=window.centre, department=window.department)
@@ -190,6 +190,23 @@ def complaint_assign(
         fields["clerk"] = clerk
     if department is not None:
         fields["department"] = department
+    centre_id, department_id = c.centre_id, c.department_id
+    if "centre" in fields:
+        centre_id = fields["centre"].pk
+    if "department" in fields:
+        department_id = fields["department"].pk if fields["department"] else None
+    routed = (centre_id, department_id) != (c.centre_id, c.department_id)
+    if routed and not can_assign(actor, centre_id=centre_id, department_id=department_id):
+        raise Forbidden("feedback.cannot_assign", _("只有中心主任或责任部门负责人可以分派。"))
+    hstaff = check_handler(
+        handler, centre_id=centre_id, department_id=department_id, assigner=actor
+    )
+    clerk_id = fields["clerk"].pk if "clerk" in fields else c.clerk_id
+    if clerk_id is not None and hstaff.pk == clerk_id:
+        raise Unprocessable(
+            "feedback.handler_is_complained",
+            _("不能由被投诉的工作人员承办针对本人的诉求。"),
+        )
     _step(
         c,
         actor,

@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.lib.sms import public_link, sms_send
-from yichuang.org.scopes import staff_of
 
 from ..events import event_record
 from ..models import Rectification
-from ..permissions import can_assign, can_close
+from ..permissions import can_assign, can_close, check_handler
 from .appeals import appeal_file_for_verdict
 from .common import MAX_COMMENT, handler_named, require_status, set_fields, unknown_step
 
@@ -51,14 +50,16 @@ def _step(rect: Rectification, actor, new: str, fields: dict[str, Any], note: st
 def rectification_assign(
     *, rectification: Rectification, handler, actor, note: str = ""
 ) -> Rectification:
-    """The responsible unit assigns a handler (again, to reassign)."""
+    """The responsible unit assigns a handler (again, to reassign): active
+    staff inside the rectification's centre and department
+    (``permissions.check_handler``), never the clerk rated."""
     rect = _locked(rectification)
     if not can_assign(actor, centre_id=rect.centre_id, department_id=rect.department_id):
         raise Forbidden("feedback.cannot_assign", _("只有中心主任或责任部门负责人可以分派。"))
     require_status(rect, Rectification.Status.NEW, Rectification.Status.ASSIGNED)
-    hstaff = staff_of(handler)
-    if hstaff is None or not handler.is_active:
-        raise Unprocessable("feedback.bad_handler", _("承办人须为在职工作人员。"))
+    hstaff = check_handler(
+        handler, centre_id=rect.centre_id, department_id=rect.department_id, assigner=actor
+    )
     if rect.rating.clerk_id and hstaff.pk == rect.rating.clerk_id:
         raise Unprocessable("feedback.handler_is_rated", _("不能由被评价的工作人员承办本人差评。"))
     _step(
