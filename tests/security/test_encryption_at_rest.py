@@ -245,7 +245,7 @@ def demo_county(transactional_db):
 def test_no_id_number_and_no_citizen_name_is_stored_in_clear(demo_county):
     # What the window stored is there, readable through the models …
     numbers = {d.number for d in Document.objects.filter(doc_type="id_card")}
-    assert {ID_ALICE, ID_BOB} <= numbers
+    assert {ID_ALICE, ID_BOB} <= numbers and len(numbers) > 10  # the demo's too
     names = set(Person.objects.values_list("name", flat=True))
     names |= set(OneTimeNotice.objects.values_list("applicant_name", flat=True))
     names |= set(Complaint.objects.exclude(name="").values_list("name", flat=True))

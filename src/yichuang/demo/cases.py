@@ -261,6 +261,8 @@ def build(run: DemoRun) -> None:
                         person_id=case.person_id,
                         doc_type=m.document_type,
                         name=m.name,
+                        # an ID card is kept with its number (encrypted at rest)
+                        number=case.person.id_number if m.document_type == "id_card" else "",
                         source_case_id=case.pk,
                         source_centre=hall,
                         source_department_id=case.department_id,
