@@ -15,7 +15,7 @@ DEMO_PASSWORD ?= Demo@2026
 DEMO_MONTHS ?= 3
 PYTEST_ARGS ?=
 
-.PHONY: install sysdeps run test bench lint messages clean voices
+.PHONY: install sysdeps run test bench fuzz lint messages clean voices
 
 install: $(STAMP) $(ECHARTS)
 
@@ -62,6 +62,11 @@ test: install sysdeps
 
 bench: install sysdeps
 	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# A longer fuzzing pass over the API than the suite's (schemathesis, every demo
+# persona, FUZZ_EXAMPLES per operation): one JSON line, non-zero on any failure.
+fuzz: install
+	$(BIN)/python bench/fuzz_api.py
 
 lint: install
 	$(BIN)/ruff check src tests e2e bench
