@@ -165,3 +165,22 @@ def test_staff_book_for_a_citizen_without_a_code(api, county, town_slots, outbox
     assert statuses == [201, 201, 201]
     assert Appointment.objects.count() == 3
     assert all("预约码" in text for _phone, text in outbox)
+
+
+def test_guessing_an_appointment_code_is_stopped(api, county, town_slots, outbox):
+    clerk = api(county.outsider)
+    booked = post(clerk, BOOK, {"slot": town_slots.first().pk, "phone": "13300133000"}).json()
+    client = Client(REMOTE_ADDR="203.0.113.70")
+    guesses = [
+        client.post(
+            "/m/appointment", {"code": f"{n:08d}", "phone": "13300133000", "cancel": "1"}
+        ).status_code
+        for n in range(22)
+    ]
+    assert guesses == [404] * 20 + [429, 429]
+    right = {"code": booked["code"], "phone": "13300133000", "cancel": "1"}
+    assert client.post("/m/appointment", right).status_code == 429
+    assert Appointment.objects.get().status == "booked"
+    # the citizen's own address is not concerned
+    assert Client().post("/m/appointment", right).status_code == 200
+    assert Appointment.objects.get().status == "cancelled"

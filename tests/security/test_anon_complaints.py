@@ -122,3 +122,16 @@ def test_a_bad_bearer_token_is_not_taken_for_anonymous(hall, frozen):
     )
     assert resp.status_code == 401
     assert Complaint.objects.count() == 0
+
+
+def test_session_writes_through_staff_endpoints_need_the_csrf_token_too(county, hall, frozen):
+    file_api(Client(), "203.0.113.60")
+    complaint = Complaint.objects.get()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(county.director)
+    body = json.dumps({"action": "assign", "handler": "clerk_county"})
+    path = f"{API}/{complaint.pk}/actions"
+    resp = browser.post(path, body, content_type="text/plain", HTTP_ORIGIN="https://evil.example")
+    assert resp.status_code in (401, 403)
+    complaint.refresh_from_db()
+    assert complaint.status == "received" and complaint.handler_id is None

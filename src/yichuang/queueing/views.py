@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 
 from yichuang.lib.audit import client_ip
 from yichuang.lib.crypto import mask_phone
-from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound, TooManyRequests
+from yichuang.lib.throttle import Rule, rule_full, rule_hit
 from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
 from yichuang.org.models import Centre, Device, Window
 from yichuang.org.scopes import centres_for
@@ -308,15 +309,26 @@ def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
+# Failed look-ups of /m/appointment per client address and hour: a code is 8
+# digits, so guessing one for a known phone needs millions of tries.
+LOOKUP_FAILURES = Rule("appt-lookup-ip", 20, 3600)
+
+
 def mobile_appointment(request: HttpRequest) -> HttpResponse:
-    """``/m/appointment``: look up or cancel a booking by its code and phone."""
+    """``/m/appointment``: look up or cancel a booking by its code and phone
+    (failed look-ups limited per address: 429 ``queueing.too_many_lookups``)."""
     from .models import Appointment
 
     appt = error = None
     if request.method == "POST":
         code = request.POST.get("code", "").strip()
         phone = "".join(request.POST.get("phone", "").split())
+        address = client_ip(request) or "-"
         try:
+            if rule_full(LOOKUP_FAILURES, address):
+                raise TooManyRequests(
+                    "queueing.too_many_lookups", _("查询失败次数过多，请一小时后再试。")
+                )
             if request.POST.get("cancel"):
                 appt = actions.appointment_cancel(code=code, phone=phone)
             else:
@@ -331,6 +343,8 @@ def mobile_appointment(request: HttpRequest) -> HttpResponse:
                     raise NotFound("queueing.appointment_not_found", _("没有找到该预约。"))
         except DomainError as e:
             error = e
+            if e.code == "queueing.appointment_not_found":
+                rule_hit(LOOKUP_FAILURES, address)
     return render(
         request,
         "queueing/mobile_appointment.html",
