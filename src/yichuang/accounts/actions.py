@@ -317,3 +317,11 @@ def api_token_issue(*, user: User, source_ip: str | None = None) -> str:
 def api_token_revoke(*, raw: str, actor: User) -> None:
     ApiToken.objects.filter(key_hash=token_hash(raw)).update(revoked_at=timezone.now())
     audit_record("auth.token_revoke", actor=actor, obj=actor)
+
+
+@transaction.atomic
+def user_totp_reset(*, user: User, actor: User) -> None:
+    """Forget the user's TOTP secret (a lost phone): the next sign-in asks for a
+    new one to be set up. The security administrator's act, audited."""
+    User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False)
+    audit_record("accounts.totp_reset", actor=actor, obj=user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 
-from yichuang.accounts.models import Role, User, UserRole
+from yichuang.accounts.models import ADMIN_ROLES, Role, User, UserRole
 from yichuang.lib.config import Setting
 from yichuang.org.calendar import calendar_load_provisional
 from yichuang.org.models import (
@@ -161,7 +161,6 @@ def build(run: DemoRun) -> None:
         roles,
         region=None,
         display=None,
-        superuser=False,
     ):
         counter["n"] += 1
         name = display or _name(run, used_names)
@@ -171,12 +170,10 @@ def build(run: DemoRun) -> None:
                 username=username,
                 display_name=name,
                 password=password_hash,
-                is_staff=superuser
-                or Role.SYSTEM_ADMIN in roles
-                or Role.SECURITY_ADMIN in roles
-                or Role.AUDIT_ADMIN in roles
-                or Role.COUNTY_ADMIN in roles,
-                is_superuser=superuser,
+                # No superuser (三权分立): each administrator has one role, and
+                # the admin site lets each see only its part (accounts.admin_roles).
+                is_staff=bool(set(roles) & ADMIN_ROLES),
+                is_superuser=False,
             )
             UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles])
         return Staff.objects.create(
@@ -197,7 +194,6 @@ def build(run: DemoRun) -> None:
         scope="county",
         title="系统管理员",
         roles=[Role.SYSTEM_ADMIN],
-        superuser=True,
     )
     person(
         username="security",

@@ -6,16 +6,19 @@ where. These predicates answer the first question; the scopes the second.
 
 from __future__ import annotations
 
-from yichuang.accounts.models import Role
+from yichuang.accounts.models import SEPARATED_ADMIN_ROLES, Role
 
-# Roles that see every centre and department of the installation whatever their
-# staff record says: the system administrator runs it, the audit administrator
-# reads everything that happened in it.
-EVERYWHERE_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
+# Roles that see every centre's and department's records whatever their staff
+# record says: none. 三权分立 (docs/domain.md, "Security"): the system
+# administrator configures the installation and the audit administrator reads
+# everything that happened in it, both in the admin site; neither reads the
+# halls' records (cases, ratings, complaints, documents, tickets). Only a
+# superuser, whom the seeded install doesn't have, sees everything.
+EVERYWHERE_ROLES: tuple[str, ...] = ()
 
 # Roles that oversee a hall and so see its organisation at a glance (windows
 # open, staff absent, A/B posts left uncovered).
-OVERSEER_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.INSPECTOR, Role.SYSTEM_ADMIN)
+OVERSEER_ROLES = (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.INSPECTOR)
 
 
 def holds(user, *roles: str) -> bool:
@@ -23,6 +26,16 @@ def holds(user, *roles: str) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return bool(user.is_superuser or user.has_role(*roles))
+
+
+def only_administers(user) -> bool:
+    """The user holds only system, security or audit administrator roles: the
+    halls' records are none of the user's business, whatever the staff record
+    says (``org.scopes.staff_of`` gives such a user no place in the halls)."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return False
+    roles = user.role_set
+    return bool(roles) and roles <= SEPARATED_ADMIN_ROLES
 
 
 def sees_everything(user) -> bool:

@@ -5,7 +5,7 @@ admins, the county hall director, inspectors), one centre (a township
 director, clerks), or one department across the county (department leads:
 every centre's records of that department, and only that department's
 windows).
-System administrators without a staff record see every centre.
+The system, security and audit administrators see none of it (三权分立).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from yichuang.lib.errors import NotFound
 
 from .models import Centre, Department, Region, Staff, Window
-from .permissions import sees_everything
+from .permissions import only_administers, sees_everything
 
 _MISSING = object()
 
@@ -34,6 +34,10 @@ def staff_of(user) -> Staff | None:
             Staff.objects.select_related("region", "centre", "department").filter(user=user).first()
         )
         user._staff_cache = cached
+    if cached is not None and only_administers(user):
+        # 三权分立: an account holding only administrator roles has no place in
+        # the halls (whoever filled the cache), so no scope gives it their records.
+        return None
     return cast("Staff | None", cached)
 
 
