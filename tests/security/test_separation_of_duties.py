@@ -273,3 +273,20 @@ def test_no_administrator_reads_the_halls_records(history, county, api, username
             assert secret not in body, (url, secret)
     resp = client.get("/api/v1/people/lookup", {"id_number": "110101199003070011"})
     assert resp.status_code in (403, 404)
+
+
+def test_an_installation_starts_with_administrators_not_a_superuser(county, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("YICHUANG_ADMIN_PASSWORD", "Yc!Secur1ty-2026")
+    call_command("create_admin", "sec2", "--role", "security_admin", stdout=io.StringIO())
+    user = User.objects.get(username="sec2")
+    assert not user.is_superuser and user.role_set == {Role.SECURITY_ADMIN}
+    assert user.check_password("Yc!Secur1ty-2026")
+    assert _client("sec2").get("/admin/accounts/user/").status_code == 200
+    assert AuditEntry.objects.filter(event="accounts.user_create", object_id=str(user.pk)).exists()
+
+    monkeypatch.setenv("YICHUANG_ADMIN_PASSWORD", "aaaaaaaa1A")
+    with pytest.raises(CommandError, match=r"accounts\.weak_password"):
+        call_command("create_admin", "sys2", "--role", "system_admin", stdout=io.StringIO())
+    assert not User.objects.filter(username="sys2").exists()
