@@ -13,6 +13,7 @@ from ninja.responses import Status
 from yichuang.lib.errors import ErrorOut
 from yichuang.org.auth import API_AUTH, staff_user
 from yichuang.org.models import Centre
+from yichuang.org.scopes import get_centre_for, staff_of
 
 from . import actions, selectors
 from .metrics import catalog_metrics
@@ -163,10 +164,15 @@ def metrics(request: HttpRequest, scope: str = "county") -> dict[str, Any]:
     },
 )
 def notice_create(request: HttpRequest, payload: NoticeIn) -> Status:
-    """Issue a one-time notice from the window (staff only)."""
+    """Issue a one-time notice from the window (staff only), for a centre in
+    the user's scope (by default the user's own)."""
     user = staff_user(request)
     item = selectors.get_published_item(payload.item)
-    centre = Centre.objects.filter(code=payload.centre).first() if payload.centre else None
+    centre: Centre | None = None
+    if payload.centre:
+        centre = get_centre_for(user, payload.centre)  # 404 outside the user's scope
+    elif (staff := staff_of(user)) is not None:
+        centre = staff.centre
     notice = actions.notice_issue(
         item=item,
         brought_material_codes=payload.brought,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import NotFound
-from yichuang.org.models import Department
+from yichuang.org.models import Department, Staff
+from yichuang.org.permissions import sees_everything
+from yichuang.org.scopes import centres_for, staff_of
 
 from .models import Bundle, Item, ItemQuerySet, ItemVersion, OneTimeNotice, workday_equivalent
 from .permissions import can_manage, managed_departments, require_manager
@@ -74,9 +76,34 @@ def departments_of_items_for(user) -> QuerySet[Department]:
     return Department.objects.filter(pk__in=items_for(user).values("department"))
 
 
-def get_notice(reference: str) -> OneTimeNotice:
+def notices_for(user) -> QuerySet[OneTimeNotice]:
+    """The one-time notices ``user`` may open (they name the applicant): the
+    notices the user issued, and those of the centres in the user's scope —
+    for a department's staff only those of the department's items; a notice
+    of no centre only for county-wide staff."""
+    if user is None or not user.is_authenticated:
+        return OneTimeNotice.objects.none()
+    if sees_everything(user):
+        return OneTimeNotice.objects.all()
+    own = Q(issued_by=user)
+    staff = staff_of(user)
+    if staff is None:
+        return OneTimeNotice.objects.filter(own)
+    scoped = Q(centre__in=centres_for(user))
+    if staff.scope == Staff.Scope.DEPARTMENT:
+        scoped &= Q(item__department_id=staff.department_id)
+    elif staff.scope == Staff.Scope.COUNTY:
+        scoped |= Q(centre__isnull=True)
+    return OneTimeNotice.objects.filter(scoped | own)
+
+
+def get_notice_for(user, reference: str) -> OneTimeNotice:
+    """The notice of ``reference`` if ``user`` may open it (``notices_for``);
+    404 ``catalog.notice_not_found`` otherwise, the same as for no notice, so
+    a reference guessed from the sequence tells nothing outside the scope."""
     notice = (
-        OneTimeNotice.objects.select_related("item", "version", "centre", "issued_by")
+        notices_for(user)
+        .select_related("item", "version", "centre", "issued_by")
         .filter(reference=reference)
         .first()
     )

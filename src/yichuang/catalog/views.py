@@ -453,7 +453,7 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def _notice_for(request: HttpRequest, reference: str) -> OneTimeNotice:
     require_reader(request.user)
-    return selectors.get_notice(reference)
+    return selectors.get_notice_for(request.user, reference)
 
 
 @login_required
