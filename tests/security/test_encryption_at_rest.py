@@ -155,7 +155,7 @@ def called_by_hand(ticket_id: int) -> None:
 def through_the_window() -> None:
     """An applicant's visit: a ticket with an ID number called by hand, a case
     whose ID card is kept with its number, a lookup in the vault, and a second
-    applicant sent home with a notice."""
+    applicant sent home with a notice who then withdraws."""
     clerk = staff_client("clerk_county")
     resp = post(
         clerk,
@@ -197,6 +197,12 @@ def through_the_window() -> None:
         },
     )
     assert resp.status_code == 422 and resp.json()["code"] == "cases.materials_incomplete"
+    resp = post(
+        clerk,
+        f"/api/v1/cases/{resp.json()['case_id']}/actions",
+        {"action": "withdraw", "note": f"申请人（身份证 {ID_BOB}）当场撤回"},
+    )
+    assert resp.status_code == 200, resp.content
 
 
 def from_the_phone() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from yichuang.lib.crypto import redact_id_numbers
+
 from .models import Card, Case, CaseEvent, CaseStep
 
 
@@ -34,7 +36,7 @@ def record(
         step=step,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", "") or getattr(actor, "username", "")),
-        reason=(reason or "")[:500],
+        reason=redact_id_numbers(reason)[:500] if reason else "",
         document=(document or "")[:120],
         data=data,
         at=at or timezone.now(),

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.org.models import Device, Window
 
 from .models import Ticket, TicketEvent
@@ -39,6 +40,6 @@ def ticket_event(
         window=window,
         ticket_number=ticket.number if ticket else "",
         window_number=window.number if window else None,
-        reason=reason[:200],
+        reason=redact_id_numbers(reason)[:200] if reason else "",
         at=at or timezone.now(),
     )
