@@ -78,7 +78,11 @@ def role_statements(owner: str, runtime: str) -> list[tuple[str, list[str]]]:
         ),
         (
             f"{runtime}: only INSERT and SELECT on {tables}",
-            [f"REVOKE UPDATE, DELETE ON {tables} FROM {r}"],
+            [
+                f"DO $$ BEGIN IF to_regclass('public.{t}') IS NOT NULL THEN"
+                f" REVOKE UPDATE, DELETE ON {t} FROM {r}; END IF; END $$"
+                for t in APPEND_ONLY_TABLES
+            ],
         ),
         (
             f"{runtime}: use the sequences (ids)",
@@ -158,6 +162,17 @@ def role_problems(connection: BaseDatabaseWrapper, owner: str, runtime: str) -> 
     if not superuser:
         problems.append(f"{me} is not a superuser: run this with a superuser's database URL")
     return problems
+
+
+def missing_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    """The append-only tables not created yet (before the first ``migrate``)."""
+    with connection.cursor() as cur:
+        missing = []
+        for table in APPEND_ONLY_TABLES:
+            cur.execute("SELECT to_regclass(%s)", [f"public.{table}"])
+            if cur.fetchone()[0] is None:
+                missing.append(table)
+    return missing
 
 
 def role_apply(connection: BaseDatabaseWrapper, owner: str, runtime: str) -> list[str]:

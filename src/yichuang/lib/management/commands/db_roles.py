@@ -50,6 +50,16 @@ class Command(BaseCommand):
         name = connection.settings_dict["NAME"]
         for what in done:
             self.stdout.write(f"  {what}")
+        missing = sql.missing_tables(connection)
+        if missing:
+            # Default privileges would give the runtime role UPDATE and DELETE
+            # on them when migrate creates them: this must run again after it.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{', '.join(missing)} not created yet: run migrate as {owner},"
+                    " then this command again."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{name}: owner {owner}, runtime {runtime}. Run migrate as {owner},"
