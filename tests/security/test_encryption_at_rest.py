@@ -207,7 +207,7 @@ def through_the_window() -> None:
 
 def from_the_phone() -> None:
     """A citizen, not signed in, asks for the code of the own-data page and files
-    a complaint with a name."""
+    a complaint with her name, typing her ID number into it."""
     citizen = Client()
     resp = citizen.post("/m/my-data", {"id_number": ID_ALICE})
     assert resp.status_code == 200
@@ -216,7 +216,7 @@ def from_the_phone() -> None:
         "/api/v1/complaints",
         {
             "kind": "complaint",
-            "description": "窗口推诿",
+            "description": f"我的身份证号 {ID_ALICE}，窗口推诿",
             "centre": "county-hall",
             "name": "欧阳明珠",
             "phone": "13800138000",

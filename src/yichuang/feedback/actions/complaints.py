@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.config import setting_get
-from yichuang.lib.crypto import keyed_hash
+from yichuang.lib.crypto import keyed_hash, redact_id_numbers
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.lib.sms import public_link, sms_send
 from yichuang.org.models import Centre, Department, Staff, Window
@@ -86,7 +86,8 @@ def complaint_submit(
         actor is not None and staff_of(actor) is not None
     ):
         raise Forbidden("feedback.staff_only", _("电话与意见台诉求须由工作人员录入。"))
-    description = (description or "").strip()
+    # typed by the citizen or read out on the phone: no ID number kept in clear
+    description = redact_id_numbers((description or "").strip())
     if not description:
         raise Unprocessable("feedback.description_required", _("请填写诉求内容。"))
     if len(description) > MAX_COMMENT:
@@ -111,7 +112,7 @@ def complaint_submit(
         kind=kind,
         channel=channel,
         category=category,
-        title=(title or "").strip()[:120],
+        title=redact_id_numbers((title or "").strip())[:120],
         description=description,
         attributes=attributes or {},
         name=(name or "").strip()[:50],

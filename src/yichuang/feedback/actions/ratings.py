@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from yichuang.cases.models import Case
 from yichuang.cases.models import Status as CaseStatus
 from yichuang.lib.config import setting_get
-from yichuang.lib.crypto import keyed_hash
+from yichuang.lib.crypto import keyed_hash, redact_id_numbers
 from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from yichuang.org.models import Device
 from yichuang.queueing.models import Ticket
@@ -156,7 +156,7 @@ def rating_prepare(
         raise Unprocessable("feedback.bad_channel", _("评价渠道不正确。"), channel=channel)
     if device is not None and channel != Rating.Channel.PAD:
         raise Unprocessable("feedback.bad_channel", _("评价器只能以 pad 渠道提交。"))
-    comment = comment or ""
+    comment = redact_id_numbers(comment or "")  # no ID number kept in clear
     if len(comment) > MAX_COMMENT:
         raise Unprocessable(
             "feedback.comment_too_long",
