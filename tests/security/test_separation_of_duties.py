@@ -290,3 +290,24 @@ def test_an_installation_starts_with_administrators_not_a_superuser(county, monk
     with pytest.raises(CommandError, match=r"accounts\.weak_password"):
         call_command("create_admin", "sys2", "--role", "system_admin", stdout=io.StringIO())
     assert not User.objects.filter(username="sys2").exists()
+
+
+def test_a_password_set_by_the_security_administrator_revokes_tokens_audited(county, api):
+    client = api(county.clerk)
+    assert client.get("/api/v1/auth/me").status_code == 200
+    resp = _client("security").post(
+        f"/admin/accounts/user/{county.clerk.pk}/password/",
+        {"password1": "Yc!Clerk-new-2026", "password2": "Yc!Clerk-new-2026"},
+    )
+    assert resp.status_code == 302
+    assert User.objects.get(pk=county.clerk.pk).check_password("Yc!Clerk-new-2026")
+    assert client.get("/api/v1/auth/me").status_code == 401
+    entry = AuditEntry.objects.get(event="accounts.password_reset")
+    assert (entry.actor_name, entry.object_id) == ("security", str(county.clerk.pk))
+    # A weak one is refused by the policy and changes nothing.
+    resp = _client("security").post(
+        f"/admin/accounts/user/{county.clerk.pk}/password/",
+        {"password1": "aaaaaaaa1A", "password2": "aaaaaaaa1A"},
+    )
+    assert resp.status_code == 200
+    assert User.objects.get(pk=county.clerk.pk).check_password("Yc!Clerk-new-2026")

@@ -325,3 +325,12 @@ def user_totp_reset(*, user: User, actor: User) -> None:
     new one to be set up. The security administrator's act, audited."""
     User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False)
     audit_record("accounts.totp_reset", actor=actor, obj=user)
+
+
+@transaction.atomic
+def user_password_was_reset(*, user: User, actor: User) -> None:
+    """After an administrator set someone's password (the admin site's password
+    form, which checked it against the policy): as with ``user_set_password``,
+    every API token the user held stops working, and the act is audited."""
+    revoked = ApiToken.objects.live().filter(user=user).update(revoked_at=timezone.now())
+    audit_record("accounts.password_reset", actor=actor, obj=user, tokens_revoked=revoked)

@@ -62,6 +62,18 @@ class UserAdmin(BaseUserAdmin):
             user_totp_reset(user=user, actor=request.user)
         self.message_user(request, _("已重置动态口令，下次登录时重新绑定。"), messages.SUCCESS)
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from django.contrib.admin.utils import unquote
+
+            from .actions import user_password_was_reset
+
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                user_password_was_reset(user=user, actor=request.user)
+        return response
+
     def save_formset(self, request, form, formset, change):
         # Role changes go through the action so that 三权分立 and audit apply.
         from .actions import user_grant_role, user_revoke_role
