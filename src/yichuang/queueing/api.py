@@ -9,8 +9,8 @@ Who may do what:
   at their centre and can't call or issue;
 * staff act within their scope (``org.scopes``, ``permissions``): an outsider
   gets 404; a department's staff see and work only the department's windows,
-  lines and tickets; a read-only role (inspector, audit or security
-  administrator) gets 403 ``queueing.read_only`` on every write;
+  lines and tickets; an inspector, who only reads, gets 403
+  ``queueing.read_only`` on every write;
 * the hall state, the queues and the event feed are what the hall screens show
   to everyone, so they are readable without a token (a device token of another
   centre is still refused).

@@ -2,8 +2,9 @@
 
 Roles say what a user may do: ``WINDOW_ROLES`` work a window (open it, call,
 serve, transfer); ``TICKET_ROLES`` issue, check in, cancel and requeue
-tickets (the greeter's desk as well); every other role (inspectors, the
-audit and security administrators) only reads the hall. Scope says where:
+tickets (the greeter's desk as well); an inspector only reads the hall, and
+the system, security and audit administrators have no place in it at all
+(``org.scopes`` gives them no staff record: 404). Scope says where:
 the windows of ``org.scopes.windows_for`` and the lines and tickets of
 ``queues_for`` and ``tickets_for``. A department's staff work their
 department's windows and the lines those windows serve first; a window of
