@@ -257,17 +257,27 @@ def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 SEAL_BATCH = 500
 SEAL_RETRIES = 5
+# How far below the newest sealed entry's id a routine seal looks for entries
+# committed late (ids are taken at insert, commits come in any order). A
+# transaction would have to stay open across this many audit writes to be
+# missed; ``audit_seal(full=True)`` (audit-verify --seal) looks at every row.
+SEAL_LOOKBACK = 10_000
 
 
-def _seal_batch(limit: int) -> int:
+def _seal_batch(limit: int, *, full: bool) -> int:
     """Seal up to ``limit`` unsealed entries after the current head, in one
     transaction. Another sealer that got there first makes the insert fail on
     the unique ``seq`` (or ``entry``): nothing is written and the caller reads
     the new head again."""
     with transaction.atomic():
         head = AuditSeal.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = head if head else (0, _start_anchor())
-        pending = list(AuditEntry.objects.filter(seal__isnull=True).order_by("id")[:limit])
+        seq, prev = head if head else _start_anchor()
+        unsealed = AuditEntry.objects.filter(seal__isnull=True)
+        newest = AuditSeal.objects.order_by("-entry_id").values_list("entry_id", flat=True).first()
+        if newest is not None and not full:
+            # An index range, not the whole table: cheap every few seconds.
+            unsealed = unsealed.filter(id__gt=newest - SEAL_LOOKBACK)
+        pending = list(unsealed.order_by("id")[:limit])
         seals = []
         for entry in pending:
             seq += 1
@@ -278,14 +288,17 @@ def _seal_batch(limit: int) -> int:
     return len(seals)
 
 
-def _start_anchor() -> str:
-    """The hash the first seal follows: GENESIS, or the anchor of the latest purge
-    (every seal purged, the chain restarts from it)."""
+def _start_anchor() -> tuple[int, str]:
+    """Where the first seal follows when there is none: position 0 at GENESIS,
+    or the anchor of the latest purge (every seal purged, the chain goes on
+    from there)."""
     purge = AuditEntry.objects.filter(event="audit.purge").order_by("-id").first()
-    return str(purge.detail.get("anchor_hash", GENESIS)) if purge else GENESIS
+    if purge is None:
+        return 0, GENESIS
+    return int(purge.detail.get("anchor_seq", 0)), str(purge.detail.get("anchor_hash", GENESIS))
 
 
-def audit_seal(*, limit: int | None = None) -> int:
+def audit_seal(*, limit: int | None = None, full: bool = False) -> int:
     """Seal every entry not sealed yet (or up to ``limit``), oldest id first;
     the number sealed. Entries committed late (a long transaction) are sealed
     by a later run, further on in the chain: the chain's order is the order of
@@ -294,7 +307,7 @@ def audit_seal(*, limit: int | None = None) -> int:
     while limit is None or done < limit:
         want = SEAL_BATCH if limit is None else min(SEAL_BATCH, limit - done)
         try:
-            sealed = _seal_batch(want)
+            sealed = _seal_batch(want, full=full)
         except IntegrityError:
             retries += 1
             if retries > SEAL_RETRIES:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["seal"]:
-            self.stdout.write(f"sealed {audit_seal()} new entries")
+            self.stdout.write(f"sealed {audit_seal(full=True)} new entries")
         report = audit_verify()
         if not report.ok:
             entry = f" (entry {report.broken_entry})" if report.broken_entry is not None else ""
