@@ -9,6 +9,7 @@ centre and department, never the clerk rated or complained about."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -171,3 +172,12 @@ def test_the_complaint_page_refuses_the_same(complaint_about_w05):
     ).content.decode()
     assert "承办人须为" in html
     assert complaint_state(c) == before
+
+
+def test_the_page_offers_only_the_handlers_the_rule_allows(rs_rect):
+    client = Client()
+    client.force_login(user("dept_rs"))
+    html = client.get(f"/feedback/rectifications/{rs_rect.pk}").content.decode()
+    offered = set(re.findall(r'<option value="([^"]+)"', html))
+    assert {"clerk_w06", "clerk_county", "dept_rs"} <= offered
+    assert not offered & {"clerk_town", "clerk_w09", "clerk_w05", "auditor", "director_chengguan"}

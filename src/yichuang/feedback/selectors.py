@@ -37,7 +37,7 @@ from .models import (
     Rectification,
     RectificationQuerySet,
 )
-from .permissions import is_overseer, is_reviewer, sees_every_item
+from .permissions import handlers_in_scope, is_overseer, is_reviewer, sees_every_item
 
 # --- reasons -------------------------------------------------------------------------
 
@@ -272,11 +272,16 @@ def notices_for(user) -> QuerySet[OverdueNotice]:
     return _overseen(user, OverdueNotice.objects.open())
 
 
-def handlers_for(user) -> list[User]:
-    """The active staff of the user's centres, offered as handlers."""
-    ids = Staff.objects.filter(
-        centre__in=centres_for(user), user__isnull=False, user__is_active=True
-    ).values_list("user_id", flat=True)
+def handlers_for(
+    user, *, centre_id: int | None, department_id: int | None, subject_id: int | None
+) -> list[User]:
+    """The staff ``user`` may name handler of an item of this centre and
+    department (``permissions.handlers_in_scope``), without the clerk the
+    item is about (``subject_id``, a staff id)."""
+    staff = handlers_in_scope(centre_id=centre_id, department_id=department_id, assigner=user)
+    if subject_id is not None:
+        staff = staff.exclude(pk=subject_id)
+    ids = staff.values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=ids).order_by("username")[:300])
 
 

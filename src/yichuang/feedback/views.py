@@ -354,16 +354,24 @@ def rectification_detail(request: HttpRequest, rect_id: int) -> HttpResponse:
             context["error"] = exc.message
         rect = selectors.get_rectification_for(user, rect_id)
     rating = rect.rating
+    may_assign = permissions.can_assign(
+        user, centre_id=rect.centre_id, department_id=rect.department_id
+    )
     context.update(
         rect=rect,
         rating=rating,
         reason_labels=rating.reason_labels(),
         events=rect.events.select_related("actor").order_by("at", "id"),
         is_handler=rect.handler_id == user.pk,
-        can_assign=permissions.can_assign(
-            user, centre_id=rect.centre_id, department_id=rect.department_id
-        ),
-        handlers=selectors.handlers_for(user),
+        can_assign=may_assign,
+        handlers=selectors.handlers_for(
+            user,
+            centre_id=rect.centre_id,
+            department_id=rect.department_id,
+            subject_id=rating.clerk_id,
+        )
+        if may_assign
+        else [],
         verdicts=Rectification.Verdict.choices,
         today=timezone.localdate(),
     )
@@ -409,15 +417,18 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         except DomainError as exc:
             context["error"] = exc.message
         c = selectors.get_complaint_for(user, complaint_id)
+    may_assign = permissions.can_assign(user, centre_id=c.centre_id, department_id=c.department_id)
     context.update(
         c=c,
         events=c.events.select_related("actor").order_by("at", "id"),
         is_handler=c.handler_id == user.pk,
-        can_assign=permissions.can_assign(
-            user, centre_id=c.centre_id, department_id=c.department_id
-        ),
+        can_assign=may_assign,
         is_reviewer=permissions.is_reviewer(user),
-        handlers=selectors.handlers_for(user),
+        handlers=selectors.handlers_for(
+            user, centre_id=c.centre_id, department_id=c.department_id, subject_id=c.clerk_id
+        )
+        if may_assign
+        else [],
         today=timezone.localdate(),
     )
     return render(request, "feedback/complaint.html", context)
