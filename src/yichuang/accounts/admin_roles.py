@@ -14,7 +14,7 @@ roles, so no account needs Django's superuser flag or per-user permissions:
   phones (the password, lockout and TOTP resets are on the account's page);
 - the audit administrator: the audit log and the other logs of who saw
   what (document reads, contact views), read and export only;
-- the county administrator: the catalogue's items and bundles.
+- the county administrator: the catalogue's items and bundles, read only.
 
 None of them is given cases, ratings, complaints, rectifications, documents
 or notices: the halls' records stay with the halls' roles.
@@ -63,10 +63,12 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "vault.accesslog": VIEW,
         "feedback.contactview": VIEW,
     },
+    # Read only: the catalogue is edited on its own pages (/catalog/), whose
+    # actions keep the versions and the audit.
     Role.COUNTY_ADMIN: {
-        "catalog.item": EDIT_NO_DELETE,
+        "catalog.item": VIEW,
         "catalog.itemversion": VIEW,
-        "catalog.bundle": EDIT_NO_DELETE,
+        "catalog.bundle": VIEW,
     },
 }
 
