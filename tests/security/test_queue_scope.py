@@ -233,3 +233,19 @@ def test_each_persona_issues_exactly_in_the_lines_of_the_rule(hall, api, name):
         elif not refused(resp, *expected) or snapshot() != before:
             wrong.append((centre, queue, resp.status_code, resp.json().get("code")))
     assert wrong == []
+
+
+def test_a_department_lead_reads_the_peak_alerts_of_his_lines_only(hall, api):
+    from yichuang.queueing.models import Queue
+
+    Queue.objects.filter(centre=hall, code__in=["social", "medical"]).update(alert_waiting=1)
+    kiosk_ticket("county-hall", "social")
+    kiosk_ticket("county-hall", "medical")
+    listed = {
+        name: sorted(
+            a["queue"] for a in api(user(name)).get("/api/v1/centres/county-hall/alerts").json()
+        )
+        for name in ("director", "dept_rs", "dept_yb")
+    }
+    assert listed["director"] == ["medical", "social"]
+    assert (listed["dept_rs"], listed["dept_yb"]) == (["social"], ["medical"])

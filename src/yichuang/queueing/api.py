@@ -51,7 +51,7 @@ from .models import (
     TicketEvent,
     queue_item_names,
 )
-from .permissions import ticket_not_found, tickets_for
+from .permissions import queues_for, ticket_not_found, tickets_for
 from .schemas import (
     AlertHandledOut,
     AlertHandleIn,
@@ -373,8 +373,11 @@ def event_feed(
     auth=API_AUTH,
 )
 def alert_list(request, code: str, open_only: bool = True):
-    centre = get_centre_for(staff_user(request), code)
-    qs = QueueAlert.objects.filter(centre=centre).select_related("queue")
+    user = staff_user(request)
+    centre = get_centre_for(user, code)
+    # a department's staff: the alerts of the department's lines only
+    qs = QueueAlert.objects.filter(centre=centre, queue__in=queues_for(user))
+    qs = qs.select_related("queue")
     if open_only:
         qs = qs.filter(resolved_at__isnull=True)
     return [alert_out(al) for al in qs[:50]]
