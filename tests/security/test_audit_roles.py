@@ -179,3 +179,29 @@ def test_it_prints_the_statements_without_running_them(county):
     assert 'REVOKE UPDATE, DELETE ON lib_auditseal FROM "r_role"' in text
     statements = [line for line in text.splitlines() if not line.startswith("--")]
     assert not [line for line in statements if "GRANT" in line and "TRUNCATE" in line]
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_an_install_whose_app_role_owned_the_tables_is_converted(roles):
+    """The install as found: the app's role owns the audit table and its
+    trigger function. Named as the runtime role, it loses both."""
+    import psycopg
+
+    owner, runtime = roles
+    with connection.cursor() as cur:
+        cur.execute(f'CREATE ROLE "{runtime}" LOGIN')
+        cur.execute(f'ALTER TABLE lib_auditentry OWNER TO "{runtime}"')
+        cur.execute(f'ALTER FUNCTION lib_audit_guard() OWNER TO "{runtime}"')
+    call_command("db_roles", "--owner", owner, "--runtime", runtime, stdout=StringIO())
+    with _connect(runtime) as conn:
+        for name in ("truncate", "disable_trigger", "drop_trigger", "replace_function"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(ATTACKS[name])
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relowner::regrole::text FROM pg_class WHERE relname = 'lib_auditentry'"
+            " UNION ALL SELECT proowner::regrole::text FROM pg_proc"
+            " WHERE proname = 'lib_audit_guard'"
+        )
+        assert {row[0] for row in cur.fetchall()} == {owner}
