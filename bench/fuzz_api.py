@@ -146,7 +146,8 @@ def main() -> int:
 
     django.setup()
     # every 404 and 422 would be logged: only the API's own error log stays
-    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    for name in ("django.request", "django.security.csrf"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     _seed()
 
     import schemathesis
