@@ -25,7 +25,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -43,9 +43,15 @@ from yichuang.org.scopes import centres_for, get_centre_for, get_window_for, win
 from . import actions
 from .actions.appointments import appointment_code_check, appointment_code_send
 from .estimates import queue_states, ticket_estimate
+from .idempotency import (
+    idempotency_claim,
+    idempotency_prior,
+    idempotency_record,
+    principal_of,
+    request_key,
+)
 from .models import (
     AppointmentSlot,
-    IdempotencyKey,
     QueueAlert,
     Ticket,
     TicketEvent,
@@ -179,29 +185,23 @@ def idempotent(request, status: int, fn) -> HttpResponse:
 
     The answer is sent as built, past ninja's validation of the declared schema
     (tests/queueing/test_api_schema.py holds it to that schema)."""
-    key = (request.headers.get("Idempotency-Key") or "").strip()
+    key = request_key(request)
     if not key:
         return respond(status, fn())
-    device = device_of(request)
-    principal = f"device:{device.pk}" if device else f"user:{request.user.pk}"
+    principal = principal_of(request, device_of(request))
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    key=key[:80], principal=principal, path=request.path[:200]
-                )
-        except IntegrityError:
-            prior = IdempotencyKey.objects.filter(principal=principal, key=key[:80]).first()
+        row = idempotency_claim(principal=principal, key=key, path=request.path)
+        if row is None:
+            prior = idempotency_prior(principal=principal, key=key)
             raise Conflict(
                 "queueing.replayed",
                 _("该请求已处理过（重复提交），未再次执行。"),
                 original_status=prior.status if prior else None,
                 original=prior.response if prior else None,
-            ) from None
+            )
         body = fn()
-        row.status = status if body is not None else 204  # what respond() answers
-        row.response = body or {}
-        row.save(update_fields=["status", "response"])
+        # what respond() answers
+        idempotency_record(row, status=status if body is not None else 204, response=body or {})
     return respond(status, body)
 
 
