@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from yichuang.catalog.pdf import notice_pdf
 from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError, NotFound
 from yichuang.org.calendar import get_calendar
+from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, staff_of
 from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
@@ -46,7 +46,7 @@ LEVEL_LABELS = {
 }
 
 
-@login_required
+@hall_staff_required
 def desk(request: HttpRequest) -> HttpResponse:
     """My tasks, my department's tasks, or my centre's cases, most urgent first
     (``selectors.desk_cases_for``), one page of DESK_PAGE rows."""
@@ -119,7 +119,7 @@ def _checklist(
     return rows
 
 
-@login_required
+@hall_staff_required
 def intake(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_actor(user)
@@ -193,7 +193,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/intake.html", context, status=422 if error else 200)
 
 
-@login_required
+@hall_staff_required
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
     cal, today = get_calendar(), timezone.localdate()
@@ -215,7 +215,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case.html", context)
 
 
-@login_required
+@hall_staff_required
 @require_POST
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
@@ -242,14 +242,14 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"/cases/{pk}/")
 
 
-@login_required
+@hall_staff_required
 def notices(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
     rows = selectors.notices_of(case)
     return render(request, "cases/notices.html", {"case": case, "notices": rows})
 
 
-@login_required
+@hall_staff_required
 def notice_pdf_view(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
     notice = selectors.notices_of(case).filter(reference=reference).first()
@@ -259,7 +259,7 @@ def notice_pdf_view(request: HttpRequest, pk: int, reference: str) -> HttpRespon
     return HttpResponse(notice_pdf(notice, url), content_type="application/pdf")
 
 
-@login_required
+@hall_staff_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     from .pdf import receipt_pdf
 

@@ -20,6 +20,7 @@ from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError, Forbidden, NotFound
 from yichuang.org.auth import device_by_token
 from yichuang.org.models import Centre, Device, Staff, Window
+from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, staff_of
 
 from . import actions, permissions, selectors
@@ -320,7 +321,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/board.html", context)
 
 
-@login_required
+@hall_staff_required
 def desk(request: HttpRequest) -> HttpResponse:
     """The handler's desk: my rectifications and complaints, overdue first."""
     user = _unwrapped(request.user)
@@ -328,7 +329,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/desk.html", context)
 
 
-@login_required
+@hall_staff_required
 @require_http_methods(["GET", "POST"])
 def rectification_detail(request: HttpRequest, rect_id: int) -> HttpResponse:
     user = request.user
@@ -378,7 +379,7 @@ def rectification_detail(request: HttpRequest, rect_id: int) -> HttpResponse:
     return render(request, "feedback/rectification.html", context)
 
 
-@login_required
+@hall_staff_required
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = Appeal.objects.filter(pk=appeal_id).first()
@@ -393,7 +394,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("feedback:board")
 
 
-@login_required
+@hall_staff_required
 @require_http_methods(["GET", "POST"])
 def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     user = request.user
@@ -434,7 +435,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     return render(request, "feedback/complaint.html", context)
 
 
-@login_required
+@hall_staff_required
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     """Staff enter a complaint from the hall's desk or the phone."""

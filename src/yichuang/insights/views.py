@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Forbidden, Unprocessable
 from yichuang.org.models import Centre, Department, Staff
+from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, departments_for, staff_of
 
 from . import kpis as k
@@ -139,7 +139,7 @@ def _charts(trend: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str
     }
 
 
-@login_required
+@hall_staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = _scope_from(request)
     lo, hi = _period(request)
@@ -181,7 +181,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
-@login_required
+@hall_staff_required
 def live_panel(request: HttpRequest) -> HttpResponse:
     scope = _scope_from(request)
     centres = centres_for(request.user)
@@ -198,7 +198,7 @@ def live_panel(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@hall_staff_required
 def report_download(request: HttpRequest) -> HttpResponse:
     from .report import parse_month, render_report
 

@@ -6,7 +6,13 @@ where. These predicates answer the first question; the scopes the second.
 
 from __future__ import annotations
 
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
+
 from yichuang.accounts.models import SEPARATED_ADMIN_ROLES, Role
+from yichuang.lib.errors import Forbidden
 
 # Roles that see every centre's and department's records whatever their staff
 # record says: none. 三权分立 (docs/domain.md, "Security"): the system
@@ -46,3 +52,20 @@ def sees_everything(user) -> bool:
 def oversees(user) -> bool:
     """The user oversees halls (see ``OVERSEER_ROLES``)."""
     return holds(user, *OVERSEER_ROLES)
+
+
+def hall_staff_required(view):
+    """A page of the halls' records (case desk, 好差评 desk, console, dashboard):
+    sign-in required, and an account holding only administrator roles is refused
+    with 403 ``org.administrators_only`` rather than shown an empty desk."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if only_administers(request.user):
+            raise Forbidden(
+                "org.administrators_only",
+                _("系统、安全和审计管理员账号不查看或办理业务数据（三权分立）。"),
+            )
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)

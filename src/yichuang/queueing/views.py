@@ -12,7 +12,6 @@ import functools
 
 import segno
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound, TooM
 from yichuang.lib.throttle import Rule, rule_full, rule_hit
 from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
 from yichuang.org.models import Centre, Device, Window
+from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for
 
 from . import actions
@@ -384,7 +384,7 @@ def _desk(request: HttpRequest, error: DomainError | None = None) -> dict:
     return {**desk_for(request.user), "error": error}
 
 
-@login_required
+@hall_staff_required
 def console(request: HttpRequest) -> HttpResponse:
     return render(request, "queueing/console.html", _desk(request))
 
@@ -402,7 +402,7 @@ CONSOLE_ACTIONS = {
 
 
 @require_POST
-@login_required
+@hall_staff_required
 def console_act(request: HttpRequest, action: str) -> HttpResponse:
     from yichuang.org.scopes import get_window_for
 
