@@ -96,7 +96,12 @@ def on_too_big(request, exc):
 def on_out_of_range(request, exc):
     """A number the database can't hold (SQLite binds 64-bit integers at most;
     PostgreSQL refuses a value past its column's type): the request's fault,
-    not the server's."""
+    not the server's. An id in the path past 64 bits names nothing: 404, as
+    PostgreSQL (which compares it) answers."""
+    match = getattr(request, "resolver_match", None)
+    path_values = match.kwargs.values() if match else ()
+    if any(isinstance(v, str) and v.isdigit() and int(v) >= 2**63 for v in path_values):
+        return on_404(request, exc)
     return error_response("api.out_of_range", _("数值超出允许范围。"), 422)
 
 
