@@ -176,3 +176,24 @@ def test_overdue_rectifications_are_found(served, frozen, county):
     frozen.shift(dt.timedelta(days=2))  # Wednesday: call-back was due Tuesday
     assert rect.callback_overdue() and not rect.rectify_overdue()
     assert list(Rectification.objects.overdue()) == [rect]
+
+
+def test_an_id_number_typed_into_a_note_or_an_appeal_is_kept_masked(api, county, handler, rect):
+    director, h = api(county.director), api(handler)
+    assert act(director, rect.pk, action="assign", handler="clerk_county").status_code == 200
+    note = "已联系群众王秀英，身份证369921198306300004，致歉"
+    assert act(h, rect.pk, action="call_back", note=note).status_code == 200
+    rect.refresh_from_db()
+    assert "369921198306300004" not in rect.callback_note
+    assert "369921" in rect.callback_note and "0004" in rect.callback_note
+    notes = rect.events.values_list("note", flat=True)
+    assert not any("369921198306300004" in n for n in notes)
+    rated = api(rect.rating.clerk.user)
+    resp = rated.post(
+        f"/api/v1/ratings/{rect.rating_id}/appeals",
+        json.dumps({"kind": "malicious", "reason": "评价人身份证369921198306300004，恶意"}),
+        content_type="application/json",
+    )
+    assert resp.status_code == 201, resp.content
+    assert "369921198306300004" not in Appeal.objects.get(rating=rect.rating).reason
+    assert not Appeal.objects.filter(reason__contains="369921198306300004").exists()

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.org.scopes import staff_of
 
@@ -33,7 +34,7 @@ def appeal_file(*, rating: Rating, kind: str, reason: str, actor) -> Appeal:
         raise Conflict("feedback.already_excluded", _("该评价已被剔除。"))
     if kind not in Appeal.Kind.values:
         raise Unprocessable("feedback.bad_appeal_kind", _("申诉类型须为误评或恶意评价。"))
-    reason = (reason or "").strip()
+    reason = redact_id_numbers((reason or "").strip())
     if len(reason) < 4:
         raise Unprocessable("feedback.appeal_reason_required", _("请写明申诉理由。"))
     try:
@@ -50,6 +51,7 @@ def appeal_file(*, rating: Rating, kind: str, reason: str, actor) -> Appeal:
 
 
 def appeal_file_for_verdict(*, rating: Rating, finding: str, actor) -> Appeal | None:
+    finding = redact_id_numbers(finding or "")
     """A handler found a bad rating unsubstantiated: file it as mistaken for
     the reviewer, unless it is excluded or an appeal is already pending (the
     caller holds the transaction)."""
@@ -70,6 +72,7 @@ def appeal_file_for_verdict(*, rating: Rating, finding: str, actor) -> Appeal | 
 def appeal_decide(*, appeal: Appeal, upheld: bool, note: str = "", actor) -> Appeal:
     """A reviewer (director) decides; an upheld appeal excludes the rating from
     every rate, with the reason, and keeps it."""
+    note = redact_id_numbers(note or "")
     if not is_reviewer(actor):
         raise Forbidden("feedback.not_reviewer", _("只有中心主任可以审核申诉。"))
     appeal = Appeal.objects.select_for_update().select_related("rating").get(pk=appeal.pk)

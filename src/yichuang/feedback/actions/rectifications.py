@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.lib.crypto import redact_id_numbers
 from yichuang.lib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from yichuang.lib.sms import public_link, sms_send
 
@@ -257,5 +258,7 @@ def rectification_act(
     step = RECTIFICATION_STEPS.get(action)
     if step is None:
         raise unknown_step(action)
-    given = RectificationInput(note=note or "", handler=handler, verdict=verdict or "")
+    # no ID number typed into a note is kept in clear (docs/domain.md, "Identifiers")
+    note = redact_id_numbers(note or "")
+    given = RectificationInput(note=note, handler=handler, verdict=verdict or "")
     return step(rectification, actor, given)
