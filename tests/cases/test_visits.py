@@ -76,3 +76,28 @@ def test_a_visit_needs_a_ticket_or_an_appointment(intake, county):
     assert exc.value.code == "cases.visit_required"
     case.refresh_from_db()
     assert case.visit_count == 0
+
+
+def test_a_department_lead_links_only_his_departments_tickets(intake, county, hall_queues):
+    """Issue 17: linking a ticket went by centre only, so the 人社 lead could
+    count another department's ticket as a visit to his case."""
+    from yichuang.queueing.actions import ticket_issue
+    from yichuang.queueing.models import Queue
+    from yichuang.queueing.permissions import queues_for
+
+    case = intake(materials=ALL[:1]).case
+    mine = queues_for(county.dept_lead)
+    other = Queue.objects.filter(centre=county.hall).exclude(pk__in=mine).first()
+    assert other is not None and mine.exists()
+    foreign = ticket_issue(
+        centre=county.hall, queue_code=other.code, channel="kiosk", priority="normal"
+    )
+    with pytest.raises(DomainError) as refused:
+        case_visit_link(case=case, actor=county.dept_lead, ticket=foreign)
+    assert refused.value.code == "cases.ticket_not_found"
+    assert not CaseVisit.objects.filter(ticket=foreign).exists()
+    own = ticket_issue(
+        centre=county.hall, queue_code=mine.first().code, channel="kiosk", priority="normal"
+    )
+    case_visit_link(case=case, actor=county.dept_lead, ticket=own)
+    assert CaseVisit.objects.filter(case=case, ticket=own).exists()

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import NotFound, Unprocessable
-from yichuang.org.scopes import centres_for
 from yichuang.queueing.models import Appointment, Ticket
+from yichuang.queueing.permissions import tickets_for
 
 from .. import events
 from ..models import Case, CaseVisit
@@ -21,8 +21,9 @@ from ..permissions import require_actor
 
 
 def check_ticket(ticket: Ticket, actor: Any) -> None:
-    """A ticket of another centre than the actor's is not found."""
-    if not centres_for(actor).filter(pk=ticket.centre_id).exists():
+    """A ticket the actor may not see (another centre's; for a department's
+    staff, another department's line) is not found."""
+    if not tickets_for(actor).filter(pk=ticket.pk).exists():
         raise NotFound("cases.ticket_not_found", _("没有找到该排队号。"))
 
 
