@@ -247,6 +247,11 @@ SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("YICHUANG_SIGN_IN_FAILURES_PER
 SIGN_IN_ADDRESS_MINUTES = 10
 COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("YICHUANG_COMPLAINTS_PER_ADDRESS_HOUR", "5"))
 COMPLAINTS_PER_PHONE_DAY = int(os.environ.get("YICHUANG_COMPLAINTS_PER_PHONE_DAY", "3"))
+# A registered Open311 client (a 12345 bridge relays every caller from one
+# server) has its own hourly budget instead of the per-address limit.
+OPEN311_REQUESTS_PER_CLIENT_HOUR = int(
+    os.environ.get("YICHUANG_OPEN311_REQUESTS_PER_CLIENT_HOUR", "600")
+)
 APPOINTMENT_CODES_PER_ADDRESS_HOUR = int(
     os.environ.get("YICHUANG_APPOINTMENT_CODES_PER_ADDRESS_HOUR", "10")
 )

@@ -67,7 +67,11 @@ def open311_key(hall):
     return out.getvalue().strip()
 
 
-def test_open311_posts_are_limited_the_same_way(hall, frozen, open311_key):
+def test_open311_posts_are_limited_per_client_and_phone(hall, frozen, open311_key, settings):
+    """A registered client (a 12345 bridge posts every caller from one server)
+    is not held to one citizen's per-address limit, but has its own hourly
+    budget; a caller's phone still counts per day."""
+    settings.OPEN311_REQUESTS_PER_CLIENT_HOUR = 8
     client = Client(REMOTE_ADDR="203.0.113.30")
     data = {
         "api_key": open311_key,
@@ -76,9 +80,25 @@ def test_open311_posts_are_limited_the_same_way(hall, frozen, open311_key):
         "description": "态度生硬",
     }
     answers = [client.post("/open311/v2/requests.json", data) for _ in range(7)]
-    assert [a.status_code for a in answers] == [201] * 5 + [429, 429]
-    assert "频繁" in answers[-1].json()[0]["description"]
-    assert Complaint.objects.count() == 5
+    assert [a.status_code for a in answers] == [201] * 7  # past the 5 per address
+    more = [client.post("/open311/v2/requests.json", data) for _ in range(2)]
+    assert [a.status_code for a in more] == [201, 429]  # the client's budget of 8
+    assert "频繁" in more[-1].json()[0]["description"]
+    assert Complaint.objects.count() == 8
+
+
+def test_open311_posts_count_each_callers_phone(hall, frozen, open311_key):
+    client = Client(REMOTE_ADDR="203.0.113.31")
+    data = {
+        "api_key": open311_key,
+        "service_code": "attitude",
+        "address_id": "county-hall",
+        "description": "态度生硬",
+        "phone": "13900001111",
+    }
+    answers = [client.post("/open311/v2/requests.json", data) for _ in range(4)]
+    assert [a.status_code for a in answers] == [201] * 3 + [429]
+    assert Complaint.objects.count() == 3
 
 
 def test_staff_desk_entries_are_not_limited(api, county, hall, frozen):

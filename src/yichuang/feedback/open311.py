@@ -27,12 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError
 from yichuang.org.models import Centre
 
 from . import actions
-from .actions.anonymous import complaint_anonymous_allow
+from .actions.anonymous import complaint_client_allow
 from .models import Complaint, ComplaintCategory, Open311Client
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
@@ -359,7 +358,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if centre is not None and number and str(number).isdigit():
         window = centre.windows.filter(number=int(number)).first()
     name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
-    complaint_anonymous_allow(source_ip=client_ip(request), phone=p.get("phone", ""))
+    complaint_client_allow(client_id=client.pk, phone=p.get("phone", ""))
     complaint = actions.complaint_submit(
         kind=category.kind,
         channel=Complaint.Channel.OPEN311,

@@ -28,6 +28,21 @@ def complaint_anonymous_allow(*, source_ip: str | None, phone: str = "") -> None
     by_address = Rule("complaint-ip", settings.COMPLAINTS_PER_ADDRESS_HOUR, HOUR)
     if not rule_hit(by_address, source_ip or "unknown"):
         raise _too_many("address")
+    _phone_allow(phone)
+
+
+def complaint_client_allow(*, client_id: int, phone: str = "") -> None:
+    """Count one filing relayed by a registered Open311 client (a 12345 hotline
+    bridge posts every caller's request from one server): the client has its
+    own hourly budget (``OPEN311_REQUESTS_PER_CLIENT_HOUR``) instead of the
+    per-address one; the per-phone limit still applies."""
+    by_client = Rule("complaint-client", settings.OPEN311_REQUESTS_PER_CLIENT_HOUR, HOUR)
+    if not rule_hit(by_client, str(client_id)):
+        raise _too_many("client")
+    _phone_allow(phone)
+
+
+def _phone_allow(phone: str) -> None:
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     if digits:
         by_phone = Rule("complaint-phone", settings.COMPLAINTS_PER_PHONE_DAY, DAY)
