@@ -5,7 +5,6 @@ an empty desk; hall staff still open them."""
 from __future__ import annotations
 
 import pytest
-
 from tests.conftest import login_client
 
 PAGES = [

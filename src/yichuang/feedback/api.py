@@ -307,7 +307,9 @@ def rectification_list(request, page: Query[PageIn]):
         qs = qs.filter(status__in=wanted)
     today = timezone.localdate()
     rows = page_of(
-        qs.select_related("rating", "centre", "department", "handler").order_by("rectify_due", "id"),
+        qs.select_related("rating", "centre", "department", "handler").order_by(
+            "rectify_due", "id"
+        ),
         page,
     )
     return {"items": [rectification_out(r, today) for r in rows], "count": qs.count()}
