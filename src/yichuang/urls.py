@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from yichuang.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # browsers ask for /favicon.ico on pages that name no icon
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("yichuang/logo.svg"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalog/", include("yichuang.catalog.urls")),

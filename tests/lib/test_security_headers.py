@@ -90,3 +90,8 @@ def test_production_sends_hsts_for_a_year_and_reads_the_proxy_scheme():
     assert int(_production_setting("SECURE_HSTS_SECONDS")) >= 365 * 24 * 3600
     assert _production_setting("SECURE_PROXY_SSL_HEADER") == "('HTTP_X_FORWARDED_PROTO', 'https')"
     assert _production_setting("SESSION_COOKIE_SECURE") == "True"
+
+
+def test_the_browsers_favicon_request_finds_the_logo(db):
+    resp = Client().get("/favicon.ico")
+    assert resp.status_code == 301 and resp["Location"].endswith("yichuang/logo.svg")

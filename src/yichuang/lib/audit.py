@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from yichuang.lib.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
@@ -53,15 +54,15 @@ class AuditQuerySet(AppendOnlyQuerySet):
 
 
 class AuditEntry(AppendOnlyModel):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    actor_name = models.CharField(max_length=150, blank=True)
-    event = models.CharField(max_length=80, db_index=True)
-    object_type = models.CharField(max_length=80, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    success = models.BooleanField(default=True)
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor_id = models.BigIntegerField(_("用户编号"), null=True, blank=True, db_index=True)
+    actor_name = models.CharField(_("用户"), max_length=150, blank=True)
+    event = models.CharField(_("事件"), max_length=80, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=80, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    success = models.BooleanField(_("成功"), default=True)
+    source_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -69,8 +70,8 @@ class AuditEntry(AppendOnlyModel):
         app_label = "lib"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"
@@ -96,8 +97,8 @@ class AuditSeal(AppendOnlyModel):
     class Meta:
         app_label = "lib"
         ordering = ["seq"]
-        verbose_name = "审计链"
-        verbose_name_plural = "审计链"
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
