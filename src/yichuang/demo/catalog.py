@@ -17,12 +17,14 @@ from yichuang.catalog.models import (
     BundleItem,
     Item,
     ItemVersion,
+    LimitUnit,
     Material,
     Step,
     pinyin_initials,
 )
 
 from .base import DemoRun
+from .catalog_facts import CALENDAR_DAY_ITEMS, FACTS
 
 # key: (name, originals, copies, document type, removable, notes)
 MATERIALS = {
@@ -31,6 +33,9 @@ MATERIALS = {
     "hukou": ("居民户口簿", 1, 0, "hukou_book", False, "户主页及本人页"),
     "hukoucopy": ("户口簿复印件", 0, 1, "", True, "可通过户籍信息共享核验"),
     "photo": ("近期一寸免冠彩色照片", 2, 0, "", False, "白色背景"),
+    "couple_photo": ("近期二寸双人半身免冠合影", 3, 0, "", False, "登记处也可现场拍摄"),
+    "single_photo": ("近期二寸单人半身免冠照片", 2, 0, "", False, "每人2张，登记处也可现场拍摄"),
+    "id_receipt": ("居民身份证领取凭证", 1, 0, "", False, "正在申领、换领或补领居民身份证的回执"),
     "marriage": ("结婚证", 1, 0, "marriage_cert", False, ""),
     "birth": ("出生医学证明", 1, 0, "birth_cert", False, ""),
     "sscard": ("社会保障卡", 1, 0, "ss_card", False, "或本人银行借记卡"),
@@ -58,15 +63,6 @@ MATERIALS = {
     "transfer": ("参保缴费凭证（转出地）", 1, 0, "", False, "可通过全国社保转移平台获取"),
 }
 
-BASIS = {
-    "rs": "《中华人民共和国社会保险法》；《社会保险经办条例》（国务院令第765号）",
-    "yb": "《中华人民共和国社会保险法》；《医疗保障基金使用监督管理条例》",
-    "ga": "《中华人民共和国户口登记条例》；《居民身份证法》",
-    "mz": "《社会救助暂行办法》（国务院令第649号）；《婚姻登记条例》",
-    "wj": "《中华人民共和国母婴保健法》；《中华人民共和国人口与计划生育法》",
-    "cl": "《中华人民共和国残疾人保障法》；《残疾人证管理办法》",
-    "tyjr": "《中华人民共和国退役军人保障法》；《军人抚恤优待条例》",
-}
 
 # (name, item type, case type, statutory limit (None = none), committed, visits,
 #  online depth, in township centres, materials (keys or (name, orig, copies)))
@@ -153,7 +149,7 @@ ITEMS = {
             2,
             2,
             False,
-            ["id", "license", ("创业计划书", 1, 0), "marriage"],
+            ["id", "license", ("创业计划书", 1, 0)],
         ),
         (
             "职业技能提升补贴申领",
@@ -255,7 +251,7 @@ ITEMS = {
             1,
             3,
             False,
-            ["sscard", "invoice", "bill", "birth", "marriage"],
+            ["sscard", "invoice", "bill", "birth"],
         ),
         (
             "生育津贴申领",
@@ -350,9 +346,9 @@ ITEMS = {
             ["id", "hukou", "marriage", "relation", "house"],
         ),
         ("户口迁出", "confirmation", P, 5, 3, 1, 3, False, ["id", "hukou", ("准予迁入证明", 1, 0)]),
-        ("居民身份证首次申领", "licensing", P, 60, 30, 1, 2, True, ["hukou", "photo"]),
+        ("居民身份证首次申领", "licensing", P, 60, 30, 1, 2, True, ["hukou"]),
         ("居民身份证换领与补领", "licensing", P, 60, 30, 1, 3, True, ["hukou", "id"]),
-        ("临时居民身份证申领", "licensing", P, 3, 1, 1, 2, True, ["hukou", "photo"]),
+        ("临时居民身份证申领", "licensing", P, 3, 1, 1, 2, True, ["hukou", "id_receipt"]),
         ("居住证申领", "licensing", P, 15, 10, 1, 3, True, ["id", "rent", "photo", "idcopy"]),
         ("户籍证明开具", "public_service", IM, None, 0, 0, 4, True, ["id"]),
         (
@@ -423,7 +419,7 @@ ITEMS = {
             True,
             ["id", "hukou", "income", "property"],
         ),
-        ("结婚登记", "confirmation", IM, None, 0, 1, 2, False, ["id", "hukou", "photo"]),
+        ("结婚登记", "confirmation", IM, None, 0, 1, 2, False, ["id", "hukou", "couple_photo"]),
         (
             "离婚登记",
             "confirmation",
@@ -433,9 +429,19 @@ ITEMS = {
             2,
             1,
             False,
-            ["id", "hukou", "marriage", ("离婚协议书", 3, 0), "photo"],
+            ["id", "hukou", "marriage", ("离婚协议书", 3, 0), "single_photo"],
         ),
-        ("补领婚姻登记证", "confirmation", IM, None, 0, 1, 2, False, ["id", "hukou", "photo"]),
+        (
+            "补领婚姻登记证",
+            "confirmation",
+            IM,
+            None,
+            0,
+            1,
+            2,
+            False,
+            ["id", "hukou", "single_photo"],
+        ),
         ("惠民殡葬补贴申领", "benefit", P, 10, 5, 0, 3, True, ["death", "cremation", "bank"]),
         ("高龄津贴申领", "benefit", P, 20, 10, 0, 3, True, ["id", "hukou", "bank"]),
         (
@@ -483,7 +489,7 @@ ITEMS = {
             1,
             2,
             False,
-            ["id", "marriage", ("住院分娩记录", 1, 0)],
+            ["id", ("住院分娩记录", 1, 0)],
         ),
         (
             "出生医学证明补发",
@@ -496,8 +502,7 @@ ITEMS = {
             False,
             ["id", "hukou", ("出生医学证明遗失声明", 1, 0)],
         ),
-        ("生育登记", "public_service", IM, None, 0, 0, 4, True, ["id", "marriage"]),
-        ("再生育审批", "licensing", P, 30, 20, 1, 2, True, ["id", "marriage", "hukou", "diag"]),
+        ("生育登记", "public_service", IM, None, 0, 0, 4, True, ["id", "hukou"]),
         (
             "计划生育家庭特别扶助金申领",
             "benefit",
@@ -877,7 +882,9 @@ def build(run: DemoRun) -> None:
                 item_type=itype,
                 case_type=ctype,
                 legal_limit=legal,
+                legal_limit_unit=_unit(name),
                 committed_limit=committed,
+                committed_limit_unit=_unit(name),
                 visits_required=visits,
                 visits_reason=VISIT_REASONS.get(visits, ""),
                 online_depth=depth_,
@@ -885,8 +892,8 @@ def build(run: DemoRun) -> None:
                 appointment=rng.random() < 0.3,
                 express=ctype == P and rng.random() < 0.6,
                 area="county" if town else rng.choice(["county", "city", "local"]),
-                legal_basis=BASIS[d],
-                conditions=f"符合《{name}》相关规定的本县户籍居民或在本县参保（登记）的人员。",
+                legal_basis=FACTS[name][0],
+                conditions=FACTS[name][1],
                 fee="不收费",
                 result=_result_name(name, itype),
                 special_procedures=(
@@ -981,6 +988,10 @@ def build(run: DemoRun) -> None:
         f"最多跑一次覆盖率 {m['one_visit_coverage']:.1%}，"
         f"承诺时限压缩 {m['committed_compression']:.1%}"
     )
+
+
+def _unit(name: str) -> str:
+    return LimitUnit.DAY if name in CALENDAR_DAY_ITEMS else LimitUnit.WORKDAY
 
 
 def _result_name(name: str, itype: str) -> str:
