@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yichuang.org.models import Window
+from yichuang.org.models import Post, Window
 from yichuang.org.permissions import holds
 from yichuang.org.scopes import staff_of, windows_for
 
 from .estimates import queue_states
 from .models import Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 from .permissions import WINDOW_ROLES, is_director
+
+# Roles that sign in at any window in scope; a plain clerk signs in at his posts' windows.
+ANY_WINDOW_ROLES = tuple(r for r in WINDOW_ROLES if r != "clerk")
 
 
 def day_start():
@@ -28,6 +32,40 @@ def signed_in_window(user) -> Window | None:
     )
 
 
+def windows_to_open(user) -> QuerySet[Window]:
+    """The windows a user may sign in at, within ``windows_for``: a lead or
+    director any active window in scope; a clerk only the windows of the posts
+    he holds as A or B (AB岗)."""
+    staff = staff_of(user)
+    if staff is None or not holds(user, *WINDOW_ROLES):
+        return Window.objects.none()
+    windows = windows_for(user).filter(is_active=True)
+    if holds(user, *ANY_WINDOW_ROLES):
+        return windows
+    posts = Post.objects.filter(Q(a_staff=staff) | Q(b_staff=staff), window__isnull=False)
+    return windows.filter(pk__in=posts.values("window_id"))
+
+
+def _today_for(staff) -> dict:
+    """The clerk's own day: citizens served and the ratings received today."""
+    from yichuang.feedback.models import Rating
+
+    start = day_start()
+    served = Ticket.objects.filter(clerk=staff, status="done", finished_at__gte=start).count()
+    levels = list(
+        Rating.objects.filter(clerk=staff, day=start.date(), excluded=False).values_list(
+            "level", flat=True
+        )
+    )
+    return {
+        "served": served,
+        "rated": len(levels),
+        "rated_good": sum(1 for v in levels if v >= 4),
+        "rated_fair": sum(1 for v in levels if v == 3),
+        "rated_bad": sum(1 for v in levels if v <= 2),
+    }
+
+
 def desk_for(user) -> dict:
     """What the clerk's console shows: the window signed in at (or, for a
     role that works windows, the closed windows in scope to open), the lines
@@ -38,11 +76,7 @@ def desk_for(user) -> dict:
     desk: dict = {"staff": staff, "window": window}
     if window is None:
         desk["may_operate"] = holds(user, *WINDOW_ROLES)
-        desk["choices"] = (
-            windows_for(user).filter(state="closed", is_active=True).select_related("centre")
-            if staff and desk["may_operate"]
-            else []
-        )
+        desk["choices"] = windows_to_open(user).filter(state="closed").select_related("centre")
         return desk
     queue_ids = set(WindowSkill.objects.filter(window=window).values_list("queue_id", flat=True))
     desk["states"] = [s for s in queue_states(window.centre) if s.queue.id in queue_ids]
@@ -56,6 +90,7 @@ def desk_for(user) -> dict:
         centre=window.centre, resolved_at__isnull=True
     ).select_related("queue")
     desk["is_director"] = is_director(user)
+    desk["today"] = _today_for(staff)
     return desk
 
 

@@ -18,11 +18,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yichuang.lib.audit import client_ip
 from yichuang.lib.crypto import mask_phone
-from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound, TooManyRequests
+from yichuang.lib.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unprocessable,
+)
 from yichuang.lib.throttle import Rule, rule_full, rule_hit
 from yichuang.org.auth import DEVICE_COOKIE, DEVICE_SALT, device_by_token
 from yichuang.org.models import Centre, Device, Window
@@ -39,7 +47,8 @@ from .idempotency import (
     request_key,
 )
 from .models import Priority, Queue, Ticket, WindowSkill, queue_item_names
-from .selectors import desk_for, signed_in_window
+from .permissions import staff_or_403
+from .selectors import desk_for, signed_in_window, windows_to_open
 
 PRIORITY_CHOICES = [(p.value, p.label) for p in Priority if p != Priority.NORMAL]
 
@@ -60,7 +69,10 @@ def device_page(*kinds: str):
             if raw:
                 if device_by_token(raw) is None:
                     raise Forbidden("org.bad_device_token", _("设备令牌无效或已停用。"))
-                resp = redirect(request.path)
+                # the token leaves the address; the page's own flags stay
+                rest = request.GET.copy()
+                rest.pop("device")
+                resp = redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
                 resp.set_signed_cookie(
                     DEVICE_COOKIE,
                     raw,
@@ -190,10 +202,14 @@ def kiosk_issue(request: HttpRequest, centre: Centre) -> HttpResponse:
 @device_page("kiosk")
 def kiosk_check_in(request: HttpRequest, centre: Centre) -> HttpResponse:
     actor = request.user if _device(request) is None else None
+    code = request.POST.get("code", "").strip()
+    if not code:
+        error = Unprocessable("queueing.appointment_code_missing", _("请输入预约码后再签到。"))
+        return render(request, "queueing/_kiosk_error.html", {"error": error}, status=error.status)
     return _kiosk_once(
         request,
         lambda: actions.appointment_check_in(
-            centre=centre, code=request.POST.get("code", ""), device=_device(request), actor=actor
+            centre=centre, code=code, device=_device(request), actor=actor
         ),
     )
 
@@ -201,20 +217,61 @@ def kiosk_check_in(request: HttpRequest, centre: Centre) -> HttpResponse:
 # --- display ----------------------------------------------------------------------------
 
 
+# A hall screen set to speak without a touch: ``?autoplay=1`` once (with or after
+# the device token) keeps the setting in this cookie, ``?autoplay=0`` clears it.
+AUTOPLAY_COOKIE = "yc_display_autoplay"
+
+
 @device_page("display", "window_display")
 def display(request: HttpRequest, centre: Centre) -> HttpResponse:
-    return render(request, "queueing/display.html", {"centre": centre})
+    flag = request.GET.get("autoplay")
+    autoplay = flag == "1" if flag in ("0", "1") else request.COOKIES.get(AUTOPLAY_COOKIE) == "1"
+    resp = render(request, "queueing/display.html", {"centre": centre, "autoplay": autoplay})
+    if flag == "1":
+        resp.set_cookie(
+            AUTOPLAY_COOKIE, "1", max_age=365 * 86400, samesite="Lax", secure=settings.PRODUCTION
+        )
+    elif flag == "0":
+        resp.delete_cookie(AUTOPLAY_COOKIE, samesite="Lax")
+    return resp
 
 
 # --- mobile -----------------------------------------------------------------------------
 
 
+def _ticket_rated(ticket: Ticket) -> bool:
+    """Whether the finished ticket has its one rating (一次一评). The ratings
+    live in feedback, a layer above: read through the app registry."""
+    from django.apps import apps
+
+    rating = apps.get_model("feedback", "Rating")
+    return rating.objects.filter(service_key=f"ticket:{ticket.pk}").exists()
+
+
+def _ticket_cancel(request: HttpRequest, ticket: Ticket) -> dict:
+    """A POST of the ticket page: ``cancel`` asks to confirm, ``cancel=yes``
+    gives the number up (actions.ticket_cancel: waiting tickets only)."""
+    if request.POST.get("cancel") != "yes":
+        return {"confirm_cancel": ticket.status == Ticket.Status.WAITING}
+    try:
+        return {"ticket": actions.ticket_cancel(ticket=ticket), "cancelled": True}
+    except DomainError as e:
+        return {"error": e}
+
+
 def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
+    """``/m/tickets/<code>``: the citizen's own number: the wait while in line
+    (and a cancel, confirmed), the rating link once 办结 until rated, and what
+    to do after 过号 (rejoin once the same day where the queue allows it)."""
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
         raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     ticket = ticket.latest()
+    step = _ticket_cancel(request, ticket) if request.method == "POST" else {}
+    ticket = step.pop("ticket", ticket)
     ahead, minutes = ticket_estimate(ticket)
+    done = ticket.status == Ticket.Status.DONE
+    error = step.get("error")
     return render(
         request,
         "queueing/mobile_ticket.html",
@@ -223,7 +280,16 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
             "ahead": ahead,
             "minutes": minutes,
             "issued": timezone.localtime(ticket.issued_at),
+            "rate_code": ticket.rating_code if done and not _ticket_rated(ticket) else None,
+            "rated": done and _ticket_rated(ticket),
+            "may_rejoin": ticket.status == Ticket.Status.NO_SHOW
+            and ticket.queue.no_show_rejoin
+            and not ticket.rejoined
+            and ticket.day == timezone.localdate(),
+            "live": ticket.status in (Ticket.Status.WAITING, *Ticket.ACTIVE),
+            **step,
         },
+        status=error.status if error else 200,
     )
 
 
@@ -268,12 +334,72 @@ def _book_step(request: HttpRequest, centre: Centre) -> dict:
 CODE_ERRORS = {"queueing.code_invalid", "queueing.code_required", "queueing.code_locked"}
 
 
-def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    """``/m/book/``: pick a centre, then a queue's slot and give a phone number;
-    an SMS code confirms the phone, and the booking's code is shown on screen
-    and sent by SMS (actions.appointment_code_send, appointment_book)."""
+WEEKDAYS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
+
+
+def _open_slots(centre: Centre, now) -> list:
+    """The centre's slots from now on (today's past ones left out), in queue,
+    day and time order. Days come from the slot builder, which follows the
+    calendar: a day without slots is a day the hall is closed."""
     from .models import AppointmentSlot
 
+    slots = (
+        AppointmentSlot.objects.filter(
+            queue__centre=centre, queue__is_active=True, day__gte=now.date()
+        )
+        .select_related("queue")
+        .order_by("queue__sort_order", "queue_id", "day", "start")
+    )
+    return [s for s in slots if not (s.day == now.date() and s.end <= now.time())]
+
+
+def _book_choice(request: HttpRequest, slots: list, chosen) -> dict:
+    """The page's three choices: the queue (事项), then a day of that queue
+    (chips with the weekday), then the times of that day. ``chosen`` is a slot
+    already picked (a POST that came back), which fixes queue and day."""
+    queues: dict[int, Queue] = {}
+    for s in slots:
+        queues.setdefault(s.queue_id, s.queue)
+    queue_id = chosen.queue_id if chosen else request.GET.get("queue", "")
+    queue = queues.get(int(queue_id)) if str(queue_id).isdigit() else None
+    if queue is None:
+        return {"queues": list(queues.values())}
+    own = [s for s in slots if s.queue_id == queue.pk]
+    days: dict = {}
+    for s in own:
+        days.setdefault(s.day, []).append(s)
+    day = chosen.day if chosen else None
+    if day is None:
+        wanted = request.GET.get("day", "")
+        day = next((d for d in days if d.isoformat() == wanted), None)
+    if day is None:
+        day = next((d for d, ds in days.items() if any(s.remaining for s in ds)), None)
+    chips = [
+        {"day": d, "weekday": WEEKDAYS[d.weekday()], "left": sum(s.remaining for s in ds)}
+        for d, ds in days.items()
+    ]
+    return {
+        "queues": list(queues.values()),
+        "queue": queue,
+        "days": chips,
+        "day": day,
+        "times": days.get(day, []),
+    }
+
+
+def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """``/m/book/``: pick a centre, then the queue (事项), a day and a time of
+    that day, and give a phone number; an SMS code confirms the phone, and the
+    booking's code is shown on screen and sent by SMS
+    (actions.appointment_code_send, appointment_book)."""
     if code is None:
         centres = Centre.objects.filter(is_active=True, queues__slots__isnull=False).distinct()
         return render(request, "queueing/mobile_book.html", {"centres": centres})
@@ -282,25 +408,13 @@ def mobile_book(request: HttpRequest, code: str | None = None) -> HttpResponse:
         raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
     step: dict = _book_step(request, centre) if request.method == "POST" else {}
     error = step.get("error")
-    now = timezone.localtime()
-    slots = (
-        AppointmentSlot.objects.filter(
-            queue__centre=centre, queue__is_active=True, day__gte=now.date()
-        )
-        .select_related("queue")
-        .order_by("queue__sort_order", "day", "start")
-    )
-    by_queue: dict[Queue, list] = {}
-    for slot in slots[:400]:
-        if slot.day == now.date() and slot.end <= now.time():
-            continue
-        by_queue.setdefault(slot.queue, []).append(slot)
+    choice = _book_choice(request, _open_slots(centre, timezone.localtime()), step.get("slot"))
     return render(
         request,
         "queueing/mobile_book.html",
         {
             "centre": centre,
-            "by_queue": by_queue,
+            **choice,
             **step,
             "masked_phone": mask_phone(step["phone"]) if step.get("confirm") else "",
             "selected": request.POST.get("slot", ""),
@@ -380,8 +494,28 @@ def window_display(request: HttpRequest, centre: Centre, number: int) -> HttpRes
 # --- console ----------------------------------------------------------------------------
 
 
-def _desk(request: HttpRequest, error: DomainError | None = None) -> dict:
-    return {**desk_for(request.user), "error": error}
+def _desk(request: HttpRequest, error: DomainError | None = None, notice: str = "") -> dict:
+    return {**desk_for(request.user), "error": error, "notice": notice}
+
+
+def _open_window(request: HttpRequest) -> None:
+    """Sign in at a window in scope (404 otherwise) that the user's post allows
+    (403 ``queueing.not_your_post``: a clerk works his own posts' windows)."""
+    from yichuang.org.scopes import get_window_for
+
+    window = get_window_for(request.user, int(request.POST.get("window", 0)))
+    staff_or_403(request.user)
+    if not windows_to_open(request.user).filter(pk=window.pk).exists():
+        raise Forbidden("queueing.not_your_post", _("该窗口不是您的岗位窗口，您不能在此开窗。"))
+    actions.window_open(window=window, actor=request.user)
+
+
+def _transferred(ticket: Ticket) -> str:
+    """The clerk's confirmation of a transfer: where the citizen now waits."""
+    where = f"{ticket.queue.prefix} {ticket.queue.name}"
+    if ticket.target_window_id:
+        where += _("（%(n)d 号窗口）") % {"n": ticket.target_window.number}
+    return _("已将 %(t)s 号转办至 %(q)s，群众保留原排队位置。") % {"t": ticket.number, "q": where}
 
 
 @hall_staff_required
@@ -404,22 +538,21 @@ CONSOLE_ACTIONS = {
 @require_POST
 @hall_staff_required
 def console_act(request: HttpRequest, action: str) -> HttpResponse:
-    from yichuang.org.scopes import get_window_for
-
     error = None
+    notice = ""
     try:
         if action == "open":
-            window = get_window_for(request.user, int(request.POST.get("window", 0)))
-            actions.window_open(window=window, actor=request.user)
+            _open_window(request)
         else:
             signed_in = signed_in_window(request.user)
             if signed_in is None:
                 raise NotFound("queueing.no_window", _("您还没有开窗。"))
             window = signed_in
             if action == "transfer":
-                actions.ticket_transfer(
+                moved = actions.ticket_transfer(
                     window=window, actor=request.user, queue_code=request.POST.get("queue") or None
                 )
+                notice = _transferred(moved)
             elif action in CONSOLE_ACTIONS:
                 result = CONSOLE_ACTIONS[action](window=window, actor=request.user)
                 if action == "call-next" and result is None:
@@ -428,4 +561,4 @@ def console_act(request: HttpRequest, action: str) -> HttpResponse:
                 raise NotFound("queueing.unknown_action", _("未知操作。"))
     except (DomainError, ValueError) as e:
         error = e if isinstance(e, DomainError) else DomainError("queueing.invalid_request", str(e))
-    return render(request, "queueing/_desk.html", _desk(request, error))
+    return render(request, "queueing/_desk.html", _desk(request, error, notice))

@@ -21,4 +21,20 @@
     if (window.htmx) window.htmx.process(btn);
     btn.click();
   });
+
+  // The service timer: <time id="c-timer" data-since="ISO"> counts up as mm:ss
+  // (h:mm:ss past an hour) from the call or the start of service.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var el = document.getElementById("c-timer");
+    if (!el || !el.dataset.since) return;
+    var since = Date.parse(el.dataset.since);
+    if (isNaN(since)) return;
+    var s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    el.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
+  }
+  tick();
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSwap", tick);
 })();
