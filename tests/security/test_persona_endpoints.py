@@ -296,6 +296,7 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/api/v1/auth/token"): Op("none", ANY),
     ("get", "/api/v1/auth/me"): Op("none", _signed_in_),
     ("get", "/api/v1/centres"): Op("none", ANY),
+    ("get", "/api/v1/centres/{code}/opening"): Op("none", ANY),
     # the hall
     ("get", "/api/v1/centres/{code}/windows"): Op("centre", _signed_in_),
     ("get", "/api/v1/centres/{code}/queues"): Op("centre", ANY),  # the hall screen's

@@ -44,6 +44,7 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "org.device": EDIT,
         "org.calendaryear": EDIT,
         "org.workcalendar": EDIT,
+        "org.openingexception": EDIT,
         "lib.setting": EDIT_NO_DELETE,
         "feedback.reasonlist": EDIT,
         "feedback.reason": EDIT,

@@ -113,7 +113,7 @@ def build(run: DemoRun) -> None:
         phone="0799-6612345",
         opening_hours=hours,
         always_open=run.always_open,
-        notice="请带齐身份证件，按叫号顺序办理。65 岁以上老人、残疾人、孕妇、军人可走绿色通道。",
+        notice="请带齐身份证件，按叫号顺序办理。60 周岁以上老人、残疾人、孕妇、军人可走绿色通道。",
     )
     centres = [hall]
     for slug, name, code in TOWNSHIPS:

@@ -106,36 +106,42 @@ def _link_items(centre, queues: list[Queue], by_dept: dict[str, Queue], *, count
 
 
 def build_slots(days: int = 7) -> int:
-    """Bookable half-hour slots for the next ``days`` working days (today
-    included) in every queue but 办不成事反映; slots that exist are kept."""
+    """Bookable half-hour slots for the next ``days`` days each centre is open
+    (today included; the hours of ``org.opening``: make-up working days open,
+    holidays closed, dated exceptions applied) in every queue but 办不成事反映;
+    slots that exist are kept."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from yichuang.lib import workdays
     from yichuang.org.calendar import get_calendar
+    from yichuang.org.opening import regular_opening, slot_starts
     from yichuang.queueing.models import AppointmentSlot
 
     cal = get_calendar()
-    starts = [dt.time(h, m) for h in (9, 10, 11, 14, 15, 16) for m in (0, 30)]
-    starts = [t for t in starts if t != dt.time(11, 30)]
-    day = timezone.localdate()
-    wanted: list[dt.date] = []
-    while len(wanted) < days:
-        if workdays.is_workday(cal, day):
-            wanted.append(day)
-        day += dt.timedelta(days=1)
+    today = timezone.localdate()
+    queues = list(Queue.objects.exclude(code="unsolved").select_related("centre"))
+    hours: dict[int, list[tuple[dt.date, list[tuple[dt.time, dt.time]]]]] = {}
+    for centre in {q.centre for q in queues}:
+        wanted: list[tuple[dt.date, list[tuple[dt.time, dt.time]]]] = []
+        day = today
+        while len(wanted) < days and day < today + dt.timedelta(days=days * 3 + 14):
+            opening = regular_opening(centre, day, cal=cal)
+            if opening.open:
+                wanted.append((day, slot_starts(opening, 30)))
+            day += dt.timedelta(days=1)
+        hours[centre.pk] = wanted
     slots = [
         AppointmentSlot(
             queue=q,
             day=d,
-            start=t,
-            end=(dt.datetime.combine(d, t) + dt.timedelta(minutes=30)).time(),
+            start=start,
+            end=end,
             capacity=4 if q.centre.kind == "county" else 2,
         )
-        for q in Queue.objects.exclude(code="unsolved").select_related("centre")
-        for d in wanted
-        for t in starts
+        for q in queues
+        for d, spans in hours[q.centre_id]
+        for start, end in spans
     ]
     return len(AppointmentSlot.objects.bulk_create(slots, ignore_conflicts=True))
 

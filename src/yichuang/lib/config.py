@@ -21,13 +21,14 @@ DEFAULTS: dict[str, tuple[Any, Any]] = {
     "rating.rectify_workdays": (15, gettext_lazy("差评整改反馈时限（工作日）")),
     "rating.default_after_days": (None, gettext_lazy("未评价默认好评天数（空为不启用）")),
     "complaint.reply_workdays": (5, gettext_lazy("投诉建议答复时限（工作日）")),
-    "priority.elderly_age": (65, gettext_lazy("老年人优先年龄")),
+    "priority.elderly_age": (60, gettext_lazy("老年人优先年龄（周岁）")),
     "case.notice_days_left": (1, gettext_lazy("提示：剩余工作日")),
     "case.red_after_yellow_workdays": (2, gettext_lazy("黄牌后转红牌（工作日）")),
     "audit.retention_days": (180, gettext_lazy("审计记录保存天数")),
     "complaint.unsolved_workdays": (5, gettext_lazy("办不成事解决时限（工作日）")),
     "complaint.unsolved_complex_workdays": (10, gettext_lazy("办不成事复杂事项时限（工作日）")),
     "complaint.unsolved_reasons_workdays": (3, gettext_lazy("办不成事说明理由时限（工作日）")),
+    "case.verify_workdays": (20, gettext_lazy("告知承诺核查时限（受理后工作日）")),
 }
 
 

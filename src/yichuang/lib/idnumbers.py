@@ -168,3 +168,8 @@ def validate_credit_code(s: str) -> str:
         reason, message = failure
         raise Unprocessable("lib.invalid_credit_code", message, field="credit_code", reason=reason)
     return code
+
+
+def age_on(birth: date, day: date) -> int:
+    """Full years (周岁) of someone born on ``birth`` on ``day``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

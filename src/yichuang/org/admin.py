@@ -7,6 +7,7 @@ from .models import (
     Centre,
     Department,
     Device,
+    OpeningException,
     Post,
     Region,
     Staff,
@@ -38,7 +39,15 @@ class RegionAdmin(AuditedAdmin):
 
 @admin.register(Centre)
 class CentreAdmin(AuditedAdmin):
-    list_display = ["code", "name", "kind", "region", "always_open", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "region",
+        "makeup_hours_from",
+        "always_open",
+        "is_active",
+    ]
     search_fields = ["code", "name"]
 
 
@@ -81,4 +90,11 @@ class CalendarYearAdmin(AuditedAdmin):
 class WorkCalendarAdmin(AuditedAdmin):
     list_display = ["date", "kind", "name", "source"]
     list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+@admin.register(OpeningException)
+class OpeningExceptionAdmin(AuditedAdmin):
+    list_display = ["date", "centre", "kind", "spans", "note"]
+    list_filter = ["kind", "centre"]
     date_hierarchy = "date"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from yichuang.accounts.actions import api_token_issue, user_authenticate
 from yichuang.lib.audit import client_ip
-from yichuang.lib.errors import ErrorOut
+from yichuang.lib.errors import ErrorOut, NotFound
 
 from .auth import API_AUTH, staff_user
 from .models import Centre
+from .opening import opening_for
 from .scopes import centres_for, staff_of
 
 auth_router = Router(tags=["auth"])
@@ -92,3 +97,31 @@ def centre_list(request):
         }
         for c in Centre.objects.filter(is_active=True).select_related("region")
     ]
+
+
+class OpeningOut(Schema):
+    date: dt.date
+    open: bool
+    hours: list[list[str]]
+    reason: str
+
+
+@router.get(
+    "/centres/{code}/opening",
+    response={200: OpeningOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
+def centre_opening(request, code: str, date: dt.date | None = None):
+    """Public: the hours ``code`` keeps on ``date`` (default today) after the
+    working-day calendar, make-up working days and dated exceptions. ``reason``
+    says which rule decided: ``workday``, ``makeup_workday``, ``holiday``,
+    ``rest_day``, ``weekend``, ``extended``, ``staggered``, ``weekend_duty``,
+    ``closure``, ``always_open``, ``calendar_missing`` (weekly hours, the year's
+    calendar not loaded) or ``inactive``."""
+    centre = Centre.objects.filter(code=code).first()
+    if centre is None:
+        raise NotFound("org.centre_not_found", _("没有找到该服务中心。"))
+    day = date or timezone.localdate()
+    if not centre.is_active:
+        return {"date": day, "open": False, "hours": [], "reason": "inactive"}
+    return opening_for(centre, day).as_dict()

@@ -20,6 +20,14 @@ DEFAULT_OPENING_HOURS = {
     for day in WEEKDAYS
 }
 
+MAKEUP_WEEKDAY_CHOICES = [
+    (0, _("周一")),
+    (1, _("周二")),
+    (2, _("周三")),
+    (3, _("周四")),
+    (4, _("周五")),
+]
+
 
 class Region(models.Model):
     class Level(models.TextChoices):
@@ -64,6 +72,12 @@ class Centre(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=30, blank=True)
     opening_hours = models.JSONField(_("开放时间"), default=dict, blank=True)
+    makeup_hours_from = models.PositiveSmallIntegerField(
+        _("调休上班日按哪天的开放时间"),
+        choices=MAKEUP_WEEKDAY_CHOICES,
+        default=0,
+        help_text=_("调休上班日（如周六补班）大厅开放，按所补工作日的开放时间，默认周一。"),
+    )
     always_open = models.BooleanField(_("全天开放（演示）"), default=False)
     notice = models.CharField(_("大厅滚动公告"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -82,16 +96,12 @@ class Centre(models.Model):
         return self.opening_hours or DEFAULT_OPENING_HOURS
 
     def is_open_at(self, when: dt.datetime | None = None) -> bool:
-        """Whether the hall is open at ``when`` by its weekly hours.
+        """Whether the hall is open at ``when``: the day's hours after the
+        working-day calendar and the dated exceptions (``org.opening``)."""
+        from .opening import opening_for
 
-        Holidays are the calendar's business (``org.calendar``); this reads hours only.
-        """
-        if self.always_open:
-            return True
         local = timezone.localtime(when or timezone.now())
-        spans = self.hours().get(WEEKDAYS[local.weekday()], [])
-        now = local.strftime("%H:%M")
-        return any(start <= now < end for start, end in spans)
+        return opening_for(self, local.date()).is_open_at(local.strftime("%H:%M"))
 
 
 class Department(models.Model):
@@ -327,3 +337,48 @@ class WorkCalendar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class OpeningException(models.Model):
+    """A dated exception to a centre's weekly hours: 延时服务 (hours added after
+    closing), 错时服务 (the day's hours replaced), 周末轮值 (duty hours on a rest
+    day) or a closure. ``org.opening.opening_for`` applies it."""
+
+    class Kind(models.TextChoices):
+        EXTENDED = "extended", _("延时服务")
+        STAGGERED = "staggered", _("错时服务")
+        WEEKEND_DUTY = "weekend_duty", _("周末轮值")
+        CLOSURE = "closure", _("闭厅")
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="opening_exceptions")
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    spans = models.JSONField(
+        _("时段"),
+        default=list,
+        blank=True,
+        help_text=_('如 [["17:30", "19:00"]]；闭厅不填。'),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "centre"]
+        verbose_name = _("开放时间例外")
+        verbose_name_plural = _("开放时间例外")
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "date"], name="uniq_opening_exception")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.date} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .opening import spans_problem
+
+        problem = spans_problem(self.spans, empty_ok=self.kind == self.Kind.CLOSURE)
+        if problem:
+            raise ValidationError({"spans": problem})

@@ -139,7 +139,7 @@ class QueueCounter(models.Model):
 
 class Priority(models.TextChoices):
     NORMAL = "normal", _("普通")
-    ELDERLY = "elderly", _("老年人（65 岁以上）")
+    ELDERLY = "elderly", _("老年人（60 周岁及以上）")
     DISABLED = "disabled", _("残疾人")
     PREGNANT = "pregnant", _("孕妇")
     MILITARY = "military", _("军人、退役军人")

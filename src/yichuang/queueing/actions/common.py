@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Conflict, Unprocessable
-from yichuang.org.calendar import is_workday
 from yichuang.org.models import Centre, Window
+from yichuang.org.opening import opening_for
 from yichuang.org.scopes import window_not_found, windows_for
 
 from ..models import Ticket
@@ -118,13 +118,20 @@ def window_busy(ticket: Ticket) -> NoReturn:
 
 
 def check_centre_open(centre: Centre, now: dt.datetime) -> None:
+    """Refuse a ticket when the hall is closed at ``now``: the day's hours come
+    from ``org.opening`` (calendar, make-up working days, dated exceptions)."""
     if not centre.is_active:
         raise Unprocessable("queueing.centre_closed", _("该服务中心已停用。"))
-    if centre.always_open:
-        return
-    if not is_workday(timezone.localdate(now)):
-        raise Unprocessable("queueing.centre_closed", _("今天是休息日，服务中心不办公。"))
-    if not centre.is_open_at(now):
+    local = timezone.localtime(now)
+    opening = opening_for(centre, local.date())
+    if not opening.open:
+        message = (
+            _("服务中心今天闭厅，暂停办公。")
+            if opening.reason == "closure"
+            else _("今天是休息日，服务中心不办公。")
+        )
+        raise Unprocessable("queueing.centre_closed", message, reason=opening.reason)
+    if not opening.is_open_at(local.strftime("%H:%M")):
         raise Unprocessable(
             "queueing.out_of_hours", _("现在不在办公时间内，请在办公时间前来取号。")
         )

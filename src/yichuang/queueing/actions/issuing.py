@@ -9,9 +9,10 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.lib.config import setting_get
 from yichuang.lib.crypto import keyed_hash
 from yichuang.lib.errors import Conflict, Unprocessable
-from yichuang.lib.idnumbers import validate_id_number
+from yichuang.lib.idnumbers import age_on, id_birth_date, validate_id_number
 from yichuang.org.models import Centre, Device
 from yichuang.org.scopes import staff_of
 
@@ -82,6 +83,16 @@ def _validated(priority: str, channel: str, phone: str, id_number: str) -> tuple
     return phone, id_number
 
 
+def priority_by_age(priority: str, id_number: str, day: dt.date) -> str:
+    """A normal ticket for someone ``priority.elderly_age`` (60 by default,
+    DOMAIN §2) or older, by the ID number given, is an elderly one."""
+    if priority != Priority.NORMAL or not id_number:
+        return priority
+    if age_on(id_birth_date(id_number), day) >= int(setting_get("priority.elderly_age")):
+        return Priority.ELDERLY
+    return priority
+
+
 @transaction.atomic
 def ticket_issue(
     *,
@@ -103,6 +114,7 @@ def ticket_issue(
     day = timezone.localdate(now)
     check_centre_open(centre, now)
     phone, id_number = _validated(priority, channel, phone, id_number)
+    priority = priority_by_age(priority, id_number, day)
     queue = Queue.objects.filter(centre=centre, code=queue_code, is_active=True).first()
     if queue is None:
         raise Unprocessable(
