@@ -12,6 +12,7 @@ urlpatterns = [
     path("m/rate/<str:code>", views.m_rate, name="m_rate"),
     path("m/complaints/", views.m_complaint_new, name="m_complaint_new"),
     path("m/complaints/<str:code>", views.m_complaint, name="m_complaint"),
+    path("m/lookup", views.m_lookup, name="m_lookup"),
     path("feedback/", views.board, name="board"),
     path("feedback/desk/", views.desk, name="desk"),
     path("feedback/rectifications/<int:rect_id>", views.rectification_detail, name="rect"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yichuang.lib.audit import client_ip
-from yichuang.lib.errors import DomainError, Forbidden, NotFound
+from yichuang.lib.errors import DomainError, Forbidden, NotFound, TooManyRequests
 from yichuang.org.auth import device_by_token
 from yichuang.org.models import Centre, Device, Staff, Window
 from yichuang.org.permissions import hall_staff_required
@@ -494,3 +494,85 @@ def complaint_import(request: HttpRequest) -> HttpResponse:
         context["result"] = result
     failed = "result" in context and not context["result"].ok
     return render(request, "feedback/import.html", context, status=422 if failed else 200)
+
+
+# --- one lookup for the citizen: 办件, complaints, appointments ---------------------------
+
+
+def _lookup_code(code: str) -> dict[str, Any] | None:
+    """What a code opens: a case's receipt code (16 characters, the progress
+    page), a complaint's 查询码 (16 characters) or an appointment's 预约码
+    (8 digits). Only what the code's own page shows anyway; nothing personal."""
+    from yichuang.cases.selectors import case_by_receipt_code
+    from yichuang.queueing.models import Appointment
+
+    if not code or len(code) > 32:
+        return None
+    case = case_by_receipt_code(code)
+    if case is not None:
+        return {
+            "kind": _("办件"),
+            "title": case.title,
+            "status": case.get_status_display(),
+            "when": case.accepted_on,
+            "url": f"/m/progress/{case.receipt_code}",
+        }
+    c = Complaint.objects.filter(track_code=code).first()
+    if c is not None:
+        return {
+            "kind": c.get_kind_display(),
+            "title": c.reference,
+            "status": c.get_status_display(),
+            "when": timezone.localtime(c.received_at).date(),
+            "url": f"/m/complaints/{c.track_code}",
+        }
+    appt = (
+        Appointment.objects.select_related("slot__queue__centre").filter(code=code).first()
+        if code.isdigit()
+        else None
+    )
+    if appt is not None:
+        slot = appt.slot
+        return {
+            "kind": _("预约"),
+            "title": f"{slot.queue.centre.name} · {slot.queue.name}",
+            "status": appt.get_status_display(),
+            "when": slot.day,
+            "time": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
+            "url": "/m/appointment",
+        }
+    return None
+
+
+def m_lookup(request: HttpRequest) -> HttpResponse:
+    """``/m/lookup``: one box for every code a citizen is given. Each look-up
+    counts against the progress page's per-address limit, each miss against
+    the appointment look-up's failure budget; an unknown code answers the same
+    404 whatever kind of code it looked like."""
+    from yichuang.cases.ratelimit import rate_limit
+    from yichuang.lib.throttle import rule_full, rule_hit
+    from yichuang.queueing.views import LOOKUP_FAILURES
+
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        code = "".join(request.POST.get("code", "").split())
+        address = client_ip(request) or "-"
+        context["code"] = code
+        try:
+            rate_limit(request, "progress")
+            if rule_full(LOOKUP_FAILURES, address):
+                raise TooManyRequests(
+                    "queueing.too_many_lookups", _("查询失败次数过多，请一小时后再试。")
+                )
+            found = _lookup_code(code)
+            if found is None:
+                rule_hit(LOOKUP_FAILURES, address)
+                raise NotFound(
+                    "feedback.lookup_not_found", _("没有找到与该查询码对应的记录，请核对后再试。")
+                )
+            context["found"] = found
+        except DomainError as exc:
+            context["error"] = exc.message
+            status = exc.status
+    return render(request, "feedback/m_lookup.html", context, status=status)
