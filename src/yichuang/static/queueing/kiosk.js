@@ -57,7 +57,12 @@
       say(["p_error"]);
     }
     clearTimeout(timer);
-    timer = setTimeout(function () { result.innerHTML = ""; }, 20000);
+    timer = setTimeout(close, slip ? 20000 : 10000);
+  });
+  // The answer opens over the page; its button or a touch beside it closes it.
+  function close() { clearTimeout(timer); result.innerHTML = ""; }
+  result.addEventListener("click", function (e) {
+    if (e.target === result || e.target.closest("[data-k-close]")) close();
   });
   // Every press carries an Idempotency-Key. A press whose answer never arrived
   // (the network dropped it) keeps its key, so pressing the same button again
