@@ -10,7 +10,11 @@
   var recent = [];
   var speech = [];      // queue of phrases (arrays of fragment names)
   var speaking = false;
-  var audioOk = false;
+  // A screen set to speak on its own (?autoplay=1, docs/queueing.md) has its
+  // voice on from the start; any screen asks the browser once on load and shows
+  // the small "点击开启语音" button only if the browser refuses sound.
+  var autoplay = body.dataset.autoplay === "1";
+  var audioOk = autoplay;
   var cache = {};
 
   function $(id) { return document.getElementById(id); }
@@ -60,19 +64,36 @@
       a.onended = next; a.onerror = next;
       a.currentTime = 0;
       var p = a.play();
-      if (p && p.catch) p.catch(next);
+      if (p && p.catch) p.catch(function (err) { refused(err); next(); });
       setTimeout(next, 3000); // never stall on a broken fragment
     })();
   }
 
-  function announce(e) {
-    var text = e.ticket_number + " → " + e.window_number + "号窗口";
-    var cur = $("d-current");
-    cur.textContent = "请 " + e.ticket_number + " 号到 " + e.window_number + " 号窗口办理";
-    cur.dataset.ticket = e.ticket_number;
-    cur.classList.remove("flash"); void cur.offsetWidth; cur.classList.add("flash");
-    recent.unshift(text); recent = recent.slice(0, 8);
+  function refused(err) {
+    if (!err || err.name !== "NotAllowedError") return;
+    audioOk = false; speech = [];
+    $("d-start").hidden = false;
+  }
+
+  // The recent calls, newest first, each ticket at a window once (a recall
+  // moves it to the top instead of listing it again).
+  function remember(ticket, window) {
+    var text = ticket + " → " + window + "号窗口";
+    recent = [text].concat(recent.filter(function (t) { return t !== text; })).slice(0, 8);
     $("d-recent").innerHTML = recent.map(function (t) { return "<li>" + t + "</li>"; }).join("");
+  }
+
+  function showCurrent(ticket, window, flash) {
+    var cur = $("d-current");
+    cur.textContent = "请 " + ticket + " 号到 " + window + " 号窗口办理";
+    cur.dataset.ticket = ticket;
+    cur.classList.remove("flash");
+    if (flash) { void cur.offsetWidth; cur.classList.add("flash"); }
+  }
+
+  function announce(e) {
+    showCurrent(e.ticket_number, e.window_number, true);
+    remember(e.ticket_number, e.window_number);
     body.dataset.lastCall = e.ticket_number + "@" + e.window_number;
     if (audioOk) { speech.push(phrase(e.ticket_number, e.window_number)); playNext(); }
   }
@@ -82,9 +103,16 @@
       return "<tr><td>" + q.prefix + " " + q.name + "</td><td>" + q.waiting + " 人</td><td>约 " +
         q.estimated_wait_minutes + " 分钟</td></tr>";
     }).join("");
-    if (!recent.length) {
-      recent = hall.recent_calls.map(function (c) { return c.ticket_number + " → " + c.window_number + "号窗口"; });
-      $("d-recent").innerHTML = recent.map(function (t) { return "<li>" + t + "</li>"; }).join("");
+    if (!started) {
+      // A (re)loaded screen starts from the hall's own list, quietly: the
+      // feed announces only what happens after the page opened, and
+      // "正在叫号" shows a ticket only while its window is still calling it.
+      started = true;
+      hall.recent_calls.slice().reverse().forEach(function (c) { remember(c.ticket_number, c.window_number); });
+      var calling = {};
+      hall.windows.forEach(function (w) { if (w.ticket_status === "called") calling[w.ticket + "@" + w.number] = true; });
+      var last = hall.recent_calls.filter(function (c) { return calling[c.ticket_number + "@" + c.window_number]; })[0];
+      if (last && $("d-current").dataset.ticket === undefined) showCurrent(last.ticket_number, last.window_number, false);
     }
   }
 
@@ -99,7 +127,9 @@
   // commits, so an event may become visible after a higher id was already
   // read. Each poll therefore asks again for the last OVERLAP (20) ids and skips
   // the ones already seen: a late commit is still announced, and nothing twice.
-  var OVERLAP = 20, seen = {};
+  // Ids up to the cursor the screen opened at belong to the hall's list above:
+  // the overlap never replays them.
+  var OVERLAP = 20, seen = {}, floor = null, started = false;
   var hallDue = 0;
   function poll() {
     var after = cursor === null ? null : Math.max(0, cursor - OVERLAP);
@@ -108,11 +138,12 @@
       $("d-offline").hidden = true;
       var refresh = false, fresh = 0;
       data.events.forEach(function (e) {
-        if (seen[e.id]) return;
+        if (seen[e.id] || (floor !== null && e.id <= floor)) return;
         seen[e.id] = true; fresh++;
         if (e.type === "called" || e.type === "recalled") announce(e);
         if (e.type !== "recalled") refresh = true;
       });
+      if (cursor === null) floor = data.cursor;
       if (cursor === null || data.cursor > cursor) cursor = data.cursor;
       for (var id in seen) { if (id < cursor - 4 * OVERLAP) delete seen[id]; }
       // the waiting counts follow the events, at most every 3 s
@@ -128,12 +159,12 @@
 
   $("d-start").addEventListener("click", function () {
     audioOk = true;
-    $("d-start").remove();
+    $("d-start").hidden = true;
     clip("chime").play().catch(function () {});
   });
   // Screens started with --autoplay-policy=no-user-gesture-required speak at once.
-  clip("chime").play().then(function () { audioOk = true; var s = $("d-start"); if (s) s.remove(); })
-    .catch(function () {});
+  clip("chime").play().then(function () { audioOk = true; $("d-start").hidden = true; })
+    .catch(refused);
 
   clock(); setInterval(clock, 1000);
   loadHall(); setInterval(loadHall, 10000);
