@@ -24,7 +24,13 @@ def test_the_pad_needs_its_own_device_token(client, served, pad, frozen):
     page = client.get(f"/pad/{window1}")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "照片" in html and 'aria-checked="true"' not in html
+    assert 'aria-checked="true"' not in html
+    # no grey "照片" placeholder: the clerk's initial stands in a circle
+    from yichuang.org.models import Window
+
+    clerk = Window.objects.get(pk=window1).clerk
+    assert "照片" not in html
+    assert f'id="clerk-initial" aria-hidden="true">{clerk.name[0]}</div>' in html
 
 
 def test_the_pad_shows_the_service_just_finished_and_takes_the_rating(client, served, pad, frozen):

@@ -18,6 +18,7 @@
   function refresh() {
     var bad = level !== null && level <= 2;
     reasonsBox.hidden = !bad;
+    views.rate.classList.toggle("bad", bad);  // a compact layout leaves room for the reasons
     submit.disabled = level === null || (bad && chosenReasons().length === 0);
     hint.textContent = bad && chosenReasons().length === 0 ? pad.dataset.needReason : "";
   }
@@ -46,7 +47,10 @@
   });
   function poll() {
     fetch(stateUrl, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.clerk) { document.getElementById("clerk-name").textContent = s.clerk.name; }
+      if (s.clerk) {
+        document.getElementById("clerk-name").textContent = s.clerk.name;
+        document.getElementById("clerk-initial").textContent = s.clerk.name.charAt(0);
+      }
       if (s.state === "rate" && shown === "idle" && (!current || current.code !== s.ticket.code)) {
         current = s.ticket; reset();
         document.getElementById("svc-number").textContent = s.ticket.number;
