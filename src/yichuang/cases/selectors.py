@@ -210,3 +210,83 @@ def case_list_for(
         ]
     )
     return rows, total
+
+
+# The milestones the public progress page draws (受理 → 审核 → 决定 → 办结 → 送达),
+# each reached once the case's status is one of ``reached``.
+MILESTONES = (
+    ("accepted", ("accepted", "review", "supplement", "suspended", "special", "decided",
+                  "completed", "delivered")),
+    ("review", ("decided", "completed", "delivered")),
+    ("decided", ("decided", "completed", "delivered")),
+    ("completed", ("completed", "delivered")),
+    ("delivered", ("delivered",)),
+)  # fmt: skip
+
+
+def _local_day(at: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(at).date() if at else None
+
+
+def progress_timeline(case: Case) -> list[dict[str, Any]]:
+    """The public progress page's step timeline: the five milestones with the
+    day each was reached (from the case's dates and status events), the review
+    steps with their departments, the stops (补齐补正, 挂起) and a refusal or
+    withdrawal that ends the case early. Nothing about the applicant."""
+    firsts: dict[str, dt.date] = {}
+    stops: list[dict[str, Any]] = []
+    for e in case.events.filter(new_status__gt="").order_by("at", "id"):
+        firsts.setdefault(e.new_status, _local_day(e.at))  # type: ignore[arg-type]
+        if e.new_status in ("supplement", "suspended", "special"):
+            stops.append({"label": _label(e.new_status), "day": _local_day(e.at)})
+    steps = list(case.steps.select_related("department").order_by("position"))
+    finished = [s.finished_at for s in steps if s.finished_at]
+    days = {
+        "accepted": case.accepted_on or firsts.get("accepted"),
+        # the review ends with its last step, at the latest with the decision
+        "review": (_local_day(max(finished)) if finished and len(finished) == len(steps) else None)
+        or firsts.get("decided")
+        or firsts.get("completed"),
+        "decided": firsts.get("decided"),
+        "completed": _local_day(case.completed_at) or firsts.get("completed"),
+        "delivered": _local_day(case.delivered_at) or firsts.get("delivered"),
+    }
+    labels = {
+        "accepted": _("受理"),
+        "review": _("审核"),
+        "decided": _("决定"),
+        "completed": _("办结"),
+        "delivered": _("送达"),
+    }
+    rows: list[dict[str, Any]] = []
+    current_marked = False
+    for key, reached in MILESTONES:
+        done = case.status in reached
+        row: dict[str, Any] = {"key": key, "label": labels[key], "done": done, "now": False}
+        row["day"] = days[key] if done else None
+        if not done and not current_marked and case.status not in ("refused", "withdrawn"):
+            row["now"] = current_marked = not rows or rows[-1]["done"]
+        if key == "review":
+            row["steps"] = [
+                {
+                    "name": s.name,
+                    "department": s.department.name,
+                    "state": s.get_state_display(),
+                    "day": _local_day(s.finished_at),
+                }
+                for s in steps
+            ]
+            row["stops"] = stops
+        rows.append(row)
+    if case.status in ("refused", "withdrawn"):
+        rows.append(
+            {"key": case.status, "label": case.get_status_display(), "done": True,
+             "now": True, "day": firsts.get(case.status)}
+        )  # fmt: skip
+    return rows
+
+
+def _label(status: str) -> str:
+    from .states import Status
+
+    return str(Status(status).label)

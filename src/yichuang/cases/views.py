@@ -282,7 +282,9 @@ def progress_page(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_by_receipt_code(code)
     if case is None:
         return render(request, "cases/progress.html", {"missing": True}, status=404)
-    return render(request, "cases/progress.html", {"p": progress_view(case), "case": case})
+    context = {"p": progress_view(case), "case": case}
+    context["timeline"] = selectors.progress_timeline(case)
+    return render(request, "cases/progress.html", context)
 
 
 def _answer_no_sooner(started: float) -> None:
