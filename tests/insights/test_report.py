@@ -4,6 +4,7 @@ the CLI command and the download button."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -78,7 +79,12 @@ def test_it_writes_excel_with_the_same_tables(month_history, tmp_path):
     figures = k.kpis(
         k.system_scope("centre:county-hall"), dt.date(2026, 3, 1), dt.date(2026, 3, 31)
     )
-    assert summary["群众满意率"] == figures["satisfaction_rate"]
+    # The cell holds the truncated rate under a 0.0% format: Excel shows what
+    # the PDF shows, never a rate rounded up onto its target.
+    assert summary["群众满意率"] == math.floor(figures["satisfaction_rate"] * 1000) / 1000
+    assert summary["群众满意率"] != figures["satisfaction_rate"]
+    rate_cell = next(row[1] for row in wb["概要"].iter_rows(min_row=2) if row[0].value == "群众满意率")
+    assert rate_cell.number_format == "0.0%"
     assert summary["取号（个）"] == figures["tickets"]
 
 

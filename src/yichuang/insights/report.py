@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Unprocessable
+from yichuang.lib.numbers import number_truncated, rate_points, rate_truncated
 
 from . import kpis as k
 from .rollups import PEAK_HOURS, WAIT_CAP_MINUTES, month_end
@@ -80,7 +81,7 @@ def _chart_png(draw: Any, width: float = 7.0, height: float = 2.8) -> str:
 
 
 def _pct_points(values: list[float | None]) -> list[float]:
-    return [float("nan") if v is None else int(v * 1000) / 10 for v in values]
+    return [float("nan") if v is None else float(rate_points(v) or 0) for v in values]
 
 
 def trend_chart(trend: list[dict[str, Any]]) -> str:
@@ -156,8 +157,13 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> Non
 
 
 def _rate(value: float | None) -> float | None:
-    """Rates go into the workbook as exact fractions with a % number format."""
-    return value
+    """Rates go into the workbook truncated (0.98487 → 0.984) under a 0.0% format,
+    so Excel shows 98.4 % like the PDF and never rounds a missed target up."""
+    return rate_truncated(value)
+
+
+def _num(value: float | int | None) -> float | int | None:
+    return number_truncated(value)
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
@@ -167,7 +173,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
     wb.remove(wb.active)
     kp = data["k"]
     summary = [
-        ["群众满意率", _rate(kp["satisfaction_rate"]), kp["targets"]["satisfaction_rate"]],
+        ["群众满意率", _rate(kp["satisfaction_rate"]), _rate(kp["targets"]["satisfaction_rate"])],
         ["差评率", _rate(kp["bad_rating_rate"]), None],
         ["有效评价（条）", kp["ratings"], None],
         ["承诺时限压缩率", _rate(kp["committed_compression"]), 0.30],
@@ -177,9 +183,9 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         ["办件实际一次办结占比", _rate(kp["one_visit_share_cases"]), None],
         ["按时办结率", _rate(kp["on_time_rate"]), None],
         ["办结（件）", kp["cases"], None],
-        ["办理时长中位数（工作日）", kp["median_workdays"], None],
+        ["办理时长中位数（工作日）", _num(kp["median_workdays"]), None],
         ["取号（个）", kp["tickets"], None],
-        ["平均等候（分钟）", kp["avg_wait_minutes"], None],
+        ["平均等候（分钟）", _num(kp["avg_wait_minutes"]), None],
         ["90% 等候不超过（分钟）", kp["p90_wait_minutes"], None],
         ["过号率", _rate(kp["no_show_rate"]), None],
         ["黄牌（张）", kp["yellow_cards"], None],
@@ -194,11 +200,11 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         [
             [
                 m["month"],
-                m["satisfaction_rate"],
+                _rate(m["satisfaction_rate"]),
                 m["ratings"],
-                m["one_visit_share_cases"],
-                m["on_time_rate"],
-                m["median_workdays"],
+                _rate(m["one_visit_share_cases"]),
+                _rate(m["on_time_rate"]),
+                _num(m["median_workdays"]),
                 m["tickets"],
             ]
             for m in data["trend"]
@@ -223,13 +229,13 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             [
                 r["name"],
                 r["tickets"],
-                r["avg_wait_minutes"],
-                r["satisfaction_rate"],
+                _num(r["avg_wait_minutes"]),
+                _rate(r["satisfaction_rate"]),
                 r["ratings"],
                 "是" if r["small_sample"] else "",
                 r["cases"],
-                r["on_time_rate"],
-                r["one_visit_share_cases"],
+                _rate(r["on_time_rate"]),
+                _rate(r["one_visit_share_cases"]),
                 r["yellow_cards"],
                 r["red_cards"],
             ]
@@ -244,11 +250,11 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         "差距清单",
         ["清单", "名称", "数值", "样本"],
         [
-            ["跑动次数最多的事项", r["name"], r["avg_visits_per_case"], r["cases"]]
+            ["跑动次数最多的事项", r["name"], _num(r["avg_visits_per_case"]), r["cases"]]
             for r in held["items_most_visits"]
         ]
         + [
-            ["满意率最低的窗口", r["name"], r["satisfaction_rate"], r["ratings"]]
+            ["满意率最低的窗口", r["name"], _rate(r["satisfaction_rate"]), r["ratings"]]
             for r in held["windows_lowest_satisfaction"]
         ]
         + [
@@ -272,7 +278,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
                 rect.get("late"),
                 rect.get("open_overdue"),
                 rect.get("open_not_due"),
-                kp.get("rectification_on_time_rate"),
+                _rate(kp.get("rectification_on_time_rate")),
             ]
         ],
     )
@@ -284,30 +290,42 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         [[name, text] for name, text in formulas(data)]
         + [
             ["基线期间", f"{base.get('from', '')} ~ {base.get('to', '')}" if base else "尚未冻结"],
-            ["基线中位工作日", base.get("median_workdays")],
+            ["基线中位工作日", _num(base.get("median_workdays"))],
             ["基线公式版本", base.get("formula_version")],
         ],
     )
-    percent_columns = {
-        "概要": ["B", "C"],
-        "月度趋势": ["B", "D", "E"],
-        "分中心": ["D", "H", "I"],
-        "分部门": ["D", "H", "I"],
-        "差评整改": ["F"],
-    }
-    for title, cols in percent_columns.items():
-        ws = wb[title]
-        for col in cols:
-            for cell in ws[col][1:]:
-                if isinstance(cell.value, float) and (title != "概要" or cell.value <= 1):
-                    cell.number_format = "0.0%"
-    for row in wb["概要"].iter_rows(min_row=2):
-        label = row[0].value or ""
-        if any(word in label for word in ("（", "中位")) and "率" not in label:
-            row[1].number_format = "#,##0.0" if isinstance(row[1].value, float) else "#,##0"
+    _number_formats(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+PERCENT_COLUMNS = {
+    "月度趋势": ("B", "D", "E"),
+    "分中心": ("D", "H", "I"),
+    "分部门": ("D", "H", "I"),
+    "差评整改": ("F",),
+}
+
+
+def _is_rate_label(label: str) -> bool:
+    return "率" in label or "占比" in label
+
+
+def _number_formats(wb: Any) -> None:
+    """Rates (already truncated) show as 0.0%; other figures as numbers."""
+    for title, cols in PERCENT_COLUMNS.items():
+        for col in cols:
+            for cell in wb[title][col][1:]:
+                cell.number_format = "0.0%"
+    for row in wb["概要"].iter_rows(min_row=2):
+        if _is_rate_label(str(row[0].value or "")):
+            row[1].number_format = row[2].number_format = "0.0%"
+        else:
+            row[1].number_format = "#,##0.0" if isinstance(row[1].value, float) else "#,##0"
+    for row in wb["差距清单"].iter_rows(min_row=2):
+        if str(row[0].value or "").startswith("满意率"):
+            row[2].number_format = "0.0%"
 
 
 def formulas(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Forbidden, Unprocessable
+from yichuang.lib.numbers import rate_points
 from yichuang.org.models import Centre, Department, Staff
 from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, departments_for, staff_of
@@ -117,7 +118,7 @@ def _scope_choices(user) -> list[tuple[str, str]]:
 
 def _pct(value: float | None) -> float | None:
     # Charts get the truncated value too, so a bar never touches a goal it missed.
-    return None if value is None else int(value * 1000) / 10
+    return rate_points(value)
 
 
 def _charts(trend: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django import template
 
+from yichuang.lib.numbers import rate_display
+
 register = template.Library()
 
 
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
-    """0.9512 → "95.1%"; None → "—"."""
-    if value is None:
-        return "—"
-    return f"{value * 100:.{int(digits)}f}%"
+    """0.9519 → "95.1%" (truncated, never rounded: CONTRACT §4); None → "—"."""
+    return rate_display(value, int(digits))

@@ -97,6 +97,17 @@ def _names(dim: str, ids: Iterable[int]) -> dict[int, str]:
     return dict(NAMED[dim]._default_manager.filter(id__in=ids).values_list("id", "name"))
 
 
+def unattributed_name(dim: str) -> str:
+    """What the row of figures without a value of ``dim`` stands for."""
+    if dim == "department":
+        return _("综合受理（未分部门）")
+    if dim == "window":
+        return _("未叫号（无窗口）")
+    if dim == "clerk":
+        return _("未叫号或无经办人")
+    return _("（未指定）")
+
+
 def breakdown(
     scope: Scope, lo: dt.date, hi: dt.date, dim: str, parts: tuple[str, ...] = ALL_PARTS
 ) -> list[dict[str, Any]]:
@@ -129,7 +140,7 @@ def breakdown(
         rows.append(
             {
                 "id": key,
-                "name": names.get(key) or _("（未指定）"),
+                "name": names.get(key) or unattributed_name(dim),
                 "tickets": t.get("issued", 0),
                 "avg_wait_minutes": (
                     t["wait_seconds"] / t["called"] / 60 if t.get("called") else None

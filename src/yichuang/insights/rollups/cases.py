@@ -1,6 +1,7 @@
 """Cases rolled up: one ``CaseFact`` per item case (its visits, working days
 and punctuality, computed once), then ``CaseCell`` by the acceptance and
-completion days (cards by the day they were recorded) and the working-day
+completion days (cards by the first day past the limit they are about, see
+``card_day``) and the working-day
 histogram ``DurationBucket``."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from yichuang.cases.models import Card, Case, CaseVisit
@@ -140,6 +141,66 @@ def refresh_facts(case_ids: Iterable[int]) -> Pairs:
     return {(c, d) for c, d in dirty if d is not None}
 
 
+def card_day(
+    rule: str, recorded: dt.date, due: dt.date | None, statutory_due: dt.date | None
+) -> dt.date:
+    """The day a card counts for: the first day past the limit it is about
+    (a worker that ran late, or history loaded at once, records it later),
+    never after the day it was recorded; other rules count when recorded."""
+    limit = {"committed": due, "statutory": statutory_due}.get(rule)
+    if limit is None:
+        return recorded
+    return min(recorded, limit + dt.timedelta(days=1))
+
+
+def _cards_on(centre: int, days: list[dt.date]) -> list[tuple[dt.date, int, int, int, str]]:
+    """(day, department, item, clerk, level) of the centre's cards that count
+    on ``days``. The clerk is the post holder carded, else the accepting clerk;
+    the department the card's, else the item's."""
+    lo = dt.datetime.combine(days[0], dt.time.min, tzinfo=TZ)
+    hi = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+    before = (days[0] - dt.timedelta(days=1), days[-1] - dt.timedelta(days=1))
+    wanted = set(days)
+    out = []
+    for rule, level, dept, item_dept, item, clerk, acceptor, at, due, statutory in (
+        Card.objects.filter(case__centre_id=centre)
+        .filter(
+            Q(recorded_at__gte=lo, recorded_at__lt=hi)
+            | Q(rule="committed", case__due_date__range=before, recorded_at__gte=lo)
+            | Q(rule="statutory", case__statutory_due_date__range=before, recorded_at__gte=lo)
+        )
+        .order_by()
+        .values_list(
+            "rule",
+            "level",
+            "department_id",
+            "case__item__department_id",
+            "case__item_id",
+            "staff_id",
+            "case__accepted_by_id",
+            "recorded_at",
+            "case__due_date",
+            "case__statutory_due_date",
+        )
+    ):
+        day = card_day(rule, local_date(at), due, statutory)
+        if day in wanted:
+            out.append((day, dept or item_dept or 0, item or 0, clerk or acceptor or 0, level))
+    return out
+
+
+CardRow = tuple[int, str, dt.datetime, dt.date | None, dt.date | None]
+
+
+def card_days(rows: Iterable[CardRow]) -> Pairs:
+    """The (centre, day) pairs cards count on, from (centre, rule, recorded_at,
+    due, statutory due) rows."""
+    return {
+        (centre, card_day(rule, local_date(at), due, statutory))
+        for centre, rule, at, due, statutory in rows
+    }
+
+
 def recompute_cases(centre: int, days: list[dt.date]) -> None:
     if not days:
         return
@@ -160,26 +221,8 @@ def recompute_cases(centre: int, days: list[dt.date]) -> None:
         c[5] += visits
         if workdays is not None:
             durations[(completed, dept, item, workdays)] += 1
-    lo = dt.datetime.combine(days[0], dt.time.min, tzinfo=TZ)
-    hi = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
-    wanted = set(days)
-    for level, dept, item_dept, item, clerk, at in (
-        Card.objects.filter(case__centre_id=centre, recorded_at__gte=lo, recorded_at__lt=hi)
-        .order_by()
-        .values_list(
-            "level",
-            "department_id",
-            "case__item__department_id",
-            "case__item_id",
-            "staff_id",
-            "recorded_at",
-        )
-    ):
-        day = local_date(at)
-        if day not in wanted:
-            continue
-        c = cells[(day, dept or item_dept or 0, item or 0, clerk or 0)]
-        c[6 if level == "yellow" else 7] += 1
+    for day, dept, item, clerk, level in _cards_on(centre, days):
+        cells[(day, dept, item, clerk)][6 if level == "yellow" else 7] += 1
     replace_day_cells(CaseCell, centre, days, CASE_FIELDS, [(*key, *v) for key, v in cells.items()])
     replace_day_cells(
         DurationBucket, centre, days, DURATION_FIELDS, [(*key, n) for key, n in durations.items()]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from yichuang.queueing.models import Ticket
+from yichuang.cases.models import CaseVisit
+from yichuang.org.models import Staff
+from yichuang.queueing.models import Queue, Ticket
 
 from ..models import TicketCell, WaitBucket
 from .cells import TZ, replace_day_cells
@@ -47,13 +49,67 @@ def is_peak(issued_at: dt.datetime) -> bool:
     return issued_at.astimezone(TZ).hour in PEAK_HOURS
 
 
+def queue_departments(centre: int) -> dict[int, int]:
+    """{queue: department} of the centre's queues whose items all belong to one
+    department; a queue serving several departments has no entry."""
+    seen: dict[int, set[int]] = defaultdict(set)
+    for queue, dept in (
+        Queue.items.through.objects.filter(queue__centre_id=centre)
+        .order_by()
+        .values_list("queue_id", "item__department_id")
+    ):
+        seen[queue].add(dept)
+    return {queue: depts.pop() for queue, depts in seen.items() if len(depts) == 1}
+
+
+def case_departments(centre: int, lo: dt.date, hi: dt.date) -> dict[int, int]:
+    """{ticket: department of the item of the first case it was a visit for}."""
+    out: dict[int, int] = {}
+    for ticket, dept in (
+        CaseVisit.objects.filter(
+            ticket__centre_id=centre,
+            ticket__day__gte=lo,
+            ticket__day__lte=hi,
+            case__item__isnull=False,
+        )
+        .order_by("ticket_id", "id")
+        .values_list("ticket_id", "case__item__department_id")
+    ):
+        out.setdefault(ticket, dept)
+    return out
+
+
+def ticket_department(
+    window_dept: int | None, queue: int, ticket: int, clerk: int | None, known: dict[str, dict]
+) -> int:
+    """The department a ticket counts for: its window's; at a comprehensive
+    window (no department) the department of the queue's items, else of the
+    case it was a visit for, else the serving clerk's; 0 only when none is
+    known (a general queue at a comprehensive window, nothing handled)."""
+    return (
+        window_dept
+        or known["queue"].get(queue)
+        or known["case"].get(ticket)
+        or known["clerk"].get(clerk)
+        or 0
+    )
+
+
 def recompute_tickets(centre: int, days: list[dt.date]) -> None:
     if not days:
         return
     wanted = set(days)
+    known = {
+        "queue": queue_departments(centre),
+        "case": case_departments(centre, days[0], days[-1]),
+        "clerk": dict(
+            Staff.objects.filter(department__isnull=False).values_list("id", "department_id")
+        ),
+    }
     cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 8)
     buckets: dict[tuple, int] = defaultdict(int)
     for (
+        ticket,
         day,
         queue,
         window,
@@ -69,6 +125,7 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
         Ticket.objects.filter(centre_id=centre, day__gte=days[0], day__lte=days[-1])
         .order_by()
         .values_list(
+            "id",
             "day",
             "queue_id",
             "window_id",
@@ -84,7 +141,8 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
     ):
         if day not in wanted:
             continue
-        c = cells[(day, dept or 0, window or 0, queue, clerk or 0)]
+        dept = ticket_department(dept, queue, ticket, clerk, known)
+        c = cells[(day, dept, window or 0, queue, clerk or 0)]
         if channel == "transfer":
             c[1] += 1
         else:
@@ -93,7 +151,7 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
             c[2] += 1
             wait = ticket_wait(issued, called)
             c[6] += wait
-            buckets[(day, dept or 0, queue, is_peak(issued), wait_minute(wait))] += 1
+            buckets[(day, dept, queue, is_peak(issued), wait_minute(wait))] += 1
         if status == "done":
             c[3] += 1
             if done is not None:

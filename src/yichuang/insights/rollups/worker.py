@@ -23,7 +23,7 @@ from yichuang.feedback.models import FeedbackEvent, Rectification
 from yichuang.queueing.models import TicketEvent
 
 from ..models import CaseCell, Cursor, DurationBucket, RectificationCell, TicketCell, WaitBucket
-from .cases import recompute_cases, refresh_facts
+from .cases import card_days, recompute_cases, refresh_facts
 from .cells import Pairs, by_centre, local_date, month_start, refresh_months
 from .rectifications import recompute_rectifications
 from .tickets import recompute_tickets
@@ -76,15 +76,23 @@ def _case_event_dirty(lo: int, hi: int) -> dict[str, Pairs]:
 
 
 def _case_visit_dirty(lo: int, hi: int) -> dict[str, Pairs]:
-    ids = (
-        CaseVisit.objects.filter(id__gt=lo, id__lte=hi).order_by().values_list("case_id", flat=True)
+    visits = CaseVisit.objects.filter(id__gt=lo, id__lte=hi).order_by()
+    ids = visits.values_list("case_id", flat=True)
+    # A ticket at a comprehensive window counts for its case's department.
+    tickets: Pairs = set(
+        visits.filter(ticket__isnull=False).values_list("ticket__centre_id", "ticket__day")
     )
-    return {"cases": refresh_facts(set(ids))}
+    return {"cases": refresh_facts(set(ids)), "tickets": tickets}
 
 
 def _card_dirty(lo: int, hi: int) -> dict[str, Pairs]:
-    rows = Card.objects.filter(id__gt=lo, id__lte=hi).values_list("case__centre_id", "recorded_at")
-    return {"cases": {(c, local_date(at)) for c, at in rows}}
+    rows = list(
+        Card.objects.filter(id__gt=lo, id__lte=hi).values_list(
+            "case__centre_id", "rule", "recorded_at", "case__due_date", "case__statutory_due_date"
+        )
+    )
+    pairs = {(c, local_date(at)) for c, _r, at, _d, _s in rows} | card_days(rows)
+    return {"cases": pairs}
 
 
 def _feedback_event_dirty(lo: int, hi: int) -> dict[str, Pairs]:

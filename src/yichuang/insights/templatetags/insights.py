@@ -1,5 +1,6 @@
-"""Number formatting for the dashboard and reports: percentages are truncated,
-never rounded, so 94.96 % shows as 94.9 % and is never lifted onto a target."""
+"""Number formatting for the dashboard and reports: every rate goes through the
+one display rule of lib/numbers.py (truncated to one decimal, never rounded),
+so 94.96 % shows as 94.9 % and is never lifted onto a target."""
 
 from __future__ import annotations
 
@@ -7,24 +8,17 @@ import math
 
 from django import template
 
+from yichuang.lib.numbers import number_display, rate_display
+
 register = template.Library()
 
 
-def pct_text(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    scale = 10**digits
-    shown = math.floor(value * 100 * scale + 1e-9) / scale
-    return f"{shown:.{digits}f}%"
+def pct_text(value: float | None) -> str:
+    return rate_display(value)
 
 
-def num_text(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return f"{value:,}"
-    scale = 10**digits
-    return f"{math.floor(value * scale + 1e-9) / scale:,.{digits}f}"
+def num_text(value: float | None) -> str:
+    return number_display(value)
 
 
 @register.filter
