@@ -15,6 +15,7 @@ urlpatterns = [
     path("m/", include("yichuang.catalog.mobile_urls")),
     path("dashboard/", include("yichuang.insights.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("org/", include("yichuang.org.urls")),
     path("m/", include("yichuang.cases.mobile_urls")),
     path("", include("yichuang.home.urls")),
     path("", include("yichuang.queueing.urls")),

@@ -9,4 +9,10 @@
       field.form.submit();
     }
   });
+  // <button data-confirm="…"> in a form: the form is sent only once confirmed.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
 })();

@@ -1,0 +1,3 @@
+from .devices import device_issue, device_revoke
+
+__all__ = ["device_issue", "device_revoke"]
