@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -478,20 +479,46 @@ def notice_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 def m_items(request: HttpRequest) -> HttpResponse:
+    """``/m/items/``: a search, or the published items grouped two ways, each
+    group folded: by life event (一件事 bundles) and by department."""
     q = request.GET.get("q", "").strip()
-    items = selectors.published_items(q)
-    return render(
-        request,
-        "catalog/m_items.html",
-        {"items": items[:200], "q": q, "bundles": Bundle.objects.filter(is_active=True)},
+    items = list(selectors.published_items(q)[:200])
+    context: dict = {"items": items, "q": q}
+    if not q:
+        published = {i.pk for i in items}
+        bundles = Bundle.objects.filter(is_active=True).prefetch_related("items").order_by("code")
+        context["bundles"] = [(b, [i for i in b.items.all() if i.pk in published]) for b in bundles]
+        by_department: dict = {}
+        for item in items:
+            by_department.setdefault(item.department, []).append(item)
+        context["departments"] = list(by_department.items())
+    return render(request, "catalog/m_items.html", context)
+
+
+def _booking_links(item) -> list[dict]:
+    """Where the item can be booked: each centre with an active queue serving
+    it that has slots from today on (the queues live a layer above, reached
+    through the item's reverse relation)."""
+    today = timezone.localdate()
+    queues = (
+        item.queues.filter(is_active=True, centre__is_active=True, slots__day__gte=today)
+        .select_related("centre")
+        .order_by("centre__code", "sort_order")
+        .distinct()
     )
+    seen: dict = {}
+    for queue in queues:
+        seen.setdefault(queue.centre_id, {"centre": queue.centre, "queue": queue})
+    return list(seen.values())
 
 
 @require_GET
 def m_item(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.get_published_item(code)
     url = request.build_absolute_uri(reverse("catalog_m:item", args=[item.code]))
-    return render(request, "catalog/m_item.html", pdf.guide_context(item, url))
+    context = pdf.guide_context(item, url)
+    context["booking"] = _booking_links(item)
+    return render(request, "catalog/m_item.html", context)
 
 
 @require_GET
