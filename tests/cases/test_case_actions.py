@@ -182,8 +182,8 @@ def test_it_holds_the_result_until_gaps_are_supplemented(intake):
 def test_it_verifies_a_commitment(intake):
     mats = [m for m in ALL if m["code"] != "M04"] + [{"code": "M04", "source": "commitment"}]
     case = intake(materials=mats).case
-    refused(case, "rs_review1", "verify", "cases.reason_required", material="M04")
-    case = act(case, "rs_review1", "verify", "经核查属实", material="M04")
+    refused(case, "rs_review1", "verify", "cases.reason_required", material="M04", outcome="true")
+    case = act(case, "rs_review1", "verify", "经核查属实", material="M04", outcome="true")
     row = case.materials.get(code="M04")
     assert row.verified_at and row.verify_result == "经核查属实"
 

@@ -125,6 +125,10 @@ class Case(models.Model):
         OneTimeNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     visit_count = models.PositiveSmallIntegerField(_("到现场次数"), default=0)
+    # 告知承诺 found untrue: the decision is revoked (撤销).
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # A later one-time notice asked for a material the first did not list.
+    notice_breach = models.BooleanField(_("违反一次性告知"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -401,6 +405,11 @@ class Card(models.Model):
         raise ValueError("cards are never deleted; lift them with a reason")
 
 
+class VerifyOutcome(models.TextChoices):
+    TRUE = "true", _("核查属实")
+    FALSE = "false", _("承诺不实")
+
+
 class MaterialReceipt(models.Model):
     """What happened to each material of the item at intake."""
 
@@ -427,6 +436,13 @@ class MaterialReceipt(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     verify_result = models.CharField(max_length=200, blank=True)
+    # 告知承诺: the department that verifies, and what it found.
+    verify_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verify_outcome = models.CharField(
+        _("核查结论"), max_length=8, blank=True, choices=VerifyOutcome.choices
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -446,6 +462,33 @@ class MaterialReceipt(models.Model):
     @property
     def is_open_verification(self) -> bool:
         return self.how == self.How.COMMITTED and self.verified_at is None
+
+    def is_overdue_verification(self, today: dt.date) -> bool:
+        return self.is_open_verification and self.due_date is not None and self.due_date < today
+
+
+class CreditRecord(AppendOnlyModel):
+    """失信记录: an applicant's commitment (告知承诺) found untrue."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="credit_records")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="credit_records")
+    material = models.CharField(_("承诺材料"), max_length=200)
+    reason = models.CharField(_("核查情况"), max_length=500)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("失信记录")
+        verbose_name_plural = _("失信记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.material}"
 
 
 class RateBucket(models.Model):

@@ -70,6 +70,7 @@ class ActionIn(Schema):
     procedure: str | None = None
     method: str | None = None
     material: str | None = None
+    outcome: str | None = None
 
 
 # --- output --------------------------------------------------------------------------------
@@ -181,6 +182,9 @@ class MaterialOut(Schema):
     due_date: str | None
     supplemented: bool
     verified: bool
+    verify_department: str | None = None
+    verify_outcome: str = ""
+    verify_overdue: bool = False
 
 
 class StopOut(Schema):

@@ -12,16 +12,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.accounts.models import Role
 from yichuang.catalog.models import OneTimeNotice
 from yichuang.lib.errors import NotFound
 from yichuang.lib.pagination import MAX_LIMIT, MAX_OFFSET
 from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Post, Staff
-from yichuang.org.permissions import sees_everything
+from yichuang.org.permissions import holds, sees_everything
 from yichuang.org.scopes import centres_for, staff_of
 
 from . import clock
-from .models import Card, Case, CaseQuerySet, CaseStep
+from .models import Card, Case, CaseQuerySet, CaseStep, MaterialReceipt
 
 
 def cases_for(user: Any) -> CaseQuerySet:
@@ -290,3 +291,44 @@ def _label(status: str) -> str:
     from .states import Status
 
     return str(Status(status).label)
+
+
+# --- 告知承诺 verification (docs/cases.md, "Commitments") ------------------------------------
+
+VERIFY_ALERTS = 20
+
+
+def commitments_of(case: Case, today: dt.date) -> list[MaterialReceipt]:
+    """The case's commitments (告知承诺) with their verification, each marked
+    ``overdue`` when its deadline has passed unverified."""
+    rows = list(
+        case.materials.filter(how=MaterialReceipt.How.COMMITTED).select_related("verify_department")
+    )
+    for row in rows:
+        row.overdue = row.is_overdue_verification(today)  # type: ignore[attr-defined]
+    return rows
+
+
+def verification_alerts_for(user: Any, today: dt.date) -> dict[str, list[Any]]:
+    """For the desk: the overdue verifications of the cases the user sees, and
+    for a director (or anyone who sees every centre) the cases flagged for a
+    later one-time notice that asked for more."""
+    seen = cases_for(user)
+    overdue = list(
+        MaterialReceipt.objects.filter(
+            case__in=seen,
+            how=MaterialReceipt.How.COMMITTED,
+            verified_at__isnull=True,
+            due_date__lt=today,
+        )
+        .select_related("case", "verify_department")
+        .order_by("due_date", "id")[:VERIFY_ALERTS]
+    )
+    breaches: list[Case] = []
+    if holds(user, Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN) or sees_everything(user):
+        breaches = list(
+            seen.filter(notice_breach=True)
+            .select_related("centre")
+            .order_by("-received_at")[:VERIFY_ALERTS]
+        )
+    return {"overdue": overdue, "breaches": breaches}

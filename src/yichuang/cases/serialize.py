@@ -114,8 +114,13 @@ def case_detail(case: Case) -> dict[str, Any]:
                     "due_date": _d(m.due_date),
                     "supplemented": m.supplemented_at is not None,
                     "verified": m.verified_at is not None,
+                    "verify_department": (
+                        m.verify_department.name if m.verify_department_id else None
+                    ),
+                    "verify_outcome": m.verify_outcome,
+                    "verify_overdue": m.is_overdue_verification(timezone.localdate()),
                 }
-                for m in case.materials.all()
+                for m in case.materials.select_related("verify_department")
             ],
             "stops": [
                 {

@@ -28,7 +28,7 @@ from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
 from . import actions, clock, selectors
-from .permissions import require_actor
+from .permissions import may_act, require_actor
 from .ratelimit import rate_limit
 
 MY_DATA_SESSION = "my_data_person"
@@ -72,6 +72,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "has_next": found.has_next,
             "previous_page": page - 1,
             "next_page": page + 1,
+            "verification_alerts": selectors.verification_alerts_for(request.user, found.today),
         },
     )
 
@@ -211,6 +212,8 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "children": case.children.select_related("department").order_by("pk"),
         "actions": actions.page_actions(),
         "error": request.GET.get("error", ""),
+        "commitments": selectors.commitments_of(case, today),
+        "may_act": may_act(request.user),
     }
     return render(request, "cases/case.html", context)
 
@@ -222,7 +225,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     given: dict[str, Any] = {
         key: request.POST[key]
-        for key in ("days", "document", "procedure", "method", "material")
+        for key in ("days", "document", "procedure", "method", "material", "outcome")
         if request.POST.get(key)
     }
     if request.POST.getlist("materials"):

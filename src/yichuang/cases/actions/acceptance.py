@@ -33,6 +33,7 @@ from .materials import (
 )
 from .refusals import need_reason, not_allowed
 from .steps import activate, finish, make_steps, post_for, steps_of
+from .verification import verifications_open
 
 
 def accept_unit(
@@ -64,6 +65,7 @@ def accept_unit(
         document=case.number,
         gaps=[m.code for m in unit.gaps],
     )
+    verifications_open(case, today=today)
     # 容缺: gaps with a supplement deadline no later than the committed limit.
     if unit.gaps:
         case.gaps_due_date = case.due_date

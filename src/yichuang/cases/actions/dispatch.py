@@ -23,7 +23,7 @@ from yichuang.lib.errors import Conflict, Unprocessable
 
 from ..models import Case, CaseStep
 from ..permissions import require_actor
-from . import acceptance, clock_stops, completion, deadlines, materials, steps
+from . import acceptance, clock_stops, completion, deadlines, steps, verification
 from .bundles import sync_parent
 
 
@@ -62,7 +62,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "resume": CaseAction(clock_stops.resume, label=gettext_lazy("恢复计时")),
     "extend": CaseAction(deadlines.extend, params=("days", "document"), label=gettext_lazy("延期")),
     "withdraw": CaseAction(completion.withdraw, label=gettext_lazy("撤回"), on_bundle=True),
-    "verify": CaseAction(materials.verify, params=("material",)),
+    "verify": CaseAction(verification.commitment_verify, params=("material", "outcome")),
 }
 
 

@@ -37,6 +37,7 @@ from .materials import (
     published,
     record_materials,
 )
+from .verification import notice_breach_check
 from .visits import check_ticket, link_visit
 
 
@@ -270,6 +271,7 @@ def _issue_notices(
         )
         case.notice = notice
         codes = [e["code"] for e in notice.missing]
+        notice_breach_check(case, codes, actor=actor, now=now, reference=notice.reference)
         if case.status != Status.SUPPLEMENT:
             events.transition(
                 case,
@@ -291,7 +293,7 @@ def _issue_notices(
                 at=now,
                 missing=codes,
             )
-        case.save(update_fields=["notice", "status", "updated_at"])
+        case.save(update_fields=["notice", "status", "notice_breach", "updated_at"])
     if top.is_bundle:
         top.notice = notices[0] if notices else top.notice
         if top.status != Status.SUPPLEMENT:

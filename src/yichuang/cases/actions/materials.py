@@ -1,7 +1,7 @@
 """The materials of an intake: the submitted entries matched onto the item's
 materials, their sources checked (handed in, reused from the vault with a
 legal basis or consent, or replaced by a 告知承诺 commitment), what still lacks,
-and the receipt of each; later, the verification of a commitment."""
+and the receipt of each (the verification of a commitment: ``verification``)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from django.utils.translation import gettext as _
 
 from yichuang.catalog.models import Item, ItemVersion, Material
 from yichuang.lib.errors import Conflict, Unprocessable
-from yichuang.org.models import Centre, Staff
+from yichuang.org.models import Centre
 from yichuang.vault import actions as vault
 from yichuang.vault.models import Document, Person
 
-from .. import events
 from ..models import Case, MaterialReceipt
-from .refusals import need_reason
 
 # How a material reached the case, by the entry's ``source``.
 HOW = {
@@ -213,25 +211,3 @@ def record_materials(
         elif row.how != how or row.document_id != (doc.pk if doc else None):
             row.how, row.document = how, doc
             row.save(update_fields=["how", "document", "updated_at"])
-
-
-def verify(
-    case: Case,
-    *,
-    actor: Any,
-    staff: Staff | None,
-    note: str,
-    now: dt.datetime,
-    material: str = "",
-) -> None:
-    """告知承诺: record the verification of a commitment made at intake
-    (``note``: the result). Runs inside ``case_act``."""
-    row = case.materials.filter(code=material, how=MaterialReceipt.How.COMMITTED).first()
-    if row is None:
-        raise Unprocessable("cases.no_commitment", _("该材料没有待核查的告知承诺。"))
-    if row.verified_at is not None:
-        raise Conflict("cases.already_verified", _("该承诺已核查。"))
-    result = need_reason(note, _("核查结果"))
-    row.verified_at, row.verified_by, row.verify_result = now, actor, result
-    row.save(update_fields=["verified_at", "verified_by", "verify_result", "updated_at"])
-    events.record(case, "verified", actor=actor, reason=result, at=now, material=material)
