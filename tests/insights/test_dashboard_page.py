@@ -86,3 +86,38 @@ def test_it_refreshes_the_live_panel(world):
     assert resp.status_code == 200
     assert "大厅实况" in resp.content.decode()
     assert "<html" not in resp.content.decode()
+
+
+def test_each_window_row_leads_to_that_windows_page(world, history):
+    import json
+    import re
+
+    from yichuang.org.models import Window
+
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client = login_client(world.county_admin)
+    resp = client.get(f"/dashboard/?scope=centre:county-hall&by=window&{PERIOD}")
+    html = resp.content.decode()
+    links = set(re.findall(r'href="/dashboard/window/(\d+)/', html))
+    assert len(links) > 1, "every window row links to its own page"
+    # The chart names the window as the hall does ("5号 …"), not its centre.
+    names = json.loads(re.search(r'id="dash-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    labels = names["breakdown"]["names"]
+    assert labels and not any("政务服务" in n for n in labels if "号" in n), labels
+    assert any(re.match(r"\d+号 ", n) for n in labels), labels
+    window = Window.objects.get(id=int(sorted(links)[0]))
+    page = client.get(f"/dashboard/window/{window.id}/?{PERIOD}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"{window.number}号 {window.name}" in text
+    assert "按工作人员" in text and "按队列" in text
+
+
+def test_a_window_outside_the_scope_is_not_found(world):
+    from yichuang.org.models import Window
+
+    hall_window = Window.objects.filter(centre__code="county-hall").first()
+    client = login_client(world.outsider)
+    resp = client.get(f"/dashboard/window/{hall_window.id}/")
+    assert resp.status_code == 404
+    assert client.get("/dashboard/window/999999/").status_code == 404

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("live/", views.live_panel, name="live"),
     path("report/", views.report_download, name="report"),
+    path("window/<int:window_id>/", views.window_view, name="window"),
 ]

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.lib.errors import Forbidden, Unprocessable
+from yichuang.lib.errors import Forbidden, NotFound, Unprocessable
 from yichuang.lib.numbers import rate_points
-from yichuang.org.models import Centre, Department, Staff
+from yichuang.org.models import Centre, Department, Staff, Window
 from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, departments_for, staff_of
 
@@ -96,12 +97,8 @@ def _drill_links(scope: k.Scope, by: str, rows: list[dict[str, Any]]) -> None:
             r["link"] = f"?scope=centre:{scope.centre_code}&dept={code}&by=window"
         elif by == "department" and code:
             r["link"] = f"?scope=department:{code}&by=centre"
-        elif by == "window":
-            r["link"] = f"?scope={scope.key.split('/')[0]}" + (
-                f"&dept={scope.department_code}&by=clerk"
-                if scope.department_code and scope.centre_code
-                else "&by=clerk"
-            )
+        elif by == "window" and r["id"]:
+            r["link"] = reverse("insights:window", args=[r["id"]]) + "?"
 
 
 def _scope_choices(user) -> list[tuple[str, str]]:
@@ -132,7 +129,7 @@ def _charts(trend: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str
             "goal": 95,
         },
         "breakdown": {
-            "names": [r["name"] for r in rows],
+            "names": [r["short"] for r in rows],
             "satisfaction": [_pct(r["satisfaction_rate"]) for r in rows],
             "tickets": [r["tickets"] for r in rows],
             "labels": [_("满意率 %"), _("取号数")],
@@ -218,3 +215,44 @@ def report_download(request: HttpRequest) -> HttpResponse:
     name = f"yichuang-report-{month:%Y-%m}-{scope.key.replace(':', '-')}.{fmt}"
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def _window_in_scope(user, window_id: int) -> Window:
+    """The window, if it lies in the user's scope (else 404, as for any object
+    outside it)."""
+    scope = k.resolve_scope(user, default_scope(user))
+    window = Window.objects.select_related("centre", "department", "clerk").filter(id=window_id)
+    if scope.centres is not None:
+        window = window.filter(centre_id__in=scope.centres)
+    if scope.department is not None:
+        window = window.filter(department_id=scope.department)
+    found = window.first()
+    if found is None:
+        raise NotFound("insights.window_not_found", _("没有找到该窗口。"))
+    return found
+
+
+@hall_staff_required
+def window_view(request: HttpRequest, window_id: int) -> HttpResponse:
+    """One window's figures over the period: by clerk and by queue."""
+    window = _window_in_scope(request.user, window_id)
+    lo, hi = _period(request)
+    scope = k.Scope(
+        key=f"centre:{window.centre.code}",
+        name=window.centre.name,
+        centres=(window.centre_id,),
+        centre_code=window.centre.code,
+    )
+    by_clerk = k.breakdown(scope, lo, hi, "clerk", window=window.id)
+    by_queue = k.breakdown(scope, lo, hi, "queue", window=window.id)
+    context = {
+        "window": window,
+        "label": k.window_label(window),
+        "lo": lo,
+        "hi": hi,
+        "by_clerk": by_clerk,
+        "by_queue": by_queue,
+        "total": next(iter(k.breakdown(scope, lo, hi, "window", window=window.id)), {}),
+        "back": f"?scope=centre:{window.centre.code}&by=window&from={lo:%Y-%m-%d}&to={hi:%Y-%m-%d}",
+    }
+    return render(request, "insights/window.html", context)

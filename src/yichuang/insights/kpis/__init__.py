@@ -17,6 +17,7 @@ from .breakdowns import (
     live_halls,
     monthly_trend,
     ratings_by,
+    window_label,
 )
 from .figures import (
     FORMULA_VERSION,
@@ -75,4 +76,5 @@ __all__ = [
     "resolve_scope",
     "system_scope",
     "wait_figures",
+    "window_label",
 ]

@@ -59,13 +59,17 @@ def _group(
     }
 
 
-def ratings_by(scope: Scope, lo: dt.date, hi: dt.date, dim: str) -> dict[int, dict[str, int]]:
-    """Valid ratings by level ({id: {"n1": …, …}}) of each value of ``dim``."""
+def ratings_by(
+    scope: Scope, lo: dt.date, hi: dt.date, dim: str, window: int | None = None
+) -> dict[int, dict[str, int]]:
+    """Valid ratings by level ({id: {"n1": …, …}}) of each value of ``dim``
+    (``window``: only the ratings given at that window)."""
     if dim == "queue":
+        only = Q(window_id=window) if window else Q()
         return {
             queue or 0: dict(zip(LEVELS, counts, strict=True))
             for queue, *counts in Rating.objects.filter(
-                scope.ratings_q(lo, hi), excluded=False, is_default=False
+                scope.ratings_q(lo, hi), only, excluded=False, is_default=False
             )
             .order_by()
             .values("queue_id")
@@ -73,13 +77,29 @@ def ratings_by(scope: Scope, lo: dt.date, hi: dt.date, dim: str) -> dict[int, di
             .values_list("queue_id", *LEVELS)
         }
     key = RATING_DAY_KEYS[dim]
+    only = Q(window_id_key=window) if window else Q()
     return {
         r[key]: {f: r[f] or 0 for f in LEVELS}
-        for r in RatingDay.objects.filter(scope.rating_days_q(lo, hi))
+        for r in RatingDay.objects.filter(scope.rating_days_q(lo, hi), only)
         .order_by()
         .values(key)
         .annotate(**{f: Sum(f) for f in LEVELS})
     }
+
+
+def window_label(window: Window) -> str:
+    """A window as the hall calls it: "5号 社保参保"."""
+    return f"{window.number}号 {window.name}"
+
+
+def _short_names(dim: str, ids: Iterable[int]) -> dict[int, str]:
+    """Chart labels: a window or queue without its centre's long name."""
+    ids = [i for i in ids if i]
+    if dim == "window":
+        return {w.id: window_label(w) for w in Window.objects.filter(id__in=ids)}
+    if dim == "queue":
+        return {q.id: f"{q.prefix} {q.name}" for q in Queue.objects.filter(id__in=ids)}
+    return {}
 
 
 def _names(dim: str, ids: Iterable[int]) -> dict[int, str]:
@@ -109,20 +129,32 @@ def unattributed_name(dim: str) -> str:
 
 
 def breakdown(
-    scope: Scope, lo: dt.date, hi: dt.date, dim: str, parts: tuple[str, ...] = ALL_PARTS
+    scope: Scope,
+    lo: dt.date,
+    hi: dt.date,
+    dim: str,
+    parts: tuple[str, ...] = ALL_PARTS,
+    window: int | None = None,
 ) -> list[dict[str, Any]]:
     """The KPIs of each centre / department / window / clerk / item / queue
-    (``parts`` limits which roll-ups are read; the others count as zero)."""
+    (``parts`` limits which roll-ups are read; the others count as zero).
+    ``window``: only what happened at that window (tickets and ratings; cases
+    are not kept by window)."""
     if dim not in DIMENSIONS:
         raise Unprocessable("insights.bad_dimension", _("不支持的分组方式。"))
+    if window:
+        parts = tuple(p for p in parts if p != "cases")
     # A centre or department breakdown needs no finer cells than the coarse ones.
-    q = scope.q() & period_q(lo, hi, coarse=dim in ("centre", "department"))
+    coarse = dim in ("centre", "department") and not window
+    q = scope.q() & period_q(lo, hi, coarse=coarse)
+    if window:
+        q &= Q(window=window)
     tickets = (
         _group(TicketCell, q, dim, ("issued", "called", "no_show", "wait_seconds"))
         if dim != "item" and "tickets" in parts
         else {}
     )
-    ratings = ratings_by(scope, lo, hi, dim) if "ratings" in parts else {}
+    ratings = ratings_by(scope, lo, hi, dim, window) if "ratings" in parts else {}
     case_fields = ("completed", "on_time", "one_visit", "visits", "red_cards", "yellow_cards")
     cases = (
         _group(CaseCell, q, dim, case_fields)
@@ -131,6 +163,7 @@ def breakdown(
     )
     keys = set(tickets) | set(ratings) | set(cases)
     names = _names(dim, keys)
+    short = _short_names(dim, keys)
     rows: list[dict[str, Any]] = []
     for key in keys:
         t = tickets.get(key, {})
@@ -141,6 +174,7 @@ def breakdown(
             {
                 "id": key,
                 "name": names.get(key) or unattributed_name(dim),
+                "short": short.get(key) or names.get(key) or unattributed_name(dim),
                 "tickets": t.get("issued", 0),
                 "avg_wait_minutes": (
                     t["wait_seconds"] / t["called"] / 60 if t.get("called") else None
