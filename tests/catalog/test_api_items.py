@@ -113,4 +113,4 @@ def test_the_openapi_document_says_what_each_catalogue_operation_answers(api):
     pdf = spec["paths"]["/api/v1/items/{code}/guide.pdf"]["get"]["responses"]["200"]
     assert "application/pdf" in pdf["content"]
     item = spec["components"]["schemas"]["ItemOut"]["properties"]
-    assert item["legal_limit_unit"]["enum"] == ["workday", "day"]
+    assert item["legal_limit_unit"]["enum"] == ["working_day", "calendar_day", "month"]

@@ -1,6 +1,8 @@
 """The clock of a case (docs/domain.md, "Cases and the clock" and "Working
-days"): due dates in working days from the day after acceptance, shifted by
-clock stops and approved extensions, and the warning level derived from them.
+days"): due dates from the day after acceptance in the unit of the item's
+limit (working days; calendar days or months ending on a working day), shifted
+by clock stops and approved extensions (working days), and the warning level
+derived from them.
 
 Pure functions over a :class:`yichuang.lib.workdays.Calendar`; callers pass the
 calendar (``org.calendar.get_calendar()``) so a list page builds it once.
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from yichuang.catalog.models import ItemVersion, workday_equivalent
+from yichuang.catalog.models import ItemVersion
 from yichuang.lib import workdays
 from yichuang.lib.config import setting_get
 from yichuang.lib.workdays import CalendarYearMissing
@@ -28,15 +30,51 @@ if TYPE_CHECKING:
 ONE_DAY = dt.timedelta(days=1)
 
 
-def committed_workdays(version: ItemVersion) -> int:
+def committed_amount(version: ItemVersion) -> int:
+    """The committed limit in the item's unit (``committed_limit_unit``)."""
     if version.is_immediate:
         return 0
-    return int(workday_equivalent(version.committed_limit, version.committed_limit_unit) or 0)
+    return int(version.committed_limit or 0)
 
 
-def legal_workdays(version: ItemVersion) -> int | None:
-    days = workday_equivalent(version.legal_limit, version.legal_limit_unit)
-    return None if days is None else int(days)
+def legal_amount(version: ItemVersion) -> int | None:
+    """The statutory limit in the item's unit (``legal_limit_unit``)."""
+    return None if version.legal_limit is None else int(version.legal_limit)
+
+
+def limit_units(case: Case) -> tuple[str, str]:
+    """(committed unit, statutory unit) of the case's limits: its item version's;
+    working days for a case without one (a bundle's parent)."""
+    version = case.version if case.version_id else None
+    if version is None:
+        return workdays.WORKDAY, workdays.WORKDAY
+    return version.committed_limit_unit, version.legal_limit_unit
+
+
+def _due(cal: workdays.Calendar, start: dt.date, amount: int, unit: str, shift: int) -> dt.date:
+    """The end of ``amount`` ``unit`` from ``start``, then ``shift`` working days on."""
+    if unit == workdays.WORKDAY:
+        return workdays.add_workdays(cal, start, amount + shift)
+    return workdays.add_workdays(cal, workdays.add_limit(cal, start, amount, unit), shift)
+
+
+def _step_due(
+    cal: workdays.Calendar,
+    start: dt.date,
+    due: dt.date,
+    share: int,
+    amount: int,
+    unit: str,
+    shift: int,
+) -> dt.date:
+    """A step's due date at ``share`` % of the committed limit: of its working
+    days, or of the calendar days to the committed due date."""
+    if unit == workdays.WORKDAY:
+        return workdays.add_workdays(cal, start, math.ceil(amount * share / 100) + shift)
+    base = _due(cal, start, amount, unit, 0)
+    days = math.ceil((base - start).days * share / 100)
+    end = workdays.add_calendar_days(cal, start, days)
+    return min(workdays.add_workdays(cal, end, shift), due)
 
 
 def compute_deadlines(case: Case, steps: list[CaseStep], cal: workdays.Calendar) -> list[CaseStep]:
@@ -47,11 +85,12 @@ def compute_deadlines(case: Case, steps: list[CaseStep], cal: workdays.Calendar)
         return []
     start = case.accepted_on
     shift = case.stopped_days + case.extension_days
+    committed_unit, legal_unit = limit_units(case)
     changed: list[CaseStep] = []
     try:
-        due = workdays.add_workdays(cal, start, case.committed_days + shift)
+        due = _due(cal, start, case.committed_days, committed_unit, shift)
         statutory = (
-            workdays.add_workdays(cal, start, case.legal_days + shift)
+            _due(cal, start, case.legal_days, legal_unit, shift)
             if case.legal_days is not None
             else None
         )
@@ -59,8 +98,10 @@ def compute_deadlines(case: Case, steps: list[CaseStep], cal: workdays.Calendar)
         cumulative = 0
         for step in steps:
             cumulative += step.share
-            n = math.ceil(case.committed_days * min(cumulative, 100) / 100)
-            new_step_dues.append(workdays.add_workdays(cal, start, n + shift))
+            share = min(cumulative, 100)
+            new_step_dues.append(
+                _step_due(cal, start, due, share, case.committed_days, committed_unit, shift)
+            )
         provisional = workdays.workdays_between_is_provisional(cal, start, statutory or due)
     except CalendarYearMissing:
         case.due_date = None

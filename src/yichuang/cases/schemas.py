@@ -230,6 +230,8 @@ class CaseOut(Schema):
     centre: str
     decision: str | None
     statutory_due_date: str | None
+    # the statutory due date in the item's unit (DOMAIN §5), as CONTRACT names it
+    legal_due_date: str | None
     deadline_provisional: bool
     stopped_days: int
     extension_days: int

@@ -71,6 +71,7 @@ def case_detail(case: Case) -> dict[str, Any]:
             else None,
             "decision": case.decision or None,
             "statutory_due_date": _d(case.statutory_due_date),
+            "legal_due_date": _d(case.statutory_due_date),
             "deadline_provisional": case.deadline_provisional,
             "stopped_days": case.stopped_days,
             "extension_days": case.extension_days,

@@ -28,7 +28,7 @@ from .models import (
     OneTimeNotice,
     Step,
     VersionPublished,
-    workday_equivalent,
+    limit_compression,
 )
 from .permissions import can_manage_bundles, managed_departments, require_manager
 
@@ -89,16 +89,13 @@ def version_problems(data: dict[str, Any]) -> list[dict[str, str]]:
     if not (data.get("name") or "").strip():
         add("catalog.name_required", "name", _("事项名称不能为空。"))
     immediate = data.get("case_type") == CaseType.IMMEDIATE
-    legal = workday_equivalent(data.get("legal_limit"), data.get("legal_limit_unit", "workday"))
-    committed = (
-        0.0
-        if immediate
-        else (
-            workday_equivalent(
-                data.get("committed_limit") or 0, data.get("committed_limit_unit", "workday")
-            )
-            or 0.0
-        )
+    # Like with like: the amounts when the units agree, else both limits as
+    # spans on the plain week (catalog.models.limit_compression).
+    shorter = limit_compression(
+        data.get("legal_limit"),
+        data.get("legal_limit_unit") or "workday",
+        0 if immediate else data.get("committed_limit") or 0,
+        data.get("committed_limit_unit") or "workday",
     )
     if not immediate and not data.get("committed_limit"):
         add(
@@ -106,7 +103,7 @@ def version_problems(data: dict[str, Any]) -> list[dict[str, str]]:
             "committed_limit",
             _("承诺件须填写大于 0 的承诺时限；当场办结的事项请设为即办件。"),
         )
-    if legal is not None and committed > legal:
+    if shorter is not None and shorter < 0:
         add(
             "catalog.committed_exceeds_statutory",
             "committed_limit",

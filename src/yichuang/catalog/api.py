@@ -17,7 +17,7 @@ from yichuang.org.scopes import get_centre_for, staff_of
 
 from . import actions, selectors
 from .metrics import catalog_metrics
-from .models import Item, ItemVersion, Material
+from .models import LIMIT_UNIT_API, Item, ItemVersion, Material
 from .pdf import guide_pdf
 from .schemas import BundleOut, BundleRowOut, ItemOut, ItemRow, MetricsOut, NoticeIn, NoticeOut
 
@@ -65,10 +65,10 @@ def _version(v: ItemVersion) -> dict[str, Any]:
         "item_type": v.item_type,
         "case_type": v.case_type,
         "legal_limit": v.legal_limit,
-        "legal_limit_unit": v.legal_limit_unit,
+        "legal_limit_unit": LIMIT_UNIT_API[v.legal_limit_unit],
         "legal_limit_days": v.legal_limit_days,
         "committed_limit": v.committed_limit,
-        "committed_limit_unit": v.committed_limit_unit,
+        "committed_limit_unit": LIMIT_UNIT_API[v.committed_limit_unit],
         "committed_limit_days": v.committed_limit_days,
         "visits_required": v.visits_required,
         "visits_reason": v.visits_reason,

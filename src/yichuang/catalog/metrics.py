@@ -5,7 +5,10 @@ targets").
   also the zero-visit share and the volume-weighted coverage (by cases handled,
   ``Item.case_count``; null until cases exist);
 - committed compression = 1 − Σ committed ÷ Σ statutory over the items that have
-  a statutory limit (即办件 count 0 committed days; limits in working days).
+  a statutory limit (即办件 count 0 committed days). Limits of different units
+  are summed as spans on the plain week (``models.limit_span``: each limit
+  turned into a due date from a Monday, Monday to Friday working, and counted
+  back), never by a ratio.
 
 In-scope items are the published, active items of the scope: the whole county,
 the items a centre offers, or a department's items.
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 from yichuang.lib.errors import NotFound, Unprocessable
 from yichuang.org.models import Centre, Department
 
-from .models import Item, Material, workday_equivalent
+from .models import Item, Material, limit_span
 
 TARGETS = {"one_visit_coverage": 0.90, "committed_compression": 0.30}
 
@@ -66,14 +69,14 @@ ROW_FIELDS = (
 def _rows(items) -> list[dict[str, Any]]:
     rows = []
     for r in items.values(*ROW_FIELDS):
-        legal = workday_equivalent(
+        legal = limit_span(
             r["current_version__legal_limit"], r["current_version__legal_limit_unit"]
         )
         committed = (
             0.0
             if r["current_version__case_type"] == "immediate"
             else (
-                workday_equivalent(
+                limit_span(
                     r["current_version__committed_limit"] or 0,
                     r["current_version__committed_limit_unit"],
                 )

@@ -12,7 +12,6 @@ validates and makes current. Cases keep the version they were opened on.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from pypinyin import Style, lazy_pinyin
 
+from yichuang.lib import workdays
 from yichuang.lib.crypto import EncryptedTextField, mask_name
 from yichuang.lib.errors import Conflict
 from yichuang.org.models import Centre, Department
@@ -59,6 +59,15 @@ class CaseType(models.TextChoices):
 class LimitUnit(models.TextChoices):
     WORKDAY = "workday", _l("工作日")
     DAY = "day", _l("自然日")
+    MONTH = "month", _l("个月")
+
+
+# The names the API gives the units (docs/CONTRACT: whatever the models call them).
+LIMIT_UNIT_API: dict[str, str] = {
+    LimitUnit.WORKDAY: "working_day",
+    LimitUnit.DAY: "calendar_day",
+    LimitUnit.MONTH: "month",
+}
 
 
 class OnlineDepth(models.IntegerChoices):
@@ -77,13 +86,25 @@ class Area(models.TextChoices):
     NATIONWIDE = "nationwide", _l("跨省通办")
 
 
-def workday_equivalent(amount: int | None, unit: str) -> float | None:
-    """A limit in working days; calendar days count 5/7 (rounded up)."""
-    if amount is None:
+def limit_span(amount: int | None, unit: str) -> float | None:
+    """A limit as working days on the plain week (Monday to Friday, no
+    holidays) from a Monday: the limit turned into a due date and counted back,
+    so limits of different units compare like with like (docs/domain.md,
+    "Working days"). Never a 5/7 ratio: 30 calendar days span 22 such days."""
+    span = workdays.limit_in_plain_workdays(amount, unit)
+    return None if span is None else float(span)
+
+
+def limit_compression(legal: int | None, legal_unit: str, committed: int, committed_unit: str):
+    """How much shorter the committed limit is than the statutory one (0–1),
+    or None without a statutory limit: the amounts when the units agree, else
+    both limits as spans on the plain week (``limit_span``)."""
+    if not legal:
         return None
-    if unit == LimitUnit.DAY:
-        return float(math.ceil(amount * 5 / 7))
-    return float(amount)
+    if legal_unit == committed_unit:
+        return 1 - committed / legal
+    span = limit_span(legal, legal_unit) or 0.0
+    return 1 - (limit_span(committed, committed_unit) or 0.0) / span if span else None
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
@@ -239,13 +260,13 @@ class ItemVersion(models.Model):
 
     @property
     def legal_limit_days(self) -> float | None:
-        return workday_equivalent(self.legal_limit, self.legal_limit_unit)
+        return limit_span(self.legal_limit, self.legal_limit_unit)
 
     @property
     def committed_limit_days(self) -> float:
         if self.is_immediate:
             return 0.0
-        return workday_equivalent(self.committed_limit, self.committed_limit_unit) or 0.0
+        return limit_span(self.committed_limit, self.committed_limit_unit) or 0.0
 
     def limit_text(self, which: str) -> str:
         if which == "legal":
@@ -265,10 +286,10 @@ class ItemVersion(models.Model):
         return self.limit_text("committed")
 
     def compression(self) -> float | None:
-        legal = self.legal_limit_days
-        if not legal:
-            return None
-        return 1 - self.committed_limit_days / legal
+        committed = 0 if self.is_immediate else self.committed_limit or 0
+        return limit_compression(
+            self.legal_limit, self.legal_limit_unit, committed, self.committed_limit_unit
+        )
 
 
 def _refuse_if_published(version: ItemVersion) -> None:

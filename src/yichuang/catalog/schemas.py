@@ -1,7 +1,10 @@
 """What the catalogue's API answers, field by field (in the order the JSON
 gives them). Limits are given as entered (``legal_limit`` with its
-``legal_limit_unit``: ``workday`` or ``day``) and in working days
-(``*_days``: calendar days count 5/7, rounded up)."""
+``legal_limit_unit``: ``working_day``, ``calendar_day`` or ``month``) and as a
+span of working days on the plain week (``*_days``: the limit turned into a
+due date from a Monday, Monday to Friday working, no holidays, and counted
+back; 30 calendar days span 22), the figure that compares limits of
+different units."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Literal
 
 from ninja import Schema
 
-LimitUnitName = Literal["workday", "day"]
+LimitUnitName = Literal["working_day", "calendar_day", "month"]
 
 
 class ItemRow(Schema):

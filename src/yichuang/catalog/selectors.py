@@ -14,7 +14,7 @@ from yichuang.org.models import Department, Staff
 from yichuang.org.permissions import sees_everything
 from yichuang.org.scopes import centres_for, staff_of
 
-from .models import Bundle, Item, ItemQuerySet, ItemVersion, OneTimeNotice, workday_equivalent
+from .models import Bundle, Item, ItemQuerySet, ItemVersion, OneTimeNotice, limit_span
 from .permissions import can_manage, managed_departments, require_manager
 
 
@@ -162,7 +162,8 @@ def published_item_rows(
     *, q: str = "", department: str = "", centre: str = ""
 ) -> list[dict[str, Any]]:
     """One row per published item matching ``q`` (of ``department``, offered
-    at ``centre``), with its limits in working days, in one query."""
+    at ``centre``), with its limits as spans on the plain week
+    (``models.limit_span``), in one query."""
     items = Item.objects.published().search(q)
     if department:
         items = items.filter(department__code=department)
@@ -178,12 +179,12 @@ def _item_row(r: dict[str, Any]) -> dict[str, Any]:
         "name": r["name"],
         "department": r["department__code"],
         "case_type": r["current_version__case_type"],
-        "legal_limit_days": workday_equivalent(
+        "legal_limit_days": limit_span(
             r["current_version__legal_limit"], r["current_version__legal_limit_unit"]
         ),
         "committed_limit_days": 0.0
         if immediate
-        else workday_equivalent(
+        else limit_span(
             r["current_version__committed_limit"], r["current_version__committed_limit_unit"]
         ),
         "visits_required": r["current_version__visits_required"],

@@ -111,8 +111,12 @@ def build(run: DemoRun) -> None:
         committed = 0 if version.is_immediate else int(version.committed_limit or 0)
         legal = int(version.legal_limit) if version.legal_limit else None
         try:
-            due = workdays.add_workdays(cal, accept_day, committed)
-            statutory = workdays.add_workdays(cal, accept_day, legal) if legal else None
+            due = workdays.add_limit(cal, accept_day, committed, version.committed_limit_unit)
+            statutory = (
+                workdays.add_limit(cal, accept_day, legal, version.legal_limit_unit)
+                if legal
+                else None
+            )
         except workdays.CalendarYearMissing:
             continue
         late = roll > 0.93

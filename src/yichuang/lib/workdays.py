@@ -187,3 +187,81 @@ def calendar_from_chinese_calendar(years: range) -> Calendar:
     holidays = frozenset(d for d in chinese_calendar.holidays if d.year in wanted)
     workdays = frozenset(d for d in chinese_calendar.workdays if d.year in wanted)
     return Calendar(years=dict.fromkeys(years, False), holidays=holidays, workdays=workdays)
+
+
+# --- limits in other units (DOMAIN §5) ------------------------------------------------
+
+WORKDAY, CALENDAR_DAY, MONTH = "workday", "day", "month"
+
+
+def next_workday_from(cal: Calendar, d: date) -> date:
+    """``d`` itself when it is a working day, else the first working day after it
+    (期间届满的最后一日是法定休假日的，以休假日结束的次日为期间届满的日期)."""
+    while not is_workday(cal, d):
+        d += _ONE_DAY
+    return d
+
+
+def add_calendar_days(cal: Calendar, start: date, n: int) -> date:
+    """The end of a period of ``n`` calendar days (自然日) from ``start``: the
+    ``n``-th day after it, moved to the next working day when it is a rest day
+    or a holiday. ``n == 0`` returns ``start``."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return start if n == 0 else next_workday_from(cal, start + timedelta(days=n))
+
+
+def add_months(cal: Calendar, start: date, n: int) -> date:
+    """The end of a period of ``n`` calendar months: the same day ``n`` months on
+    (the month's last day when it has no such day), moved to the next working
+    day when it is a rest day or a holiday."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    if n == 0:
+        return start
+    month = start.month - 1 + n
+    year, month = start.year + month // 12, month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - _ONE_DAY).day
+    return next_workday_from(cal, date(year, month, min(start.day, last)))
+
+
+def add_limit(cal: Calendar, start: date, amount: int, unit: str) -> date:
+    """The last day of a limit of ``amount`` ``unit`` (``workday``, ``day`` or
+    ``month``) counted from the day after ``start``."""
+    if unit == CALENDAR_DAY:
+        return add_calendar_days(cal, start, amount)
+    if unit == MONTH:
+        return add_months(cal, start, amount)
+    return add_workdays(cal, start, amount)
+
+
+class _EveryYear(Mapping[int, bool]):
+    """Every year, none provisional: the plain week below knows them all."""
+
+    def __getitem__(self, year: int) -> bool:
+        return False
+
+    def __contains__(self, year: object) -> bool:
+        return isinstance(year, int)
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+# Monday to Friday working, no holidays: the yardstick that compares limits of
+# different units (a committed limit in working days against a statutory one in
+# calendar days) without letting the holidays of one year tilt the comparison.
+PLAIN_WEEK = Calendar(years=_EveryYear())
+_PLAIN_START = date(2001, 1, 1)  # a Monday
+
+
+def limit_in_plain_workdays(amount: int | None, unit: str) -> int | None:
+    """Working days a limit spans on the plain week from a Monday: the limit
+    turned into a due date, then counted back (never a ratio)."""
+    if amount is None:
+        return None
+    end = add_limit(PLAIN_WEEK, _PLAIN_START, int(amount), unit)
+    return count_workdays(PLAIN_WEEK, _PLAIN_START, end)

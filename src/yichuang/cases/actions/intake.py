@@ -220,8 +220,8 @@ def _open_case(
         status=Status.RECEIVED,
         received_at=now,
         first_ask=staff,
-        committed_days=clock.committed_workdays(version) if version else 0,
-        legal_days=clock.legal_workdays(version) if version else None,
+        committed_days=clock.committed_amount(version) if version else 0,
+        legal_days=clock.legal_amount(version) if version else None,
     )
 
 
