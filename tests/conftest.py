@@ -5,6 +5,7 @@ database (transactional and browser tests) gets it rebuilt."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -77,6 +78,19 @@ def county(db):
     )
 
 
+def token_client(username: str) -> Client:
+    """A client carrying a bearer token of ``username`` (signed in through the API)."""
+    client = Client()
+    resp = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200, resp.content
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
+    return client
+
+
 def login_client(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -88,18 +102,34 @@ def api(county):
     """An API client factory: ``api(user)`` gives a client with a bearer token."""
 
     def make(user=None):
-        client = Client()
-        if user is not None:
-            resp = client.post(
-                "/api/v1/auth/token",
-                {"username": user.username, "password": PASSWORD},
-                content_type="application/json",
-            )
-            assert resp.status_code == 200, resp.content
-            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
-        return client
+        return token_client(user.username) if user is not None else Client()
 
     return make
+
+
+# Monday 16 March 2026, 10:00 in the hall's time zone: a working day, the hall open.
+MONDAY_10 = dt.datetime(2026, 3, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def frozen():
+    """Time frozen at 10:00 on Monday 16 March 2026; ``frozen.shift(seconds)``."""
+    import time_machine
+
+    with time_machine.travel(MONDAY_10, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def hall(county):
+    """The county hall with the demo's queues and the feedback defaults
+    (reason list, complaint categories); rebuilt after a flush."""
+    from yichuang.demo.queueing import build_structure
+    from yichuang.feedback.actions import ensure_defaults
+
+    build_structure()
+    ensure_defaults()
+    return county.hall
 
 
 @pytest.fixture(autouse=True)

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from yichuang.org.models import Device, Window, device_token_hash
-
-SH = dt.timezone(dt.timedelta(hours=8))
-MONDAY_10 = dt.datetime(2026, 3, 16, 10, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def hall(county):
-    from yichuang.demo.queueing import build_structure
-    from yichuang.feedback.actions import ensure_defaults
-
-    build_structure()
-    ensure_defaults()
-    return county.hall
-
-
-@pytest.fixture
-def frozen():
-    """Time frozen at 10:00 on Monday 16 March 2026."""
-    import time_machine
-
-    with time_machine.travel(MONDAY_10, tick=False) as traveller:
-        yield traveller
 
 
 def window_of(centre, number: int) -> Window:

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
-from tests.conftest import PASSWORD, ensure_county
+from tests.conftest import PASSWORD, ensure_county, token_client
 from tests.insights.conftest import ensure_world
 
 from yichuang.catalog.admin import OneTimeNoticeAdmin
@@ -108,15 +108,7 @@ def names_in_clear(names: set[str]) -> dict[str, list[str]]:
 
 
 def staff_client(username: str) -> Client:
-    client = Client()
-    resp = client.post(
-        "/api/v1/auth/token",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert resp.status_code == 200, resp.content
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
-    return client
+    return token_client(username)
 
 
 def post(client: Client, url: str, data: dict[str, Any]) -> Any:

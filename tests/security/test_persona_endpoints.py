@@ -29,7 +29,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from tests.conftest import PASSWORD
+from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -503,16 +503,7 @@ def _fits(expected: str, kind: str, status: int, code: str | None) -> bool:
 
 
 def _client(username: str | None) -> Client:
-    client = Client()
-    if username is not None:
-        resp = client.post(
-            "/api/v1/auth/token",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-        )
-        assert resp.status_code == 200, resp.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {resp.json()['token']}"
-    return client
+    return token_client(username) if username is not None else Client()
 
 
 def _call(client: Client, method: str, url: str, body) -> Any:
