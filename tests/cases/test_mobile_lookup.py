@@ -72,3 +72,67 @@ def test_the_lookup_is_linked_from_the_complaint_page(county):
     html = Client().get(f"/m/complaints/{c.track_code}").content.decode()
     assert 'href="/m/lookup"' in html and c.track_code in html
     assert "请保存本页链接" not in html
+
+
+@pytest.fixture
+def sms(settings):
+    from yichuang.lib.sms import MemoryBackend
+
+    settings.SMS_BACKEND = "yichuang.lib.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    return MemoryBackend.outbox
+
+
+def _sms_code(outbox):
+    return outbox[-1][1].split("验证码 ")[1][:6]
+
+
+def test_the_phone_and_its_sms_code_list_the_phones_records(intake, hall_queues, sms):
+    from yichuang.demo.queueing import build_slots
+    from yichuang.feedback.actions import complaint_submit
+    from yichuang.queueing.actions import appointment_book
+    from yichuang.queueing.models import AppointmentSlot
+
+    case = intake().case  # the applicant's phone is 13800138000
+    mine = complaint_submit(
+        kind="complaint", channel="mobile", description="等了很久", phone="13800138000"
+    )
+    other = complaint_submit(
+        kind="complaint", channel="mobile", description="别人", phone="13900139000"
+    )
+    build_slots(days=2)
+    appt = appointment_book(slot=AppointmentSlot.objects.first(), phone="13800138000")
+    client = Client()
+    sent = client.post("/m/lookup", {"step": "phone", "phone": "138 0013 8000"})
+    assert sent.status_code == 200 and 'name="sms_code"' in sent.content.decode()
+    assert sms[-1][0] == "13800138000"
+    form = {"step": "phone_check", "phone": "13800138000", "sms_code": _sms_code(sms)}
+    html = client.post("/m/lookup", form).content.decode()
+    assert 'id="phone-records"' in html
+    assert f"/m/progress/{case.receipt_code}" in html and mine.reference in html
+    assert other.reference not in html and appt.slot.queue.name in html
+
+
+def test_a_wrong_sms_code_lists_nothing_and_counts(county, sms):
+    from yichuang.lib.throttle import Rule, rule_count
+
+    client = Client()
+    client.post("/m/lookup", {"step": "phone", "phone": "13800138000"})
+    wrong = "000000" if _sms_code(sms) != "000000" else "111111"
+    resp = client.post(
+        "/m/lookup", {"step": "phone_check", "phone": "13800138000", "sms_code": wrong}
+    )
+    assert resp.status_code == 422 and 'id="phone-records"' not in resp.content.decode()
+    assert rule_count(Rule("appt-fail-phone", 5, 600), "13800138000") == 1
+
+
+def test_codes_share_the_booking_codes_per_phone_budget(county, sms, settings):
+    settings.APPOINTMENT_CODES_PER_PHONE_DAY = 2
+    client = Client()
+    for _ in range(2):
+        assert (
+            client.post("/m/lookup", {"step": "phone", "phone": "13800138000"}).status_code == 200
+        )
+    sent = len(sms)
+    resp = client.post("/m/lookup", {"step": "phone", "phone": "13800138000"})
+    assert resp.status_code == 429 and len(sms) == sent

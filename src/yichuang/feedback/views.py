@@ -544,18 +544,45 @@ def _lookup_code(code: str) -> dict[str, Any] | None:
     return None
 
 
+def _lookup_by_phone(request: HttpRequest) -> dict[str, Any]:
+    """The phone half of /m/lookup: ``step=phone`` sends the SMS code,
+    ``step=phone_check`` checks it and lists the phone's records."""
+    from .actions.lookup import lookup_code_check, lookup_code_send, records_of_phone
+
+    phone = "".join(request.POST.get("phone", "").split())
+    out: dict[str, Any] = {"phone": phone}
+    if request.POST.get("step") == "phone":
+        lookup_code_send(phone=phone, source_ip=client_ip(request))
+        out["code_sent"] = True
+        return out
+    digest = lookup_code_check(
+        phone=phone, code=request.POST.get("sms_code", ""), source_ip=client_ip(request)
+    )
+    out["records"] = records_of_phone(digest)
+    return out
+
+
 def m_lookup(request: HttpRequest) -> HttpResponse:
-    """``/m/lookup``: one box for every code a citizen is given. Each look-up
-    counts against the progress page's per-address limit, each miss against
-    the appointment look-up's failure budget; an unknown code answers the same
-    404 whatever kind of code it looked like."""
+    """``/m/lookup``: one box for every code a citizen is given, or the phone
+    and an SMS code for all of that phone's appointments, complaints and cases.
+    Each code look-up counts against the progress page's per-address limit,
+    each miss against the appointment look-up's failure budget; an unknown
+    code answers the same 404 whatever kind of code it looked like."""
     from yichuang.cases.ratelimit import rate_limit
     from yichuang.lib.throttle import rule_full, rule_hit
     from yichuang.queueing.views import LOOKUP_FAILURES
 
     context: dict[str, Any] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("step", "").startswith("phone"):
+        try:
+            context.update(_lookup_by_phone(request))
+        except DomainError as exc:
+            context["phone"] = "".join(request.POST.get("phone", "").split())
+            context["code_sent"] = request.POST.get("step") == "phone_check"
+            context["phone_error"] = exc.message
+            status = exc.status
+    elif request.method == "POST":
         code = "".join(request.POST.get("code", "").split())
         address = client_ip(request) or "-"
         context["code"] = code
