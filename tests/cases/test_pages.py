@@ -60,7 +60,8 @@ def test_the_case_page_shows_the_clock_and_runs_actions(intake, county):
     case.refresh_from_db()
     assert case.status == "review"
     resp = c.post(f"/cases/{case.pk}/act/", {"action": "complete"})
-    assert "error=" in resp["Location"]
+    assert resp["Location"] == f"/cases/{case.pk}/"
+    assert 'role="alert" data-code="cases.' in c.get(resp["Location"]).content.decode()
 
 
 def test_an_outsider_gets_404_on_case_pages_and_nothing_changes(intake, county):

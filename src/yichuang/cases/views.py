@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +27,7 @@ from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
-from . import actions, clock, selectors
+from . import actions, clock, page, selectors
 from .permissions import may_act, require_actor
 from .ratelimit import rate_limit
 
@@ -203,15 +203,14 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "level": clock.warning_level(case, today=today, cal=cal),
         "days_left": clock.working_days_left(case, today, cal),
         "steps": case.steps.select_related("department", "post").order_by("position"),
-        "events": case.events.all(),
+        "events": page.timeline(case.events.all()),
         "materials": case.materials.select_related("document"),
         "visits": case.visits.select_related("ticket"),
         "stops": case.stops.all(),
         "extensions": case.extensions.all(),
         "cards": case.cards.all(),
         "children": case.children.select_related("department").order_by("pk"),
-        "actions": actions.page_actions(),
-        "error": request.GET.get("error", ""),
+        "actions": page.offered_actions(case, request.user, is_bundle=case.children.exists()),
         "commitments": selectors.commitments_of(case, today),
         "may_act": may_act(request.user),
     }
@@ -241,7 +240,9 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return redirect(f"/cases/{pk}/?error={quote(exc.message)}")
+        # The refusal travels in the signed message store, never in the URL:
+        # the page shows only what the server said (no text from a link).
+        messages.error(request, exc.message, extra_tags=exc.code)
     return redirect(f"/cases/{pk}/")
 
 
