@@ -39,7 +39,7 @@ def test_it_lists_each_place_once_for_a_director(county):
 def test_it_shows_an_overseer_the_centres_in_scope(county, django_assert_max_num_queries):
     client = Client()
     client.force_login(county.director)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         resp = client.get("/")
     centres = {c.code: c for c in resp.context["centres"]}
     assert len(centres) == 7

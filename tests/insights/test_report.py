@@ -83,7 +83,8 @@ def test_it_writes_excel_with_the_same_tables(month_history, tmp_path):
     # the PDF shows, never a rate rounded up onto its target.
     assert summary["群众满意率"] == math.floor(figures["satisfaction_rate"] * 1000) / 1000
     assert summary["群众满意率"] != figures["satisfaction_rate"]
-    rate_cell = next(row[1] for row in wb["概要"].iter_rows(min_row=2) if row[0].value == "群众满意率")
+    rows = wb["概要"].iter_rows(min_row=2)
+    rate_cell = next(row[1] for row in rows if row[0].value == "群众满意率")
     assert rate_cell.number_format == "0.0%"
     assert summary["取号（个）"] == figures["tickets"]
 

@@ -4,15 +4,22 @@ those who oversee halls the organisation at a glance."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from yichuang.accounts.context import page_exists
 from yichuang.accounts.models import Role
 from yichuang.accounts.views import login_view
-from yichuang.org.permissions import oversees
-from yichuang.org.scopes import centres_for, user_scope_label
+from yichuang.lib.errors import Conflict, Forbidden, NotFound
+from yichuang.org.models import Window
+from yichuang.org.permissions import hall_staff_required, holds, oversees
+from yichuang.org.scopes import centres_for, user_scope_label, windows_for
 from yichuang.org.selectors import centres_at_a_glance, uncovered_posts
+from yichuang.queueing.actions.windows import window_open
+
+from .selectors import hall_board
 
 # What each role's home page offers first, in order: (role, title, url, hint).
 HOME_CARDS = [
@@ -56,4 +63,37 @@ def home(request: HttpRequest) -> HttpResponse:
         centres = centres_for(user)
         context["centres"] = centres_at_a_glance(centres)
         context["uncovered"] = uncovered_posts(centres)
+        context["board"] = hall_board(centres)
+        context["may_open"] = holds(user, Role.CENTRE_DIRECTOR)
     return render(request, "home/home.html", context)
+
+
+@hall_staff_required
+def hall_board_panel(request: HttpRequest) -> HttpResponse:
+    """The live hall board alone, refreshed every few seconds on the home page."""
+    if not oversees(request.user):
+        raise Forbidden("home.overseers_only", gettext_now("大厅实况仅限中心负责人查看。"))
+    return render(
+        request,
+        "home/home.html#board",
+        {
+            "board": hall_board(centres_for(request.user)),
+            "may_open": holds(request.user, Role.CENTRE_DIRECTOR),
+        },
+    )
+
+
+@require_POST
+@hall_staff_required
+def flexible_window_open(request: HttpRequest, window_id: int) -> HttpResponse:
+    """The director opens a closed flexible window of a hall in scope and
+    serves at it (``window_open``: the actor becomes the window's clerk)."""
+    if not holds(request.user, Role.CENTRE_DIRECTOR):
+        raise Forbidden("home.director_only", gettext_now("只有中心负责人可以在此开启弹性窗口。"))
+    window = windows_for(request.user).filter(id=window_id).first()
+    if window is None:
+        raise NotFound("home.window_not_found", gettext_now("没有找到该窗口。"))
+    if window.kind != Window.Kind.FLEXIBLE:
+        raise Conflict("home.not_flexible", gettext_now("只能在此开启弹性窗口。"))
+    window_open(window=window, actor=request.user)
+    return redirect("/#hall-board")
