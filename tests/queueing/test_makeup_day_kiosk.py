@@ -91,3 +91,26 @@ def _id(birth: str) -> str:
 
     first17 = f"110105{birth}002"
     return first17 + id_check_char(first17)
+
+
+def test_a_slot_on_a_day_closed_later_is_not_booked(office_hours):
+    from yichuang.demo.queueing import build_slots
+    from yichuang.lib.errors import DomainError
+    from yichuang.org.models import OpeningException
+    from yichuang.queueing.actions import appointment_book
+    from yichuang.queueing.models import Appointment
+
+    now = dt.datetime(2026, 3, 13, 9, 0, tzinfo=SH)
+    with time_machine.travel(now, tick=False):
+        build_slots(days=2)
+    slot = AppointmentSlot.objects.filter(
+        queue__centre=office_hours, day=dt.date(2026, 3, 16)
+    ).first()
+    assert slot is not None
+    OpeningException.objects.create(centre=office_hours, date=slot.day, kind="closure")
+    with pytest.raises(DomainError) as err:
+        appointment_book(slot=slot, phone="13800138000", now=now)
+    assert err.value.code == "queueing.centre_closed"
+    assert not Appointment.objects.exists()
+    slot.refresh_from_db()
+    assert slot.booked == 0

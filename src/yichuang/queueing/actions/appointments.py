@@ -28,6 +28,7 @@ from yichuang.lib.errors import Conflict, NotFound, TooManyRequests, Unprocessab
 from yichuang.lib.sms import sms_send
 from yichuang.lib.throttle import DAY, HOUR, Rule, rule_full, rule_hit
 from yichuang.org.models import Centre, Device
+from yichuang.org.opening import regular_opening
 
 from ..models import Appointment, AppointmentSlot, Channel, Ticket, new_short_code
 from .common import PHONE_RE
@@ -56,11 +57,16 @@ def _clean_phone(phone: str) -> str:
 
 
 def _bookable(slot: AppointmentSlot, phone_hash: str, now: dt.datetime, open_limit: int | None):
-    """Refuse a slot that is over, a banned phone, or a phone already holding
-    ``open_limit`` open appointments."""
+    """Refuse a slot that is over, on a day the centre is closed (a closure or
+    holiday set after the slot was made), a banned phone, or a phone already
+    holding ``open_limit`` open appointments."""
     tz = timezone.get_current_timezone()
     if dt.datetime.combine(slot.day, slot.end, tzinfo=tz) <= now:
         raise Unprocessable("queueing.slot_past", _("该时段已过，请选择其他时段。"))
+    if not regular_opening(slot.queue.centre, slot.day).open:
+        raise Unprocessable(
+            "queueing.centre_closed", _("服务中心该日不办公，请选择其他日期。"), day=slot.day
+        )
     if phone_banned(phone_hash, now):
         raise Conflict(
             "queueing.booking_banned",
