@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError, Forbidden, NotFound, TooManyRequests
 from yichuang.org.auth import device_by_token
-from yichuang.org.models import Centre, Device, Staff, Window
+from yichuang.org.models import Centre, Device, Post, Staff, Window
 from yichuang.org.permissions import hall_staff_required
 from yichuang.org.scopes import centres_for, staff_of
 
@@ -365,11 +365,13 @@ def rectification_detail(request: HttpRequest, rect_id: int) -> HttpResponse:
         events=rect.events.select_related("actor").order_by("at", "id"),
         is_handler=rect.handler_id == user.pk,
         can_assign=may_assign,
-        handlers=selectors.handlers_for(
-            user,
-            centre_id=rect.centre_id,
-            department_id=rect.department_id,
-            subject_id=rating.clerk_id,
+        handler_groups=handler_groups(
+            selectors.handlers_for(
+                user,
+                centre_id=rect.centre_id,
+                department_id=rect.department_id,
+                subject_id=rating.clerk_id,
+            )
         )
         if may_assign
         else [],
@@ -377,6 +379,33 @@ def rectification_detail(request: HttpRequest, rect_id: int) -> HttpResponse:
         today=timezone.localdate(),
     )
     return render(request, "feedback/rectification.html", context)
+
+
+def handler_groups(users) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The handler chooser's options, grouped by centre and department: each
+    person by name and window (or title), never by login name."""
+    staff = {
+        s.user_id: s
+        for s in Staff.objects.filter(user__in=users).select_related(
+            "centre", "department", "region"
+        )
+    }
+    windows: dict[int, str] = {}
+    posts = Post.objects.filter(a_staff__in=staff.values(), window__isnull=False)
+    for p in posts.select_related("window").order_by("window__number"):
+        windows.setdefault(p.a_staff_id, _("%(n)d 号窗口") % {"n": p.window.number})
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for user in users:
+        s = staff.get(user.pk)
+        if s is None:
+            continue
+        place = s.centre.name if s.centre else s.region.name
+        unit = s.department.name if s.department else _("综合")
+        detail = windows.get(s.pk) or s.title
+        name = user.display_name or s.name
+        label = f"{name}（{detail}）" if detail else name
+        groups.setdefault(f"{place} · {unit}", []).append((user.username, label))
+    return sorted((g, sorted(people, key=lambda p: p[1])) for g, people in groups.items())
 
 
 @hall_staff_required
@@ -425,8 +454,10 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         is_handler=c.handler_id == user.pk,
         can_assign=may_assign,
         is_reviewer=permissions.is_reviewer(user),
-        handlers=selectors.handlers_for(
-            user, centre_id=c.centre_id, department_id=c.department_id, subject_id=c.clerk_id
+        handler_groups=handler_groups(
+            selectors.handlers_for(
+                user, centre_id=c.centre_id, department_id=c.department_id, subject_id=c.clerk_id
+            )
         )
         if may_assign
         else [],
