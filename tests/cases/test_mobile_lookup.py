@@ -136,3 +136,17 @@ def test_codes_share_the_booking_codes_per_phone_budget(county, sms, settings):
     sent = len(sms)
     resp = client.post("/m/lookup", {"step": "phone", "phone": "13800138000"})
     assert resp.status_code == 429 and len(sms) == sent
+
+
+def test_the_receipt_and_the_appointment_page_point_to_the_lookup(intake, county, tmp_path):
+    import subprocess
+
+    from .test_pages import client_for
+
+    case = intake().case
+    resp = client_for(county.clerk).get(f"/cases/{case.pk}/receipt.pdf")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(resp.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "/m/lookup" in "".join(text.split()) and case.receipt_code in text
+    assert 'href="/m/lookup"' in Client().get("/m/appointment").content.decode()

@@ -24,6 +24,8 @@ def receipt_pdf(case: Case, url: str) -> bytes:
             "materials": [(c, list(c.materials.all())) for c in cases],
             "url": url,
             "qr": qr_svg(url),
+            # the one lookup page, beside the progress page the QR opens
+            "lookup_url": url.split("/m/progress/")[0] + "/m/lookup",
             "printed_at": timezone.localtime(),
         },
     )
