@@ -318,6 +318,8 @@ def board(request: HttpRequest) -> HttpResponse:
         dim = "window"
     context = selectors.board_for(_unwrapped(request.user), dim=dim, start=start, end=end)
     context.update(start=start, end=end, dim=dim, dims=selectors.DIMENSION_LABELS)
+    # The overdue panel shows ten rows under the KPIs unless all are asked for.
+    context["overdue_all"] = request.GET.get("overdue") == "all"
     return render(request, "feedback/board.html", context)
 
 
@@ -326,6 +328,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     """The handler's desk: my rectifications and complaints, overdue first."""
     user = _unwrapped(request.user)
     context = selectors.desk_for(user, may_assign=permissions.is_assigner(user))
+    context["overdue_all"] = request.GET.get("overdue") == "all"
     return render(request, "feedback/desk.html", context)
 
 
