@@ -503,7 +503,7 @@ def _booking_links(item) -> list[dict]:
     queues = (
         item.queues.filter(is_active=True, centre__is_active=True, slots__day__gte=today)
         .select_related("centre")
-        .order_by("centre__code", "sort_order")
+        .order_by("centre__kind", "centre__code", "sort_order")  # the county hall first
         .distinct()
     )
     seen: dict = {}
@@ -517,6 +517,7 @@ def m_item(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.get_published_item(code)
     url = request.build_absolute_uri(reverse("catalog_m:item", args=[item.code]))
     context = pdf.guide_context(item, url)
+    context["qr"] = pdf.qr_svg(url, scale=6)  # drawn at its own size, centred
     context["booking"] = _booking_links(item)
     return render(request, "catalog/m_item.html", context)
 
@@ -534,7 +535,9 @@ def m_item_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def m_bundle(request: HttpRequest, code: str) -> HttpResponse:
     bundle = selectors.get_published_bundle(code)
     url = request.build_absolute_uri(reverse("catalog_m:bundle", args=[bundle.code]))
-    return render(request, "catalog/m_bundle.html", pdf.bundle_context(bundle, url))
+    context = pdf.bundle_context(bundle, url)
+    context["qr"] = pdf.qr_svg(url, scale=6)  # drawn at its own size, centred
+    return render(request, "catalog/m_bundle.html", context)
 
 
 @require_GET
