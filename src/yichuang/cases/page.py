@@ -3,9 +3,11 @@ user's roles, and the history in words (no state codes)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.org.scopes import staff_of
@@ -14,6 +16,7 @@ from .actions import page_actions
 from .actions.dispatch import CASE_ACTIONS
 from .models import Case, CaseEvent
 from .permissions import may_act, may_approve_extension, may_handle_step
+from .selectors import cases_for
 from .states import CLOSED, RUNNING, STOPPED, Status
 
 ON_STEP = ("accepted", "review")
@@ -113,3 +116,35 @@ def timeline(events) -> list[TimelineRow]:
             )
         )
     return rows
+
+
+SEARCH_ROWS = 50
+CASE_NUMBER = re.compile(r"^YC\d{8}(\d{7})$", re.I)
+PHONE = re.compile(r"^1\d{10}$")
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+
+
+def desk_search(user: Any, text: str) -> list[Case]:
+    """The cases in the user's scope that a desk search names: the case
+    number or receipt code, an applicant's full phone number or ID number
+    (matched by keyed hash: the vault keeps no plain or partial identifiers),
+    or words of the item's name. Most recent first, at most SEARCH_ROWS."""
+    from yichuang.vault.models import id_hash, phone_hash
+
+    text = "".join(text.split())[:60]
+    if not text:
+        return []
+    found = Q(receipt_code=text) | Q(title__icontains=text)
+    number = CASE_NUMBER.match(text)
+    if number:
+        found |= Q(pk=int(number.group(1)))
+    if PHONE.match(text):
+        found |= Q(person__phone_hash=phone_hash(text))
+    if ID_NUMBER.match(text):
+        found |= Q(person__id_hash=id_hash(text.upper()))
+    return list(
+        cases_for(user)
+        .filter(found)
+        .select_related("current_step", "department", "person")
+        .order_by("-received_at", "-id")[:SEARCH_ROWS]
+    )

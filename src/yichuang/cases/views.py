@@ -27,7 +27,8 @@ from yichuang.queueing.models import Ticket
 from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
-from . import actions, clock, page, selectors
+from . import actions, clock, selectors
+from .page import desk_search, offered_actions, timeline
 from .permissions import may_act, require_actor
 from .ratelimit import rate_limit
 
@@ -59,6 +60,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
     for case in [*found.rows, *found.undated]:
         case.level_label = LEVEL_LABELS[case.level]  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()
     return render(
         request,
         "cases/desk.html",
@@ -73,6 +75,8 @@ def desk(request: HttpRequest) -> HttpResponse:
             "previous_page": page - 1,
             "next_page": page + 1,
             "verification_alerts": selectors.verification_alerts_for(request.user, found.today),
+            "q": query,
+            "results": desk_search(request.user, query) if query else None,
         },
     )
 
@@ -203,14 +207,14 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "level": clock.warning_level(case, today=today, cal=cal),
         "days_left": clock.working_days_left(case, today, cal),
         "steps": case.steps.select_related("department", "post").order_by("position"),
-        "events": page.timeline(case.events.all()),
+        "events": timeline(case.events.all()),
         "materials": case.materials.select_related("document"),
         "visits": case.visits.select_related("ticket"),
         "stops": case.stops.all(),
         "extensions": case.extensions.all(),
         "cards": case.cards.all(),
         "children": case.children.select_related("department").order_by("pk"),
-        "actions": page.offered_actions(case, request.user, is_bundle=case.children.exists()),
+        "actions": offered_actions(case, request.user, is_bundle=case.children.exists()),
         "commitments": selectors.commitments_of(case, today),
         "may_act": may_act(request.user),
     }
