@@ -152,3 +152,13 @@ def test_conditions_are_written_per_item(county):
     assert len(set(conditions)) == len(conditions)
     # no condition that just repeats the item's own name as a regulation
     assert not [n for n, v in versions.items() if f"《{n}》" in v.conditions]
+
+
+def test_no_item_asks_for_a_certificate_it_does_not_need(county):
+    versions = _build(county)
+    names = {n: {m.name for m in v.materials.all()} for n, v in versions.items()}
+    # births are registered and reimbursed without a marriage certificate
+    for name in ("出生医学证明首次签发", "生育医疗费用报销", "生育登记", "创业担保贷款申请"):
+        assert "结婚证" not in names[name], name
+    # 养老机构 filing takes a signed commitment, not a fire-safety certificate
+    assert "消防安全检查合格证明" not in names["养老机构备案"]
