@@ -148,7 +148,13 @@ def intake(request: HttpRequest) -> HttpResponse:
             error = exc.message
     if request.method == "POST" and centre is not None:
         materials = []
+        # A removable (不得索要) material is never received, whatever is posted.
+        removable = {
+            m["key"] for m in _checklist(item=item, bundle=bundle, person=None) if m["removable"]
+        }
         for key in request.POST.getlist("material"):
+            if key in removable:
+                continue
             source = request.POST.get(f"source_{key}", "submitted")
             entry: dict[str, Any] = {"code": key, "source": source}
             if source == "vault":
