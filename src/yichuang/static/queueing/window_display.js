@@ -22,7 +22,9 @@
   }
   // Ask again for the last OVERLAP (20) ids and skip those seen: an event whose
   // transaction commits after a higher id was read is still shown (display.js).
-  var OVERLAP = 20, seen = {};
+  // Ids up to the cursor the page opened at are already in the page the
+  // server rendered: the overlap never replays (and re-flashes) them.
+  var OVERLAP = 20, seen = {}, floor = null;
   function poll() {
     var url = cursor === null ? feed : feed + "?after=" + Math.max(0, cursor - OVERLAP) + "&limit=300";
     fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
@@ -31,10 +33,11 @@
     }).then(function (data) {
       var fresh = 0;
       data.events.forEach(function (e) {
-        if (seen[e.id]) return;
+        if (seen[e.id] || (floor !== null && e.id <= floor)) return;
         seen[e.id] = true; fresh++;
         apply(e);
       });
+      if (cursor === null) floor = data.cursor;
       if (cursor === null || data.cursor > cursor) cursor = data.cursor;
       for (var id in seen) { if (id < cursor - 4 * OVERLAP) delete seen[id]; }
       setTimeout(poll, fresh ? 200 : 800);
