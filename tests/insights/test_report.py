@@ -71,6 +71,10 @@ def test_it_writes_excel_with_the_same_tables(month_history, tmp_path):
         "分部门",
         "差距清单",
         "差评整改",
+        "总体情况与措施",
+        "环比同比",
+        "窗口排名",
+        "工作人员排名",
         "口径说明",
     ]
     summary = {row[0]: row[1] for row in wb["概要"].iter_rows(min_row=2, values_only=True)}

@@ -234,3 +234,28 @@ class Baseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.period_from}–{self.period_to})"
+
+
+class ReportText(models.Model):
+    """The words of a monthly report for one scope: drafted from the figures
+    (insights/report_text.py), edited by the director before signing."""
+
+    scope_key = models.CharField(_("统计范围"), max_length=120)
+    month = models.DateField(_("月份"))
+    overall = models.TextField(_("总体情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    measures = models.TextField(_("下步措施"), blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope_key", "month"], name="uniq_report_text")
+        ]
+        verbose_name = _("月度报告文字")
+        verbose_name_plural = _("月度报告文字")
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.month:%Y-%m}"

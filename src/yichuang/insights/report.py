@@ -21,6 +21,7 @@ from yichuang.lib.errors import Unprocessable
 from yichuang.lib.numbers import number_truncated, rate_points, rate_truncated
 
 from . import kpis as k
+from .report_text import comparison_data, comparisons, rankings, report_words
 from .rollups import PEAK_HOURS, WAIT_CAP_MINUTES, month_end
 from .templatetags.insights import num_text, pct_text
 
@@ -39,7 +40,7 @@ def report_data(scope: k.Scope, month: dt.date) -> dict[str, Any]:
     trend_from = (month - dt.timedelta(days=335)).replace(day=1)
     figures = k.kpis(scope, lo, hi)
     departments = k.breakdown(scope, lo, hi, "department")
-    return {
+    data = {
         "scope": scope,
         "month": month,
         "lo": lo,
@@ -54,7 +55,12 @@ def report_data(scope: k.Scope, month: dt.date) -> dict[str, Any]:
         "peak_hours": "、".join(f"{h}:00–{h + 1}:00" for h in sorted(PEAK_HOURS)),
         "wait_cap": WAIT_CAP_MINUTES,
         "generated_at": timezone.localtime(),
+        **comparison_data(scope, month),
+        "ranks": rankings(scope, lo, hi),
     }
+    data["compare"] = comparisons(figures, data["prev"], data["last_year"])
+    data["words"] = report_words(data)
+    return data
 
 
 # --- charts --------------------------------------------------------------------------
@@ -133,7 +139,13 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         "centres": bars_chart(data["centres"]) if data["centres"] else "",
         "departments": bars_chart(data["departments"]) if data["departments"] else "",
     }
-    html = render_to_string("insights/report.html", {**data, "charts": charts})
+    ranks_list = [
+        (_("窗口（前十）"), data["ranks"]["windows"]),
+        (_("工作人员（前十）"), data["ranks"]["clerks"]),
+    ]
+    html = render_to_string(
+        "insights/report.html", {**data, "charts": charts, "ranks_list": ranks_list}
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -282,6 +294,43 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             ]
         ],
     )
+    words = data["words"]
+    _sheet(
+        wb,
+        "总体情况与措施",
+        ["部分", "内容"],
+        [
+            ["总体情况", words["overall"]],
+            ["存在问题", words["problems"]],
+            ["下步措施", words["measures"]],
+        ],
+    )
+    _sheet(
+        wb,
+        "环比同比",
+        ["指标", "本月", "上月", "环比", "去年同月", "同比"],
+        [
+            [r["label"], r["now"], r["prev"], r["mom"], r["last_year"], r["yoy"]]
+            for r in data["compare"]
+        ],
+    )
+    rank_header = ["排名", "名称", "接待（号）", "满意率", "有效评价", "样本不足30条"]
+
+    def rank_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+        return [
+            [
+                i,
+                r["name"],
+                r["tickets"],
+                _rate(r["satisfaction_rate"]),
+                r["ratings"],
+                "是" if r["small_sample"] else "",
+            ]
+            for i, r in enumerate(rows, start=1)
+        ]
+
+    _sheet(wb, "窗口排名", rank_header, rank_rows(data["ranks"]["windows"]))
+    _sheet(wb, "工作人员排名", rank_header, rank_rows(data["ranks"]["clerks"]))
     base = kp.get("baseline") or {}
     _sheet(
         wb,
@@ -305,6 +354,8 @@ PERCENT_COLUMNS = {
     "分中心": ("D", "H", "I"),
     "分部门": ("D", "H", "I"),
     "差评整改": ("F",),
+    "窗口排名": ("D",),
+    "工作人员排名": ("D",),
 }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,3 +256,38 @@ def window_view(request: HttpRequest, window_id: int) -> HttpResponse:
         "back": f"?scope=centre:{window.centre.code}&by=window&from={lo:%Y-%m-%d}&to={hi:%Y-%m-%d}",
     }
     return render(request, "insights/window.html", context)
+
+
+@hall_staff_required
+def report_text(request: HttpRequest) -> HttpResponse:
+    """The report's words for a month and scope: the draft or the saved text,
+    edited and saved by the director before the report is signed."""
+    from .actions.report_text import may_edit_report_text, report_text_save
+    from .report import parse_month, report_data
+
+    user = request.user
+    raw_scope = request.POST.get("scope") or request.GET.get("scope") or default_scope(user)
+    scope = k.resolve_scope(user, raw_scope)
+    month = parse_month(request.POST.get("month") or request.GET.get("month") or "")
+    if request.method == "POST":
+        report_text_save(
+            scope_key=scope.key,
+            month=month,
+            actor=user,
+            overall=request.POST.get("overall", ""),
+            problems=request.POST.get("problems", ""),
+            measures=request.POST.get("measures", ""),
+        )
+        return redirect(f"{reverse('insights:report_text')}?scope={scope.key}&month={month:%Y-%m}")
+    data = report_data(scope, month)
+    return render(
+        request,
+        "insights/report_text.html",
+        {
+            "scope": scope,
+            "month": month,
+            "words": data["words"],
+            "compare": data["compare"],
+            "may_edit": may_edit_report_text(user),
+        },
+    )
