@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from yichuang.lib.audit import audit_record
 
@@ -95,6 +96,10 @@ class WorkCalendarAdmin(AuditedAdmin):
 
 @admin.register(OpeningException)
 class OpeningExceptionAdmin(AuditedAdmin):
-    list_display = ["date", "centre", "kind", "spans", "note"]
+    list_display = ["date", "centre", "kind", "spans_shown", "note"]
     list_filter = ["kind", "centre"]
     date_hierarchy = "date"
+
+    @admin.display(description=_("时段"))
+    def spans_shown(self, obj: OpeningException) -> str:
+        return obj.spans_text()

@@ -350,7 +350,12 @@ class OpeningException(models.Model):
         WEEKEND_DUTY = "weekend_duty", _("周末轮值")
         CLOSURE = "closure", _("闭厅")
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="opening_exceptions")
+    centre = models.ForeignKey(
+        Centre,
+        on_delete=models.CASCADE,
+        related_name="opening_exceptions",
+        verbose_name=_("服务中心"),
+    )
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     spans = models.JSONField(
@@ -373,6 +378,10 @@ class OpeningException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre} {self.date} {self.get_kind_display()}"
+
+    def spans_text(self) -> str:
+        """The spans as people write them: ``09:00–12:00、14:00–17:30``."""
+        return "、".join(f"{a}–{b}" for a, b in self.spans or []) or "—"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

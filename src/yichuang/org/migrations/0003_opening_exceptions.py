@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="opening_exceptions",
                         to="org.centre",
+                        verbose_name="服务中心",
                     ),
                 ),
             ],
