@@ -271,6 +271,7 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     ticket = step.pop("ticket", ticket)
     ahead, minutes = ticket_estimate(ticket)
     done = ticket.status == Ticket.Status.DONE
+    rated = done and _ticket_rated(ticket)
     error = step.get("error")
     return render(
         request,
@@ -280,8 +281,8 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
             "ahead": ahead,
             "minutes": minutes,
             "issued": timezone.localtime(ticket.issued_at),
-            "rate_code": ticket.rating_code if done and not _ticket_rated(ticket) else None,
-            "rated": done and _ticket_rated(ticket),
+            "rate_code": ticket.rating_code if done and not rated else None,
+            "rated": rated,
             "may_rejoin": ticket.status == Ticket.Status.NO_SHOW
             and ticket.queue.no_show_rejoin
             and not ticket.rejoined
