@@ -71,11 +71,18 @@ def _shown(value: Any, kind: str) -> str:
     return rate_display(value) if kind == "rate" else number_display(value)
 
 
+def has_data(figures: dict[str, Any]) -> bool:
+    return bool(figures.get("tickets") or figures.get("cases") or figures.get("ratings"))
+
+
 def comparisons(
     now: dict[str, Any], prev: dict[str, Any], last_year: dict[str, Any]
 ) -> list[dict[str, str]]:
     """环比 (against last month) and 同比 (against the same month a year ago)."""
     rows = []
+    # A month with nothing recorded has no figures to compare with, not zeros.
+    prev = prev if has_data(prev) else {}
+    last_year = last_year if has_data(last_year) else {}
     for label, key, kind in COMPARED:
         a, b, c = now.get(key), prev.get(key), last_year.get(key)
         if kind == "rate":

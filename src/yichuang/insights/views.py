@@ -118,6 +118,13 @@ def _pct(value: float | None) -> float | None:
     return rate_points(value)
 
 
+def _with_short_names(by: str, rows: list[dict[str, Any]]) -> None:
+    """Chart labels: a window as the hall calls it ("5号 社保参保"), not its centre."""
+    short = k.short_names(by, [r["id"] for r in rows])
+    for r in rows:
+        r["short"] = short.get(r["id"]) or r["name"]
+
+
 def _charts(trend: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "trend": {
@@ -148,6 +155,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = k.kpis(scope, lo, hi)
     rows = k.breakdown(scope, lo, hi, by)
     _drill_links(scope, by, rows)
+    _with_short_names(by, rows[:50])
     centres = centres_for(request.user)
     if scope.centres is not None:
         centres = centres.filter(id__in=scope.centres)
@@ -159,6 +167,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "hi": hi,
         "by": by,
         "by_label": BY_LABELS[by],
+        # Cases are kept by centre, department, clerk and item, not by window or queue.
+        "cases_by": by not in ("window", "queue"),
         "by_choices": [(key, label) for key, label in BY_LABELS.items()],
         "k": figures,
         "trend": trend,
@@ -245,6 +255,7 @@ def window_view(request: HttpRequest, window_id: int) -> HttpResponse:
     )
     by_clerk = k.breakdown(scope, lo, hi, "clerk", window=window.id)
     by_queue = k.breakdown(scope, lo, hi, "queue", window=window.id)
+    _with_short_names("queue", by_queue)
     context = {
         "window": window,
         "label": k.window_label(window),

@@ -17,6 +17,7 @@ from .breakdowns import (
     live_halls,
     monthly_trend,
     ratings_by,
+    short_names,
     window_label,
 )
 from .figures import (
@@ -74,6 +75,7 @@ __all__ = [
     "ratio",
     "rectification_figures",
     "resolve_scope",
+    "short_names",
     "system_scope",
     "wait_figures",
     "window_label",

@@ -92,7 +92,7 @@ def window_label(window: Window) -> str:
     return f"{window.number}号 {window.name}"
 
 
-def _short_names(dim: str, ids: Iterable[int]) -> dict[int, str]:
+def short_names(dim: str, ids: Iterable[int]) -> dict[int, str]:
     """Chart labels: a window or queue without its centre's long name."""
     ids = [i for i in ids if i]
     if dim == "window":
@@ -163,7 +163,6 @@ def breakdown(
     )
     keys = set(tickets) | set(ratings) | set(cases)
     names = _names(dim, keys)
-    short = _short_names(dim, keys)
     rows: list[dict[str, Any]] = []
     for key in keys:
         t = tickets.get(key, {})
@@ -174,7 +173,6 @@ def breakdown(
             {
                 "id": key,
                 "name": names.get(key) or unattributed_name(dim),
-                "short": short.get(key) or names.get(key) or unattributed_name(dim),
                 "tickets": t.get("issued", 0),
                 "avg_wait_minutes": (
                     t["wait_seconds"] / t["called"] / 60 if t.get("called") else None

@@ -20,7 +20,7 @@
     animation: false,
     tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
     legend: { top: 0 },
-    grid: { left: 40, right: 16, top: 36, bottom: 28 },
+    grid: { left: 40, right: 36, top: 36, bottom: 28 },
     xAxis: { type: "category", data: t.months },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
     series: [
