@@ -33,6 +33,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import DomainError
+from yichuang.lib.sql import rewrite_column
 
 TOKEN_VERSION = "v1"
 _PREFIX = TOKEN_VERSION + ":"
@@ -185,8 +186,6 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
 # --- data migrations -------------------------------------------------------------------
 
-_BATCH = 1000
-
 
 def _is_token(value: str) -> bool:
     if not value.startswith(_PREFIX):
@@ -198,41 +197,12 @@ def _is_token(value: str) -> bool:
     return True
 
 
-def _rewrite_column(connection: Any, table: str, column: str, convert: Any) -> int:
-    """Rewrite every non-empty value of ``table.column`` through ``convert`` (which
-    returns the new value, or None to leave the row as it is), in batches by id.
-    Reads and writes raw values, so it works whatever the model's field is now."""
-    qn = connection.ops.quote_name
-    select = (
-        f"SELECT id, {qn(column)} FROM {qn(table)} "
-        f"WHERE id > %s AND {qn(column)} IS NOT NULL AND {qn(column)} <> '' "
-        f"ORDER BY id LIMIT {_BATCH}"
-    )
-    update = f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s"
-    changed, last = 0, 0
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(select, [last])
-            rows = cursor.fetchall()
-            if not rows:
-                return changed
-            last = rows[-1][0]
-            updates = [(new, pk) for pk, value in rows if (new := convert(value)) is not None]
-            if updates:
-                cursor.executemany(update, updates)
-                changed += len(updates)
-
-
 def encrypt_column(connection: Any, table: str, column: str) -> int:
     """Encrypt the plaintext values of a column in place (a data migration's
     forward step); values already encrypted are left alone. Returns the count."""
-    return _rewrite_column(
-        connection, table, column, lambda v: None if _is_token(v) else encrypt(v)
-    )
+    return rewrite_column(connection, table, column, lambda v: None if _is_token(v) else encrypt(v))
 
 
 def decrypt_column(connection: Any, table: str, column: str) -> int:
     """Decrypt a column's values in place (the reverse step); plaintext is left alone."""
-    return _rewrite_column(
-        connection, table, column, lambda v: decrypt(v) if _is_token(v) else None
-    )
+    return rewrite_column(connection, table, column, lambda v: decrypt(v) if _is_token(v) else None)

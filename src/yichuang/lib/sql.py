@@ -1,5 +1,6 @@
-"""PostgreSQL statements of the lib app: the two database roles (docs/deployment.md,
-"Database roles").
+"""Raw statements of the lib app: a column rewritten in batches for the data
+migrations that encrypt what was stored in clear (both databases), and the
+PostgreSQL roles (docs/deployment.md, "Database roles").
 
 The owner role owns the database, the schema and every table, sequence and
 function in it; migrations run as the owner. The runtime role, which the app
@@ -12,8 +13,37 @@ replace the trigger that guards them (all of those need ownership).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+REWRITE_BATCH = 1000
+
+
+def rewrite_column(connection: Any, table: str, column: str, convert: Any) -> int:
+    """Rewrite every non-empty value of ``table.column`` through ``convert`` (which
+    returns the new value, or None to leave the row as it is), in batches by id.
+    Reads and writes raw values, so it works whatever the model's field is now."""
+    qn = connection.ops.quote_name
+    select = (
+        f"SELECT id, {qn(column)} FROM {qn(table)} "
+        f"WHERE id > %s AND {qn(column)} IS NOT NULL AND {qn(column)} <> '' "
+        f"ORDER BY id LIMIT {REWRITE_BATCH}"
+    )
+    update = f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s"
+    changed, last = 0, 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(select, [last])
+            rows = cursor.fetchall()
+            if not rows:
+                return changed
+            last = rows[-1][0]
+            updates = [(new, pk) for pk, value in rows if (new := convert(value)) is not None]
+            if updates:
+                cursor.executemany(update, updates)
+                changed += len(updates)
+
 
 # Tables the runtime role may only append to and read.
 APPEND_ONLY_TABLES = ("lib_auditentry", "lib_auditseal")
