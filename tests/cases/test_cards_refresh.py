@@ -33,7 +33,8 @@ def test_it_records_each_card_once_as_the_days_pass(late_case):
     assert cards(late_case) == [("yellow", "step:2")]
     assert cards_refresh(today=dt.date(2026, 3, 10)) == 0
     cards_refresh(today=dt.date(2026, 3, 12))
-    assert cards(late_case) == [("red", "step:2"), ("yellow", "step:2")]
+    # A step late for more than 2 working days stays yellow: the case has days left.
+    assert cards(late_case) == [("yellow", "step:2")]
     cards_refresh(today=dt.date(2026, 3, 17))
     assert ("yellow", "committed") in cards(late_case)
     cards_refresh(today=dt.date(2026, 3, 19))
@@ -105,3 +106,14 @@ def test_it_is_safe_with_several_workers(county, make_item, intake):
     for case in made:
         assert cards(case) == [("red", "after_yellow"), ("yellow", "committed")]
     assert Card.objects.count() == 4
+
+
+def test_a_case_with_days_left_is_not_red_for_a_late_step(late_case):
+    # 2026-03-16: step 2 is 4 working days late, the committed limit (10 days
+    # from 03-02, due 03-16) not yet passed.
+    from yichuang.cases.clock import warning_level
+    from yichuang.org.calendar import get_calendar
+
+    cards_refresh(today=dt.date(2026, 3, 16))
+    assert all(level == "yellow" for level, _rule in cards(late_case))
+    assert warning_level(late_case, today=dt.date(2026, 3, 16), cal=get_calendar()) == "yellow"

@@ -78,7 +78,9 @@ def test_it_follows_the_notice_setting(accepted, county):
         (dt.date(2026, 3, 5), "normal"),
         (dt.date(2026, 3, 6), "notice"),  # the review step is due Mon 9 Mar
         (dt.date(2026, 3, 10), "yellow"),  # the step's share is exceeded
-        (dt.date(2026, 3, 12), "red"),
+        # Late by 3 working days, 2 left of the committed limit: still yellow.
+        (dt.date(2026, 3, 12), "yellow"),
+        (dt.date(2026, 3, 19), "red"),  # the committed limit's yellow, 2 days on
     ],
 )
 def test_it_warns_on_the_current_steps_share_of_the_limit(accepted, today, level):

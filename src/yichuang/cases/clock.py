@@ -188,7 +188,11 @@ def warning_level(
             levels.append("red")
         step = case.current_step if case.current_step_id else None
         if step is not None and step.kind != "accept":
-            levels.append(_level_for(step.due_date, today, cal, notice_days, red_after))
+            # A late step is the step handler's yellow; red is the case's own
+            # (committed limit long past, statutory limit, breach), so a case
+            # with days left is never red because one step ran over.
+            step_level = _level_for(step.due_date, today, cal, notice_days, red_after)
+            levels.append("yellow" if step_level == "red" else step_level)
     except CalendarYearMissing:
         return "normal"
     return max(levels, key=LEVEL_ORDER.__getitem__)

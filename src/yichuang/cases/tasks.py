@@ -51,19 +51,15 @@ class CardRule:
 
 def _rules(today: dt.date, cutoff: dt.date) -> list[CardRule]:
     """The card rules: late against the committed, the statutory or the current
-    step's due date; red once yellow for longer than the setting allows."""
+    step's due date; red once the committed limit's yellow lasts longer than the
+    setting allows, or past the statutory limit (a late step stays yellow)."""
     a_step = ~Q(current_step__kind="accept")
     return [
         CardRule("yellow", "committed", Q(due_date__lt=today), _("超过承诺时限")),
         CardRule("red", "after_yellow", Q(due_date__lte=cutoff), _("黄牌后逾期仍未办结")),
         CardRule("red", "statutory", Q(statutory_due_date__lt=today), _("超过法定时限")),
+        # A late step gives a yellow only: red is for the case's own limits.
         CardRule("yellow", None, Q(current_step__due_date__lt=today) & a_step, _("超过环节时限")),
-        CardRule(
-            "red",
-            None,
-            Q(current_step__due_date__lte=cutoff) & a_step,
-            _("环节黄牌后逾期仍未完成"),
-        ),
     ]
 
 
