@@ -107,9 +107,9 @@ def test_each_window_row_leads_to_that_windows_page(world, history):
     assert any(re.match(r"\d+号 ", n) for n in labels), labels
     # Cases are not kept by window: no empty case columns there, but the
     # centre table keeps its 红牌 column.
-    assert "<th>红牌</th>" not in html
+    assert "<th>一次办结</th><th>红牌</th>" not in html
     centres = client.get(f"/dashboard/?by=centre&{PERIOD}").content.decode()
-    assert "<th>红牌</th>" in centres
+    assert "<th>一次办结</th><th>红牌</th>" in centres
     window = Window.objects.get(id=int(sorted(links)[0]))
     page = client.get(f"/dashboard/window/{window.id}/?{PERIOD}")
     assert page.status_code == 200
