@@ -29,7 +29,6 @@ DEFAULTS: dict[str, tuple[Any, Any]] = {
     "complaint.unsolved_complex_workdays": (10, gettext_lazy("办不成事复杂事项时限（工作日）")),
     "complaint.unsolved_reasons_workdays": (3, gettext_lazy("办不成事说明理由时限（工作日）")),
     "case.verify_workdays": (20, gettext_lazy("告知承诺核查时限（受理后工作日）")),
-    "case.verify_workdays": (20, gettext_lazy("告知承诺核查时限（受理后工作日）")),
 }
 
 
