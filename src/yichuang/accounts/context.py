@@ -32,6 +32,7 @@ NAV = [
         "/dashboard/",
         (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD, Role.INSPECTOR),
     ),
+    (_("人员不在岗"), "/org/absences/", (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN)),
     (_("大厅设备"), "/org/devices/", (Role.SYSTEM_ADMIN,)),
     # Not the county administrator: the admin site only shows him the
     # catalogue read-only, which he reads and edits on /catalog/.

@@ -20,6 +20,7 @@ from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Post, Staff
 from yichuang.org.permissions import holds, sees_everything
 from yichuang.org.scopes import centres_for, staff_of
+from yichuang.org.selectors import absent_ids, holder_on
 
 from . import clock
 from .models import Card, Case, CaseQuerySet, CaseStep, MaterialReceipt
@@ -68,13 +69,14 @@ def my_posts(user: Any) -> list[int]:
     staff = staff_of(user)
     if staff is None:
         return []
-    return [
-        p.pk
-        for p in Post.objects.filter(Q(a_staff=staff) | Q(b_staff=staff)).select_related(
+    posts = list(
+        Post.objects.filter(Q(a_staff=staff) | Q(b_staff=staff)).select_related(
             "a_staff", "b_staff"
         )
-        if p.holder() == staff
-    ]
+    )
+    today = timezone.localdate()
+    away = absent_ids(today, [i for p in posts for i in (p.a_staff_id, p.b_staff_id)])
+    return [p.pk for p in posts if holder_on(p, today, away) == staff]
 
 
 def card_for(user: Any, card_id: int) -> Card:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.lib.config import setting_get
 from yichuang.org.calendar import get_calendar
+from yichuang.org.selectors import away_q
 
 from . import clock, events
 from .models import Card, Case, CaseStep
@@ -73,23 +74,33 @@ def _rule_name(rule: CardRule) -> Any:
     )
 
 
-# The post's holder: A when present, else B when present (``Post.holder()``).
-HOLDER = models.Case(
-    models.When(post__a_staff__is_present=True, then=F("post__a_staff_id")),
-    models.When(post__b_staff__is_present=True, then=F("post__b_staff_id")),
-    default=None,
-    output_field=models.IntegerField(),
-)
+def _holder(today: dt.date) -> models.Case:
+    """The post's holder on ``today``: A when in, else B when in (the dated
+    absences and the presence flag, ``org.selectors.holder_on``)."""
+    return models.Case(
+        models.When(
+            Q(post__a_staff__isnull=False) & ~away_q(today, "post__a_staff__"),
+            then=F("post__a_staff_id"),
+        ),
+        models.When(
+            Q(post__b_staff__isnull=False) & ~away_q(today, "post__b_staff__"),
+            then=F("post__b_staff_id"),
+        ),
+        default=None,
+        output_field=models.IntegerField(),
+    )
 
 
-def _due(rule: CardRule) -> list[tuple[int, str, int | None, int | None, int | None]]:
+def _due(
+    rule: CardRule, today: dt.date
+) -> list[tuple[int, str, int | None, int | None, int | None]]:
     """(case, rule, department, post, holder) of each running case the rule
     calls a card for and that has none, locked; cases locked by another
     worker are skipped."""
     has_card = Card.objects.filter(case_id=OuterRef("pk"), level=rule.level, rule=OuterRef("rule"))
     return list(
         Case.objects.filter(rule.condition, status__in=RUNNING)
-        .annotate(rule=_rule_name(rule), holder=HOLDER)
+        .annotate(rule=_rule_name(rule), holder=_holder(today))
         .filter(~Exists(has_card))
         .order_by()
         .select_for_update(skip_locked=True, of=("self",))
@@ -135,7 +146,7 @@ def cards_refresh(*, today: dt.date | None = None) -> int:
     made = 0
     for rule in _rules(today, cutoff):
         with transaction.atomic():
-            due = _due(rule)
+            due = _due(rule, today)
             now = timezone.now()
             for start in range(0, len(due), BATCH):
                 made += _record(rule, due[start : start + BATCH], now)

@@ -10,6 +10,7 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from yichuang.org.models import Centre, Staff, Window
+from yichuang.org.selectors import absent_on
 from yichuang.queueing.models import QueueAlert, Ticket
 
 
@@ -82,9 +83,10 @@ def _today_counts(centre_ids: list[int], today: dt.date) -> dict[int, dict[str, 
 
 
 def absent_staff(centres: QuerySet[Centre]) -> dict[int, int]:
-    """{centre: staff marked absent today} — people away, not closed windows."""
+    """{centre: staff away today} — people on a dated absence (leave, training,
+    trip) or marked out, not closed windows."""
     return dict(
-        Staff.objects.filter(centre__in=centres, is_present=False)
+        absent_on(timezone.localdate(), Staff.objects.filter(centre__in=centres))
         .order_by()
         .values("centre_id")
         .annotate(n=Count("id"))

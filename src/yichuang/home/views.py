@@ -28,6 +28,7 @@ HOME_CARDS = [
     (Role.GREETER, _("导办取号"), "/console/", _("为群众取号、指引窗口")),
     (Role.CENTRE_DIRECTOR, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
     (Role.CENTRE_DIRECTOR, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
+    (Role.CENTRE_DIRECTOR, _("人员不在岗"), "/org/absences/", _("请假、培训、出差登记与AB岗")),
     (Role.COUNTY_ADMIN, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
     (Role.COUNTY_ADMIN, _("数据看板"), "/dashboard/", _("满意度、时限压缩、最多跑一次")),
     (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", _("待办、预警、黄牌红牌")),

@@ -241,13 +241,13 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"{self.centre} · {self.name}"
 
-    def holder(self) -> Staff | None:
-        """A when present, else B when present, else nobody (flagged to the director)."""
-        if self.a_staff is not None and self.a_staff.is_present:
-            return self.a_staff
-        if self.b_staff is not None and self.b_staff.is_present:
-            return self.b_staff
-        return None
+    def holder(self, day: dt.date | None = None) -> Staff | None:
+        """A when in on ``day`` (today by default), else B when in, else nobody
+        (flagged to the director): ``org.selectors.holder_on``, which reads the
+        dated absences."""
+        from .selectors import holder_on
+
+        return holder_on(self, day)
 
     def is_uncovered(self) -> bool:
         return self.holder() is None
@@ -391,3 +391,47 @@ class OpeningException(models.Model):
         problem = spans_problem(self.spans, empty_ok=self.kind == self.Kind.CLOSURE)
         if problem:
             raise ValidationError({"spans": problem})
+
+
+class StaffAbsence(models.Model):
+    """A dated absence of a staff member (请假, 培训, 出差, other), from ``start``
+    to ``end`` inclusive. While it runs the person is away: the A/B routing
+    passes to the B clerk and the director's home counts the person as absent.
+    A cancelled absence stays for the record (``cancelled_at``)."""
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("请假")
+        TRAINING = "training", _("培训")
+        TRIP = "trip", _("出差")
+        OTHER = "other", _("其他")
+
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="absences", verbose_name=_("工作人员")
+    )
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "staff_id"]
+        verbose_name = _("工作人员不在岗登记")
+        verbose_name_plural = _("工作人员不在岗登记")
+        indexes = [models.Index(fields=["staff", "start", "end"], name="staff_absence_span")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="staff_absence_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.get_kind_display()} {self.start}–{self.end}"
