@@ -148,6 +148,22 @@ def test_invalid_absences_are_refused_and_nothing_is_written(county, start, end,
     assert _state() == before
 
 
+def test_an_overlapping_absence_is_refused(county):
+    staff = Staff.objects.filter(centre=county.hall).order_by("pk").first()
+    client = login_client(county.director)
+    today = _today()
+    _add(client, staff, today, today + dt.timedelta(days=4))
+    before = _state()
+    resp = _add(client, staff, today + dt.timedelta(days=4), today + dt.timedelta(days=6))
+    assert resp.status_code == 409 and resp.context["error"].code == "org.absence_overlap"
+    assert _state() == before
+    # Right after it ends is fine.
+    assert (
+        _add(client, staff, today + dt.timedelta(days=5), today + dt.timedelta(days=6)).status_code
+        == 302
+    )
+
+
 def test_cancelling_twice_is_refused(county):
     staff = Staff.objects.filter(centre=county.hall).order_by("pk").first()
     client = login_client(county.director)

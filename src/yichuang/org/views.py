@@ -97,7 +97,7 @@ def _absences_page(request: HttpRequest, **extra) -> HttpResponse:
             "centre__kind", "centre__code", "department__code", "name"
         ),
         "kinds": StaffAbsence.Kind.choices,
-        "form": {},
+        "form": {"start": today.isoformat(), "end": today.isoformat()},
         **extra,
     }
     error = extra.get("error")

@@ -81,6 +81,16 @@ def staff_absence_add(
     if len(note) > 200:
         raise Unprocessable("org.absence_note", _("说明不能超过 200 字。"))
     with transaction.atomic():
+        # Lock the person's row so two overlapping records can't both pass.
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        overlapping = StaffAbsence.objects.filter(
+            staff=staff, start__lte=end, end__gte=start, cancelled_at__isnull=True
+        )
+        if overlapping.exists():
+            raise Conflict(
+                "org.absence_overlap",
+                _("该工作人员在这段日期内已有不在岗登记，请先撤销原登记。"),
+            )
         absence = StaffAbsence.objects.create(
             staff=staff, start=start, end=end, kind=kind, note=note, created_by=actor
         )
