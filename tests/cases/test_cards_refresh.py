@@ -117,3 +117,20 @@ def test_a_case_with_days_left_is_not_red_for_a_late_step(late_case):
     cards_refresh(today=dt.date(2026, 3, 16))
     assert all(level == "yellow" for level, _rule in cards(late_case))
     assert warning_level(late_case, today=dt.date(2026, 3, 16), cal=get_calendar()) == "yellow"
+
+
+def test_a_card_goes_to_the_b_clerk_while_a_is_on_a_dated_absence(late_case):
+    from yichuang.org.models import Staff, StaffAbsence
+
+    Staff.objects.update(is_present=True)
+    late_case.refresh_from_db()
+    post = late_case.current_step.post
+    assert post.a_staff is not None and post.b_staff is not None
+    StaffAbsence.objects.create(
+        staff=post.a_staff, start=dt.date(2026, 3, 9), end=dt.date(2026, 3, 10), kind="leave"
+    )
+    assert cards_refresh(today=dt.date(2026, 3, 10)) == 1
+    assert Card.objects.get(case=late_case).staff == post.b_staff
+    # The day after A is back: the next card is A's.
+    cards_refresh(today=dt.date(2026, 3, 17))
+    assert Card.objects.get(case=late_case, rule="committed").staff == post.a_staff
