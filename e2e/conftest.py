@@ -3,6 +3,7 @@ pytest-django's live server. Every test here is marked ``e2e``."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -44,20 +45,30 @@ def _watch(target) -> None:
 
 
 class WatchedBrowser:
-    """The browser, with every context and page it opens watched for CSP refusals."""
+    """The browser, with every context and page it opens watched for CSP
+    refusals, and closed when the test ends (a page left open, such as a rating
+    pad polling its state, would keep calling the live server after its test)."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
+        self.opened: list = []
 
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
         _watch(context)
+        self.opened.append(context)
         return context
 
     def new_page(self, **kwargs):
         page = self._browser.new_page(**kwargs)
         _watch(page)
+        self.opened.append(page.context)
         return page
+
+    def close_opened(self) -> None:
+        while self.opened:
+            with contextlib.suppress(Exception):  # already closed by the test
+                self.opened.pop().close()
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
@@ -74,9 +85,11 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _pages_keep_the_csp():
+def _pages_keep_the_csp(request):
     CSP_VIOLATIONS.clear()
     yield
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").close_opened()
     assert CSP_VIOLATIONS == [], "the page broke the Content-Security-Policy"
 
 

@@ -34,7 +34,8 @@ HOME_CARDS = [
     (Role.DEPARTMENT_LEAD, _("本部门办件"), "/cases/", _("待办、预警、黄牌红牌")),
     (Role.DEPARTMENT_LEAD, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
     (Role.INSPECTOR, _("督查"), "/dashboard/", _("差评整改、超期办件")),
-    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", _("机构、窗口、设备、工作日历、参数")),
+    (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", _("机构、窗口、工作日历、开放时间、参数")),
+    (Role.SYSTEM_ADMIN, _("大厅设备"), "/org/devices/", _("取号机、叫号屏、评价器的设备令牌")),
     (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/accounts/user/", _("账号、角色、解锁、口令")),
     (Role.AUDIT_ADMIN, _("审计记录"), "/admin/lib/auditentry/", _("登录、变更、敏感查看、导出")),
 ]
