@@ -57,7 +57,10 @@ def test_it_books_an_appointment_on_the_phone(browser, live_county, settings):
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     phone.goto(server.url + "/m/book/")
     phone.click("text=云溪县政务服务中心")
-    phone.locator("fieldset:has-text('社保业务') input[name=slot]:not([disabled])").last.check()
+    # the booking page asks in steps: the queue, a day, a time, then the phone
+    phone.locator("#book-queues a:has-text('社保业务')").click()
+    phone.wait_for_selector("#book-times")
+    phone.locator("#book-times label:not(.full)").last.click()
     phone.fill("input[name=phone]", "13800138000")
     phone.click("button:has-text('获取验证码')")
     phone.wait_for_selector("text=验证码已发送至 138****8000")
