@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pgdb import ensure_pg_database  # bench/, the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -55,18 +57,6 @@ os.environ["YICHUANG_VAR"] = str(WORK)
 if not KEEP_URL:
     os.environ.pop("YICHUANG_DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-
-
-def _ensure_pg_database() -> None:
-    url = os.environ.get("YICHUANG_DATABASE_URL", "")
-    if not (KEEP_URL and url.startswith("postgres")):
-        return
-    import psycopg
-
-    base, _sep, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _seed() -> None:
@@ -141,7 +131,7 @@ def _fuzz(operation, mode, headers: dict[str, str], persona, tally: Tally) -> No
 
 
 def main() -> int:
-    _ensure_pg_database()
+    ensure_pg_database(KEEP_URL)
     import django
 
     django.setup()
