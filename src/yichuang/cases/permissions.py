@@ -72,3 +72,25 @@ def may_lift_cards(user: Any) -> bool:
 
 def may_record_breach(user: Any) -> bool:
     return holds(user, *BREACH_RECORDER_ROLES)
+
+
+# Who reads the 失信记录 of the cases they see (the page /cases/credit/): those
+# who oversee the work, not the window.
+CREDIT_READER_ROLES = (
+    Role.CENTRE_DIRECTOR,
+    Role.DEPARTMENT_LEAD,
+    Role.INSPECTOR,
+    Role.COUNTY_ADMIN,
+)
+
+
+def may_read_credit(user: Any) -> bool:
+    return holds(user, *CREDIT_READER_ROLES)
+
+
+def require_credit_reader(user: Any) -> None:
+    if not may_read_credit(user):
+        raise Forbidden(
+            "cases.credit_forbidden",
+            _("只有中心主任、部门负责人和督查员可以查询失信记录。"),
+        )

@@ -23,7 +23,7 @@ from yichuang.org.scopes import centres_for, staff_of
 from yichuang.org.selectors import absent_ids, holder_on
 
 from . import clock
-from .models import Card, Case, CaseQuerySet, CaseStep, MaterialReceipt
+from .models import Card, Case, CaseQuerySet, CaseStep, CreditRecord, MaterialReceipt
 
 
 def cases_for(user: Any) -> CaseQuerySet:
@@ -334,3 +334,37 @@ def verification_alerts_for(user: Any, today: dt.date) -> dict[str, list[Any]]:
             .order_by("-received_at")[:VERIFY_ALERTS]
         )
     return {"overdue": overdue, "breaches": breaches}
+
+
+# --- 失信记录 (docs/cases.md, "Credit records") ------------------------------------------
+
+CREDIT_RECENT = 50
+
+
+def credit_records_for(user: Any) -> Any:
+    """The credit records of the cases ``user`` sees (``cases_for``), newest
+    first, with what the page shows."""
+    return (
+        CreditRecord.objects.filter(case__in=cases_for(user))
+        .select_related("person", "case", "case__centre", "department", "recorded_by")
+        .order_by("-at", "-id")
+    )
+
+
+def credit_records_of_case(case: Case) -> list[CreditRecord]:
+    """The records a case (or one of its member cases) gave its applicant: the
+    public progress page names them, nothing about the person."""
+    return list(
+        CreditRecord.objects.filter(Q(case=case) | Q(case__parent=case))
+        .select_related("case")
+        .order_by("at", "id")
+    )
+
+
+def credit_records_of_person(person: Any) -> list[CreditRecord]:
+    """A citizen's own records (/m/my-data, after the SMS code)."""
+    return list(
+        CreditRecord.objects.filter(person=person)
+        .select_related("case", "department")
+        .order_by("-at", "-id")[:100]
+    )

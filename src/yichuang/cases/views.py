@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yichuang.catalog.models import Bundle, Item
 from yichuang.catalog.pdf import notice_pdf
@@ -28,8 +28,9 @@ from yichuang.vault import actions as vault
 from yichuang.vault.models import AccessLog, Person
 
 from . import actions, clock, selectors
+from .actions.credit import credit_record_read, credit_records_lookup
 from .page import desk_search, offered_actions, timeline
-from .permissions import may_act, require_actor
+from .permissions import may_act, may_read_credit, require_actor, require_credit_reader
 from .ratelimit import rate_limit
 
 MY_DATA_SESSION = "my_data_person"
@@ -77,6 +78,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "verification_alerts": selectors.verification_alerts_for(request.user, found.today),
             "q": query,
             "results": desk_search(request.user, query) if query else None,
+            "may_read_credit": may_read_credit(request.user),
         },
     )
 
@@ -286,6 +288,40 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     return resp
 
 
+# --- 失信记录 ---------------------------------------------------------------------------
+
+
+@hall_staff_required
+@require_http_methods(["GET", "POST"])
+def credit_records(request: HttpRequest) -> HttpResponse:
+    """``/cases/credit/``: the recent 失信记录 of the cases the user sees, and a
+    look-up by full ID number (POST, so the number never sits in a URL or a
+    log line), audited (``actions.credit``)."""
+    require_credit_reader(request.user)
+    context: dict[str, Any] = {
+        "recent": selectors.credit_records_for(request.user)[: selectors.CREDIT_RECENT]
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            context["lookup"] = credit_records_lookup(
+                actor=request.user, id_number=request.POST.get("id_number", ""), request=request
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            context["error"] = exc
+            status = exc.status
+    return render(request, "cases/credit.html", context, status=status)
+
+
+@hall_staff_required
+@require_GET
+def credit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    record = credit_record_read(actor=request.user, pk=pk, request=request)
+    return render(request, "cases/credit_record.html", {"r": record})
+
+
 # --- citizens' pages -----------------------------------------------------------------
 
 
@@ -298,6 +334,7 @@ def progress_page(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "cases/progress.html", {"missing": True}, status=404)
     context = {"p": progress_view(case), "case": case}
     context["timeline"] = selectors.progress_timeline(case)
+    context["credit"] = selectors.credit_records_of_case(case)
     return render(request, "cases/progress.html", context)
 
 
@@ -345,4 +382,5 @@ def my_data(request: HttpRequest) -> HttpResponse:
         context["cases"] = person.cases.filter(parent__isnull=True).order_by("-received_at")[:50]
         context["documents"] = person.documents.all()[:50]
         context["consents"] = person.consents.all()
+        context["credit"] = selectors.credit_records_of_person(person)
     return render(request, "vault/my_data.html", context)
