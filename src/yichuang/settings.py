@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "yichuang.vault",
     "yichuang.feedback",
     "yichuang.insights",
+    "yichuang.supervision",
     "yichuang.home",
     "yichuang.demo",
 ]
