@@ -6,7 +6,8 @@ The admin site asks ``user.has_perm("app.view_model")`` and the like; the
 roles, so no account needs Django's superuser flag or per-user permissions:
 
 - the system administrator: the organisation (regions, centres, departments,
-  windows, staff, posts, devices), the working calendar, the settings, and the
+  windows, staff, posts, devices; staff absences read only, as directors
+  record them on their page), the working calendar, the settings, and the
   lists the halls choose from (reason lists, complaint categories, Open311
   clients); and the cases whose deadline waits for a calendar year, the
   alert that calls for loading it;
@@ -14,7 +15,8 @@ roles, so no account needs Django's superuser flag or per-user permissions:
   phones (the password, lockout and TOTP resets are on the account's page);
 - the audit administrator: the audit log and the other logs of who saw
   what (document reads, contact views), read and export only;
-- the county administrator: the catalogue's items and bundles, read only.
+- the county administrator: the catalogue's items and bundles, and the staff
+  absences (which he also records on /org/absences/), read only.
 
 None of them is given cases, ratings, complaints, rectifications, documents
 or notices: the halls' records stay with the halls' roles.
@@ -45,6 +47,7 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "org.calendaryear": EDIT,
         "org.workcalendar": EDIT,
         "org.openingexception": EDIT,
+        "org.staffabsence": VIEW,
         "lib.setting": EDIT_NO_DELETE,
         "feedback.reasonlist": EDIT,
         "feedback.reason": EDIT,
@@ -70,6 +73,7 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.item": VIEW,
         "catalog.itemversion": VIEW,
         "catalog.bundle": VIEW,
+        "org.staffabsence": VIEW,
     },
 }
 

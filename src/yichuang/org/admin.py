@@ -12,6 +12,7 @@ from .models import (
     Post,
     Region,
     Staff,
+    StaffAbsence,
     Window,
     WorkCalendar,
 )
@@ -103,3 +104,24 @@ class OpeningExceptionAdmin(AuditedAdmin):
     @admin.display(description=_("时段"))
     def spans_shown(self, obj: OpeningException) -> str:
         return obj.spans_text()
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(admin.ModelAdmin):
+    """Read only: absences are recorded and cancelled on the director's page
+    (/org/absences/), whose actions refuse overlaps and audit each change."""
+
+    list_display = ["staff", "kind", "start", "end", "note", "created_by", "cancelled_at"]
+    list_filter = ["kind", "staff__centre"]
+    search_fields = ["staff__name", "staff__employee_no"]
+    date_hierarchy = "start"
+    list_select_related = ["staff", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
