@@ -762,9 +762,15 @@ ITEMS = {
             [("入伍通知书", 1, 0), "hukou", "bank"],
         ),
     ],
+    # Contributions the tax bureau collects at its window in the county hall.
+    "sw": [
+        ("城乡居民基本医疗保险费缴纳", "public_service", IM, None, 0, 0, 4, False, ["id"]),
+        ("城乡居民基本养老保险费缴纳", "public_service", IM, None, 0, 0, 4, False, ["id"]),
+        ("灵活就业人员社会保险费缴纳", "public_service", IM, None, 0, 0, 4, False, ["id"]),
+    ],
 }
 
-DEPT_NUMBER = {"rs": 11, "yb": 12, "ga": 13, "mz": 14, "wj": 15, "cl": 16, "tyjr": 17}
+DEPT_NUMBER = {"rs": 11, "yb": 12, "ga": 13, "mz": 14, "wj": 15, "cl": 16, "tyjr": 17, "sw": 18}
 
 VISIT_REASONS = {
     1: "须现场核验身份证件原件并签字确认",

@@ -19,6 +19,7 @@ CARE = "《军人抚恤优待条例》"
 PLACEMENT = "《退役士兵安置条例》"
 JOBS = "《中华人民共和国就业促进法》"
 MEDFUND = SSL + "；《医疗保障基金使用监督管理条例》"
+CONTRIB = SSL + "；《社会保险费征缴暂行条例》"
 
 # item name → (legal basis, acceptance conditions)
 FACTS: dict[str, tuple[str, str]] = {
@@ -270,6 +271,19 @@ FACTS: dict[str, tuple[str, str]] = {
         "由政府安排工作、已报到但尚未被安排上岗的退役士兵。",
     ),
     "义务兵家庭优待金发放": (CARE, "从本县应征入伍的义务兵的家庭，服役期间按年发放。"),
+    # 税务
+    "城乡居民基本医疗保险费缴纳": (
+        CONTRIB,
+        "已办理城乡居民基本医疗保险参保登记的本县居民，在集中缴费期内缴纳次年度的个人缴费。",
+    ),
+    "城乡居民基本养老保险费缴纳": (
+        CONTRIB,
+        "已参加城乡居民基本养老保险的本县居民，按年自主选择缴费档次缴纳。",
+    ),
+    "灵活就业人员社会保险费缴纳": (
+        CONTRIB,
+        "已在本县办理灵活就业人员参保登记的无雇工个体工商户、未在用人单位参保的非全日制从业人员等。",
+    ),
 }
 
 # Limits the law sets in calendar days (日, not 工作日): item name → unit of

@@ -41,6 +41,8 @@ DEPARTMENTS = [
     ("wj", "云溪县卫生健康委员会", "卫健"),
     ("cl", "云溪县残疾人联合会", "残联"),
     ("tyjr", "云溪县退役军人事务局", "退役军人"),
+    # collects the residents' social-insurance and medical-insurance contributions
+    ("sw", "国家税务总局云溪县税务局", "税务"),
 ]
 
 TOWNSHIPS = [
@@ -75,6 +77,7 @@ COUNTY_WINDOWS = [
     (19, "弹性窗口", "flexible", None),
     (20, "弹性窗口", "flexible", None),
     (21, "“办不成事”反映窗口", "comprehensive", None),
+    (22, "税费缴纳", "dedicated", "sw"),
 ]
 TOWNSHIP_WINDOWS = [
     (1, "综合受理", "comprehensive", None),

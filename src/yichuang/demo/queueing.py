@@ -21,6 +21,7 @@ COUNTY_QUEUES = [
     ("health", "卫生健康", "F", "wj", 8),
     ("disability", "残疾人服务", "G", "cl", 10),
     ("veterans", "退役军人服务", "H", "tyjr", 10),
+    ("tax", "税费缴纳", "K", "sw", 6),
     ("unsolved", "办不成事反映", "J", None, 15),
 ]
 TOWNSHIP_QUEUES = [

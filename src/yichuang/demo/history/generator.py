@@ -16,27 +16,27 @@ from django.utils import timezone
 from yichuang.cases.models import Card, Case, CaseEvent, CaseVisit, ClockStop
 from yichuang.catalog.models import Item
 from yichuang.feedback.models import Rating, Rectification
-from yichuang.org.models import Centre, Staff
-from yichuang.queueing.models import (
-    Appointment,
-    AppointmentSlot,
-    Queue,
-    Ticket,
-    TicketEvent,
-    WindowSkill,
-)
+from yichuang.lib import workdays as wd
+from yichuang.org.calendar import get_calendar
+from yichuang.org.models import Centre, OpeningException, Post, StaffAbsence, Window
+from yichuang.org.opening import Opening, calendar_hours, regular_opening
+from yichuang.queueing.actions.picking import window_queues
+from yichuang.queueing.models import Appointment, AppointmentSlot, Queue, Ticket, TicketEvent
 
+from ..item_volumes import item_weight
 from . import ratings as r
+from . import seasons
 from . import services as s
 from . import traffic as tr
 from .writer import Table, Workdays, sequences_reset
 
 # Tickets a centre takes on an ordinary day, relative to the county hall.
 TOWNSHIP_SHARE = 0.3
-# Monday … Sunday (weekend days only when they are make-up working days).
-WEEKDAY_FACTOR = (1.35, 1.0, 0.95, 0.9, 1.05, 0.3, 0.3)
-# The first working day after a holiday of more than three days is busier.
-AFTER_HOLIDAY = 1.5
+# Monday … Sunday: an ordinary working week; a make-up working day (调休上班日)
+# at an ordinary weekday's volume; a weekend the hall opens on by exception
+# (周末轮值) at WEEKEND_DUTY.
+WEEKDAY_FACTOR = (1.35, 1.0, 0.95, 0.9, 1.05)
+MAKEUP_DAY, WEEKEND_DUTY = 1.0, 0.3
 FLUSH_ROWS = 20000
 
 
@@ -55,55 +55,64 @@ def _centres() -> list[tr.CentreSpec]:
     out = []
     for centre in Centre.objects.filter(is_active=True).order_by("id"):
         queues = Queue.objects.filter(centre=centre, is_active=True).exclude(code="unsolved")
-        first: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        every: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        regular: dict[int, int | None] = {}
-        for skill in (
-            WindowSkill.objects.filter(queue__in=queues, window__is_active=True)
-            .select_related("window")
-            .order_by("window__number", "queue_id")
-        ):
-            w = skill.window
-            spec = (w.id, w.number, w.department_id)
-            every[skill.queue_id].append(spec)
-            if skill.order == 1 and w.kind != "flexible":
-                first[skill.queue_id].append(spec)
-            regular[w.id] = None
         specs = [
-            tr.QueueSpec(q.id, q.code, q.prefix, float(q.service_minutes or 8), tuple(windows))
+            tr.QueueSpec(q.id, q.code, q.prefix, float(q.service_minutes or 8))
             for q in queues.order_by("sort_order", "id")
-            if (windows := first.get(q.id) or every.get(q.id))
         ]
-        if not specs:
+        simulated = {q.id for q in specs}
+        posts = {
+            w: (a, b)
+            for w, a, b in Post.objects.filter(centre=centre, window__isnull=False)
+            .order_by("id")
+            .values_list("window_id", "a_staff_id", "b_staff_id")
+        }
+        windows = []
+        for w in Window.objects.filter(centre=centre, is_active=True).order_by("number"):
+            tiers = [[q for q in tier if q.pk in simulated] for tier in window_queues(w.pk)]
+            tiers = [tier for tier in tiers if tier]
+            if not tiers:
+                continue
+            a, b = posts.get(w.pk, (w.clerk_id, None))
+            windows.append(
+                tr.WindowSpec(
+                    id=w.pk,
+                    number=w.number,
+                    department=w.department_id,
+                    flexible=w.kind == "flexible",
+                    tiers=tiers,
+                    queue_ids=[q.pk for tier in tiers for q in tier],
+                    a=a,
+                    b=b,
+                )
+            )
+        if not specs or not windows:
             continue
-        staff = list(
-            Staff.objects.filter(centre=centre).order_by("id").values_list("id", flat=True)
-        )
-        for i, window in enumerate(regular):
-            regular[window] = staff[i % len(staff)] if staff else None
-        items: dict[int | None, list[tuple[int, int, int, int, int]]] = defaultdict(list)
-        for item, dept, version, committed, visits in (
+        staff = sorted({x for w in windows for x in (w.a, w.b) if x})
+        items: dict[int | None, list[tuple[int, int, int, int, int, float]]] = defaultdict(list)
+        for item, name, dept, version, committed, visits in (
             Item.objects.published()
             .filter(centres=centre)
             .order_by("id")
             .values_list(
                 "id",
+                "current_version__name",
                 "department_id",
                 "current_version_id",
                 "current_version__committed_limit",
                 "current_version__visits_required",
             )
         ):
-            row = (item, dept, version, int(committed or 0), visits)
+            row = (item, dept, version, int(committed or 0), visits, item_weight(name, centre.kind))
             items[dept].append(row)
             items[None].append(row)
         out.append(
             tr.CentreSpec(
                 id=centre.id,
                 county=centre.kind == "county",
+                centre=centre,
                 queues=specs,
-                staff=staff or [None],  # type: ignore[list-item]
-                regular=regular,
+                windows=windows,
+                staff=staff,
                 items=dict(items),
             )
         )
@@ -141,30 +150,108 @@ class History:
         self.stats = HistoryStats()
         self.tables: dict[str, Table] = {}
         self.cal = Workdays(self.today, self.today)
-        self.rater = r.Rater(self, sorted({x for c in self.centres for x in c.staff if x}))
+        self.rater = r.Rater(self, sorted({x for c in self.centres for x in c.staff}))
         self.used_codes: set[str] = set()
         # The served tickets of each centre's previous working day: earlier visits.
         self.recent: dict[int, list[tuple[int, dt.datetime]]] = {}
         self.previous_workday: dt.date | None = None
+        self.since_break: int | None = None  # working days since a long break
+        self.absences: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for staff, start, end in StaffAbsence.objects.filter(cancelled_at__isnull=True).values_list(
+            "staff_id", "start", "end"
+        ):
+            self.absences[staff].append((start, end))
+        self.exceptions: set[tuple[int, dt.date]] = set()
+        self._calendar = get_calendar()
 
     # -- plans ------------------------------------------------------------------------
 
-    def weight(self, day: dt.date, previous: dt.date | None) -> float:
-        """How busy ``day`` is, relative to an ordinary day."""
-        gap = (day - previous).days if previous else 1
-        return WEEKDAY_FACTOR[day.weekday()] * (AFTER_HOLIDAY if gap > 3 else 1.0)
+    def away(self, staff: int | None, day: dt.date) -> bool:
+        """Whether ``staff`` is on a dated absence on ``day``."""
+        return staff is None or any(a <= day <= b for a, b in self.absences.get(staff, ()))
+
+    def holder(self, a: int | None, b: int | None, day: dt.date) -> int | None:
+        """The clerk of a post on ``day`` (AB岗): A, B while A is away, else nobody."""
+        for staff in (a, b):
+            if not self.away(staff, day):
+                return staff
+        return None
+
+    def opening(self, c: tr.CentreSpec, day: dt.date) -> Opening:
+        """The hours ``c`` keeps on ``day`` by the calendar and its dated
+        exceptions (``org.opening``; a demonstration's ``always_open`` aside:
+        the history is of the hours the hall really keeps)."""
+        if (c.id, day) in self.exceptions:
+            return regular_opening(c.centre, day)
+        return calendar_hours(c.centre, day, self._calendar)
+
+    def spans(self, c: tr.CentreSpec, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        out = []
+        for start, end in self.opening(c, day).hours:
+            h1, m1 = map(int, start.split(":"))
+            h2, m2 = map(int, end.split(":"))
+            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)
+            out.append(
+                (midnight + dt.timedelta(hours=h1, minutes=m1),
+                 midnight + dt.timedelta(hours=h2, minutes=m2))
+            )  # fmt: skip
+        return out
+
+    def weight(self, day: dt.date) -> float:
+        """How busy ``day`` is, relative to an ordinary day, before the seasons
+        (advances the count of working days since a long break: call it once
+        per day, in order)."""
+        try:
+            working = wd.is_workday(self._calendar, day)
+        except wd.CalendarYearMissing:
+            working = day.weekday() < 5
+        if not working:
+            return WEEKEND_DUTY
+        previous, self.previous_workday = self.previous_workday, day
+        if previous is not None and (day - previous).days > 3:
+            self.since_break = 0
+        elif self.since_break is not None:
+            self.since_break += 1
+        base = WEEKDAY_FACTOR[day.weekday()] if day.weekday() < 5 else MAKEUP_DAY
+        return base * seasons.after_break(self.since_break)
+
+    def volume(self, c: tr.CentreSpec, day: dt.date) -> tuple[float, dict[int, float]]:
+        """The season's factor of ``c``'s whole day, and of each of its queues."""
+        factors = {q.id: seasons.queue_factor(day, q.code, county=c.county) for q in c.queues}
+        weights = [tr.QUEUE_WEIGHTS.get(q.code, 1) for q in c.queues]
+        mean = sum(w * factors[q.id] for w, q in zip(weights, c.queues, strict=True)) / sum(weights)
+        return mean, factors
+
+    def _days(self, first: dt.date, last: dt.date):
+        """(day, weight) of every day from ``first`` to ``last`` (the working
+        days before ``first`` counted for the breaks)."""
+        day = first - dt.timedelta(days=10)
+        while day <= last:
+            weight = self.weight(day)
+            if day >= first:
+                yield day, weight
+            day += dt.timedelta(days=1)
 
     def per_day_for(self, tickets: int, first: dt.date, last: dt.date) -> float:
         """The county hall's ordinary day that makes about ``tickets`` tickets
         taken from ``first`` to ``last``."""
-        cal = Workdays(first - dt.timedelta(days=10), last)
-        share = sum(1.0 if c.county else self.township_share for c in self.centres)
-        total, previous = 0.0, None
-        for day in cal.days:
-            if day >= first:
-                total += self.weight(day, previous)
-            previous = day
-        return tickets / max(1.0, share * total)
+        self._load(first, last)
+        total = 0.0
+        for day, weight in self._days(first, last):
+            for c in self.centres:
+                if self.opening(c, day).open:
+                    share = 1.0 if c.county else self.township_share
+                    total += share * weight * self.volume(c, day)[0]
+        self.previous_workday = self.since_break = None
+        return tickets / max(1.0, total)
+
+    def _load(self, first: dt.date, last: dt.date) -> None:
+        self._calendar = get_calendar()
+        self.exceptions = set(
+            OpeningException.objects.filter(date__gte=first, date__lte=last).values_list(
+                "centre_id", "date"
+            )
+        )
 
     # -- writing ----------------------------------------------------------------------
 
@@ -195,18 +282,19 @@ class History:
         self.rater.flush()
 
     def days(self, first: dt.date, last: dt.date) -> HistoryStats:
-        """Write the working days from ``first`` to ``last``, in one transaction."""
+        """Write the days from ``first`` to ``last``, in one transaction."""
         self.cal = Workdays(first - dt.timedelta(days=10), last + dt.timedelta(days=400))
+        self._load(first, last)
         with transaction.atomic():
             self._open()
-            for day in self.cal.days:
-                if day > last:
-                    break
-                if day >= first:
-                    self._day(day, self.weight(day, self.previous_workday))
-                    if len(self.tables["ticket"].rows) >= FLUSH_ROWS:
-                        self._flush()
-                self.previous_workday = day
+            if self.previous_workday is None:
+                days = self._days(first, last)
+            else:  # a later call on the same history goes on from where it stopped
+                days = ((d, self.weight(d)) for d in _span(first, last))
+            for day, weight in days:
+                self._day(day, weight)
+                if len(self.tables["ticket"].rows) >= FLUSH_ROWS:
+                    self._flush()
             self._flush()
             sequences_reset(list(self.tables.values()))
         return self._count()
@@ -234,20 +322,25 @@ class History:
 
     def _day(self, day: dt.date, weight: float) -> None:
         rnd = self.rng.random
-        opening = dt.datetime.combine(day, dt.time(8, 30), tzinfo=self.tz)
+        working = day in self.cal.known
         for c in self.centres:
-            mean = self.per_day * (1.0 if c.county else self.township_share) * weight
+            spans = self.spans(c, day)
+            if not spans:
+                continue
+            volume, factors = self.volume(c, day)
+            mean = self.per_day * (1.0 if c.county else self.township_share) * weight * volume
             n = int(mean * (0.85 + 0.3 * rnd()) + rnd())
             if n <= 0:
                 continue
-            served = tr.HallDay(self, c, day, opening).run(n)
-            if self.cases:
+            served = tr.HallDay(self, c, day, spans, factors).run(n)
+            if self.cases and working:
                 s.open_cases(self, c, day, served)
             if self.ratings:
                 for one in served:
                     if rnd() < r.TICKET_RATED:
                         self.rate_ticket(one)
-            self.recent[c.id] = [(x.id, x.started) for x in served if not x.follow_on]
+            if working:
+                self.recent[c.id] = [(x.id, x.started) for x in served if not x.follow_on]
 
     # -- what the parts share -----------------------------------------------------------
 
@@ -339,3 +432,10 @@ def generate(
     if per_day is None:
         history.per_day = history.per_day_for(tickets or 0, start, last)
     return history.days(start, last)
+
+
+def _span(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)

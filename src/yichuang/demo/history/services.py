@@ -1,13 +1,16 @@
-"""Cases opened at the hall: some of each day's served tickets open a case
-(an item of the serving window's department, with the item's own committed
-limit), with its visits (a second one on an earlier day where the item needs
-it), clock stops, events, the cards of the late ones, and its completion —
-mostly well inside the limit, a few late, those not finished by today left
-open."""
+"""Cases opened at the hall: on working days, some of the day's served
+tickets open a case (an item of the serving window's department drawn by the
+item's weight, ``demo/item_volumes.py``, with the item's own committed limit,
+accepted by the clerk who served), with its visits (a second one on an
+earlier day where the item needs it), clock stops, events, the cards of the
+late ones, and its completion — mostly well inside the limit, a few late,
+those not finished by today left open."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import secrets
 from typing import TYPE_CHECKING
 
@@ -52,10 +55,11 @@ def open_cases(h: History, c: CentreSpec, day: dt.date, served: list[Served]) ->
     for s in served:
         if s.follow_on or rnd() >= CASE_SHARE:
             continue
-        items = c.items.get(s.department) or c.items.get(None)
+        key = s.department if s.department in c.items else None
+        items = c.items.get(key)
         if not items:
             return
-        item, item_dept, version, committed, visits_required = items[int(rnd() * len(items))]
+        item, item_dept, version, committed, visits_required, _w = _weighted(c, key, rnd())
         stopped = 0 if rnd() < 0.85 else 1 + int(rnd() * 5)
         noise = rnd()
         # Most cases finish well inside the committed limit; a few run late.
@@ -84,7 +88,7 @@ def open_cases(h: History, c: CentreSpec, day: dt.date, served: list[Served]) ->
             "synthetic",
             "review" if completed_at is None else "completed",
             secrets.token_urlsafe(12),
-            s.started,
+            s.called,
             day,
             committed,
             stopped,
@@ -109,6 +113,16 @@ def open_cases(h: History, c: CentreSpec, day: dt.date, served: list[Served]) ->
             _cards(h, case, item_dept, s.clerk, due, finish)
         if h.ratings and rnd() < CASE_RATED:
             h.rate_case(c.id, case, item, item_dept, s.clerk, completed_at)
+
+
+def _weighted(c: CentreSpec, key: int | None, x: float) -> tuple:
+    """The item at ``x`` (0 ≤ x < 1) of the centre's items of department
+    ``key``, each taking its share by weight (``demo/item_volumes.py``)."""
+    rows = c.items[key]
+    cum = c.item_cum.get(key)
+    if cum is None:
+        cum = c.item_cum[key] = list(itertools.accumulate(row[5] for row in rows))
+    return rows[min(len(rows) - 1, bisect.bisect_right(cum, x * cum[-1]))]
 
 
 def _cards(

@@ -1,42 +1,53 @@
-"""One centre's day in the hall: arrivals by the half hour (busiest mid-morning
-and mid-afternoon, closed over lunch), each window calling its queue's next
-ticket when it is free, services whose length depends on the queue, no-shows,
-cancellations, transfers (the citizen keeps the number and is served at a
-window of another queue) and appointments (a slot per half hour used, the
-check-ins that became tickets, and bookings nobody came for)."""
+"""One centre's day in the hall, simulated as a hall works.
+
+Citizens arrive through the day's opening hours (``org.opening``: none over
+the lunch closure, none in the last half hour, busiest mid-morning and
+mid-afternoon), each taking a number of one queue: how busy each queue is
+follows the weekday, the season (``seasons.py``) and the days after a long
+holiday. Each window has its own clerk for the day — the A clerk of the
+window's post, the B clerk while A is on a dated absence (``org.StaffAbsence``),
+closed when both are away — and serves one citizen at a time: when free and
+inside the hours it calls the next ticket by the product's calling rule
+(``calling.py``: its skill tiers, the interleave of the priority classes,
+ageing, appointments inside their time window), and waits when nobody it may
+take is waiting. Flexible windows open when the line grows long. Some citizens
+are not there when called (过号), some leave before (cancelled), some asked
+the wrong line and are handed on to another queue keeping their number (转办);
+whoever still waits when the hall closes goes home. Appointment check-ins
+come with their slot and booking, and some bookings nobody came for."""
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from yichuang.queueing.actions.picking import SkillQueue
+
+from .calling import Line, SimTicket
 from .writer import Table
 
 if TYPE_CHECKING:
     from .generator import History
 
-# Relative arrivals per half hour from 08:30 to 17:30 (lunch closed 12:00–14:00).
-HALF_HOURS = [
-    (8, 30, 1.3),
-    (9, 0, 1.8),
-    (9, 30, 1.9),
-    (10, 0, 1.7),
-    (10, 30, 1.4),
-    (11, 0, 1.1),
-    (11, 30, 0.7),
-    (14, 0, 1.0),
-    (14, 30, 1.3),
-    (15, 0, 1.3),
-    (15, 30, 1.1),
-    (16, 0, 0.9),
-    (16, 30, 0.6),
-    (17, 0, 0.3),
-]
-HALF_HOUR_WEIGHTS = [w for *_x, w in HALF_HOURS]
+# Relative arrivals per half hour, by the hour it starts in (the rest: 0.5).
+HOUR_PROFILE = {
+    8: 1.3,
+    9: 1.85,
+    10: 1.55,
+    11: 0.9,
+    12: 0.5,
+    13: 0.9,
+    14: 1.15,
+    15: 1.2,
+    16: 0.75,
+    17: 0.3,
+}
+LAST_TICKET = dt.timedelta(minutes=30)  # the kiosk stops issuing before closing
 # How many citizens each queue draws, relative to the others (1 when not listed).
 QUEUE_WEIGHTS = {
     "general": 5,
@@ -44,13 +55,14 @@ QUEUE_WEIGHTS = {
     "medical": 3,
     "household": 3,
     "civil": 1.5,
+    "tax": 1.2,
     "health": 1,
     "disability": 0.6,
     "veterans": 0.5,
 }
 PRIORITY_MIX = [
-    ("normal", 0.88),
-    ("elderly", 0.07),
+    ("normal", 0.86),
+    ("elderly", 0.09),
     ("disabled", 0.02),
     ("pregnant", 0.01),
     ("military", 0.01),
@@ -58,9 +70,11 @@ PRIORITY_MIX = [
 ]
 CHANNEL_MIX = [("kiosk", 0.8), ("greeter", 0.1), ("appointment", 0.07), ("mobile", 0.03)]
 NO_SHOW, CANCELLED = 0.04, 0.02  # shares of the tickets taken
-TRANSFER_SHARE = 0.03  # finished visits that were handed on to another queue
+TRANSFER_SHARE = 0.03  # visits handed on to another queue
 APPOINTMENT_NO_SHOW_SHARE = 0.12  # bookings nobody checked in for
-CLERK_SWAP = 0.1  # a window's regular clerk is elsewhere that day
+# A flexible window opens when this many wait per window already open (at least FLEX_MIN).
+FLEX_PER_WINDOW, FLEX_MIN = 1.5, 8
+CALL_TO_START = dt.timedelta(seconds=30)
 
 TICKET_FIELDS = (
     "centre",
@@ -118,20 +132,34 @@ class QueueSpec:
     code: str
     prefix: str
     service_minutes: float
-    # (window id, window number, window's department id) of the windows serving it first
-    windows: tuple[tuple[int, int, int | None], ...]
+
+
+@dataclass
+class WindowSpec:
+    id: int
+    number: int
+    department: int | None
+    flexible: bool
+    tiers: list[list[SkillQueue]]  # the calling rule's skill tiers
+    queue_ids: list[int]  # the queues it may call, tier by tier
+    a: int | None  # the A and B clerks of its post
+    b: int | None
 
 
 @dataclass
 class CentreSpec:
     id: int
     county: bool
+    centre: Any  # the org.Centre, for its hours
     queues: list[QueueSpec]
+    windows: list[WindowSpec]
     staff: list[int]
-    # window id → its regular clerk
-    regular: dict[int, int | None]
-    # department id (None: any) → (item, department, version, committed days, visits required)
-    items: dict[int | None, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
+    # department id (None: any) → (item, department, version, committed days, visits
+    # required, weight)
+    items: dict[int | None, list[tuple[int, int, int, int, int, float]]] = field(
+        default_factory=dict
+    )
+    item_cum: dict[int | None, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,6 +172,7 @@ class Served:
     window: int
     department: int | None
     clerk: int | None
+    called: dt.datetime
     started: dt.datetime
     finished: dt.datetime
     follow_on: bool
@@ -159,76 +188,261 @@ def _pick(rng: Any, mix: list[tuple[str, float]]) -> str:
     return mix[0][0]
 
 
-class HallDay:
-    """Writes one centre's day of tickets (with their events and appointments)."""
+class _Desk:
+    """A window during the day: its clerk, whether it is open, what it did."""
 
-    def __init__(self, history: History, centre: CentreSpec, day: dt.date, opening: dt.datetime):
+    __slots__ = ("clerk", "idle_since", "open", "recent", "spec")
+
+    def __init__(self, spec: WindowSpec, clerk: int | None) -> None:
+        self.spec = spec
+        self.clerk = clerk
+        self.open = False
+        self.idle_since: dt.datetime | None = None  # None: busy or closed
+        self.recent: list[str] = []  # priority classes of its calls, newest first
+
+
+FREE, ARRIVE, SPAN = 0, 1, 2
+
+
+class HallDay:
+    """Simulates one centre's day and writes its tickets, events and appointments."""
+
+    def __init__(
+        self,
+        history: History,
+        centre: CentreSpec,
+        day: dt.date,
+        spans: list[tuple[dt.datetime, dt.datetime]],
+        factors: dict[int, float],
+    ) -> None:
         self.h = history
         self.c = centre
         self.day = day
-        self.opening = opening
+        self.spans = spans
+        self.factors = factors  # queue id → its season's factor
         self.tickets: Table = history.tables["ticket"]
-        self.free_at: dict[tuple[int, int], dt.datetime] = {}
         self.slots: dict[tuple[int, dt.datetime], int] = {}
-        rnd = history.rng.random
-        self.clerk_of = {
-            w: (centre.staff[int(rnd() * len(centre.staff))] if rnd() < CLERK_SWAP else clerk)
-            for w, clerk in centre.regular.items()
-        }
+        self.line = Line()
+        self.made: list[SimTicket] = []
+        self.heap: list[tuple[dt.datetime, int, int, Any]] = []
+        self.order = 0
+        self.desks = [
+            _Desk(w, clerk)
+            for w in centre.windows
+            if (clerk := history.holder(w.a, w.b, day)) is not None
+        ]
+        self.by_queue: dict[int, list[tuple[int, _Desk]]] = defaultdict(list)
+        for desk in self.desks:
+            for tier, queues in enumerate(desk.spec.tiers):
+                for q in queues:
+                    self.by_queue[q.pk].append((tier, desk))
+        self.queue_of = {q.id: q for q in centre.queues}
 
-    # -- rows ----------------------------------------------------------------------------
+    # -- the simulation ---------------------------------------------------------------
 
-    def _event(self, tid: int, type_: str, old: str, new: str, window, number, at, reason=""):
-        if not self.h.events:
+    def _push(self, at: dt.datetime, kind: int, what: Any) -> None:
+        self.order += 1
+        heapq.heappush(self.heap, (at, self.order, kind, what))
+
+    def _span_at(self, at: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+        for start, end in self.spans:
+            if start <= at < end:
+                return start, end
+        return None
+
+    def _next_start(self, at: dt.datetime) -> dt.datetime | None:
+        return next((start for start, _end in self.spans if start > at), None)
+
+    def run(self, n: int) -> list[Served]:
+        for t in self._arrivals(n):
+            self._push(t.issued_at, ARRIVE, t)
+        first = self.spans[0][0]
+        for desk in self.desks:
+            if not desk.spec.flexible:
+                desk.open = True
+                self._push(first, FREE, desk)
+        for start, _end in self.spans[1:]:
+            self._push(start, SPAN, None)
+        while self.heap:
+            at, _o, kind, what = heapq.heappop(self.heap)
+            if kind == FREE:
+                self._free(what, at)
+            elif kind == ARRIVE:
+                self._arrive(what, at)
+            else:
+                for desk in self.desks:
+                    if desk.open and desk.idle_since is not None:
+                        desk.idle_since = None
+                        self._push(at, FREE, desk)
+        closing = self.spans[-1][1]
+        for t in self.line.rest():
+            self.line.take(t, "cancelled")
+            leave = t.leave_at if t.leave_at is not None and t.leave_at < closing else closing
+            t.finished_at = max(leave, t.handed_at or t.issued_at)
+            self.line.left.append(t)
+        return self._write()
+
+    def _free(self, desk: _Desk, at: dt.datetime) -> None:
+        """The window is free at ``at``: it calls the next ticket, or waits."""
+        if self._span_at(at) is None:
+            nxt = self._next_start(at)
+            if nxt is not None:
+                self._push(nxt, FREE, desk)
+            else:
+                desk.open = False  # the day is over
             return
-        self.h.tables["ticket_event"].add(
-            self.c.id,
-            tid,
-            type_,
-            old,
-            new,
-            window[0] if window else None,
-            number,
-            window[1] if window else None,
-            reason,
-            at,
-        )
+        t = self.line.pick(desk.spec.tiers, desk.spec.queue_ids, desk.recent, desk.spec.id, at)
+        if t is None:
+            desk.idle_since = at
+            return
+        desk.idle_since = None
+        self._call(desk, t, at)
 
-    def _ticket(self, q: QueueSpec, seq, number, status, priority, channel, issued, **kw) -> int:
-        called = kw.get("called")
-        window = kw.get("window")
-        clerk = kw.get("clerk") if called else None
-        finished = kw.get("finished")
-        appt = kw.get("appt")
-        return self.tickets.add(
-            self.c.id,
-            q.id,
-            self.day,
-            seq,
-            number,
-            status,
-            priority,
-            channel,
-            secrets.token_urlsafe(12),
-            kw.get("rating_code"),
-            issued,
-            kw.get("sort_at", issued),
-            called,
-            kw.get("started"),
-            finished,
-            window[0] if window and called else None,
-            clerk,
-            clerk,
-            kw.get("transferred_from"),
-            appt[0] if appt else None,
-            appt[1] if appt else None,
-            appt[2] if appt else None,
-            issued,
-            finished or issued,
+    def _arrive(self, t: SimTicket, at: dt.datetime) -> None:
+        self.line.add(t)
+        if self._span_at(at) is None:
+            return  # handed on after the hours: it waits for the next span
+        self._flex(at)
+        idle = [(tier, d.idle_since, d.spec.number, d) for tier, d in self.by_queue[t.queue_id]]
+        idle = [x for x in idle if x[3].open and x[1] is not None]
+        if idle:
+            desk = min(idle, key=lambda x: x[:3])[3]
+            desk.idle_since = None
+            self._free(desk, at)
+
+    def _flex(self, at: dt.datetime) -> None:
+        """Open a flexible window when the line has grown long."""
+        open_ = sum(1 for d in self.desks if d.open)
+        if self.line.waiting <= max(FLEX_MIN, FLEX_PER_WINDOW * open_):
+            return
+        for desk in self.desks:
+            if desk.spec.flexible and not desk.open:
+                desk.open = True
+                self._push(at, FREE, desk)
+                return
+
+    def _call(self, desk: _Desk, t: SimTicket, at: dt.datetime) -> None:
+        rng = self.h.rng
+        self.line.take(t, "called")
+        desk.recent.insert(0, t.priority)
+        del desk.recent[10:]
+        t.called_at, t.window, t.clerk = at, desk.spec, desk.clerk
+        if t.first_ask is None:
+            t.first_ask = desk.clerk
+        if t.fate == "no_show":
+            t.status = "no_show"
+            t.finished_at = at + dt.timedelta(minutes=2 + rng.random())
+            self._push(t.finished_at, FREE, desk)
+            return
+        t.started_at = at + CALL_TO_START
+        others = [q for q in self.c.queues if q.code != "general" and q.id != t.queue_id]
+        if t.fate == "transfer" and others:
+            t.status = "transferred"
+            t.finished_at = at + dt.timedelta(minutes=min(3.0, t.minutes / 2))
+            target = others[int(rng.random() * len(others))]
+            follow = self._ticket(
+                target,
+                None,
+                t.number,
+                t.priority,
+                "transfer",
+                t.issued_at,
+                fate="done",
+                sort_at=t.sort_at,
+                transferred_from=t.pk,
+                first_ask=t.first_ask,
+            )
+            follow.handed_at, follow.handed_by = t.finished_at, desk.spec
+            self._push(t.finished_at, ARRIVE, follow)
+            self._push(t.finished_at, FREE, desk)
+            return
+        t.status = "done"
+        t.finished_at = at + dt.timedelta(minutes=t.minutes)
+        t.rating_code = secrets.token_urlsafe(9)
+        self._push(t.finished_at, FREE, desk)
+
+    # -- arrivals ---------------------------------------------------------------------
+
+    def _ticket(self, q: QueueSpec, seq, number, priority, channel, issued, **kw) -> SimTicket:
+        rng = self.h.rng
+        minutes = max(1.0, rng.lognormvariate(math.log(q.service_minutes) - 0.08, 0.4))
+        t = SimTicket(
+            pk=self.tickets.next_id + len(self.made),
+            queue_id=q.id,
+            priority=priority,
+            sort_at=kw.pop("sort_at", issued),
+            issued_at=issued,
+            number=number,
+            seq=seq,
+            channel=channel,
+            minutes=minutes,
+            **kw,
         )
+        self.made.append(t)
+        return t
+
+    def _arrivals(self, n: int) -> list[SimTicket]:
+        """``n`` citizens taking a number through the day's hours, in order."""
+        rng = self.h.rng
+        last = self.spans[-1][1] - LAST_TICKET
+        pieces: list[tuple[dt.datetime, float]] = []  # (start, seconds)
+        weights: list[float] = []
+        for start, end in self.spans:
+            end = min(end, last)
+            at = start
+            while at < end:
+                floor = at.replace(minute=0 if at.minute < 30 else 30, second=0, microsecond=0)
+                nxt = min(end, floor + dt.timedelta(minutes=30))
+                seconds = (nxt - at).total_seconds()
+                pieces.append((at, seconds))
+                weights.append(HOUR_PROFILE.get(at.hour, 0.5) * seconds / 1800)
+                at = nxt
+        if not pieces or n <= 0:
+            return []
+        queues = self.c.queues
+        qw = [QUEUE_WEIGHTS.get(q.code, 1) * self.factors.get(q.id, 1.0) for q in queues]
+        times = sorted(
+            start + dt.timedelta(seconds=rng.random() * seconds)
+            for start, seconds in rng.choices(pieces, weights=weights, k=n)
+        )
+        picked = rng.choices(queues, weights=qw, k=n)
+        seqs: dict[int, int] = defaultdict(int)
+        out = []
+        for issued, q in zip(times, picked, strict=True):
+            seqs[q.id] += 1
+            seq = seqs[q.id]
+            r = rng.random()
+            fate = (
+                "cancelled"
+                if r < CANCELLED
+                else "no_show"
+                if r < CANCELLED + NO_SHOW
+                else "transfer"
+                if r < CANCELLED + NO_SHOW + TRANSFER_SHARE
+                else "done"
+            )
+            channel = _pick(rng, CHANNEL_MIX)
+            t = self._ticket(
+                q,
+                seq,
+                f"{q.prefix}{seq:03d}",
+                _pick(rng, PRIORITY_MIX),
+                channel,
+                issued,
+                fate=fate,
+                leave_at=issued + dt.timedelta(minutes=3 + 20 * rng.random())
+                if fate == "cancelled"
+                else None,
+            )
+            if channel == "appointment":
+                t.appointment, t.appt_from, t.appt_until = self._slot_for(q, issued)
+            out.append(t)
+        return out
 
     def _slot_for(self, q: QueueSpec, issued: dt.datetime) -> tuple[int, dt.datetime, dt.datetime]:
-        """The checked-in booking behind an appointment ticket (its slot made on first use)."""
+        """The checked-in booking behind an appointment ticket (its slot made on
+        first use), and the ticket's time window (``issuing``: from 15 minutes
+        before the slot to its end)."""
         t = self.h.tables
         begin = issued.replace(minute=0 if issued.minute < 30 else 30, second=0, microsecond=0)
         key = (q.id, begin)
@@ -253,145 +467,96 @@ class HallDay:
         )
         return aid, begin - dt.timedelta(minutes=15), begin + dt.timedelta(minutes=30)
 
-    def _serve(self, q: QueueSpec, issued: dt.datetime):
-        """The window that serves ``q`` next, and when it calls."""
-        wins = q.windows
-        k = min(range(len(wins)), key=lambda i: self.free_at.get((q.id, wins[i][0]), self.opening))
-        window = wins[k]
-        called = max(issued, self.free_at.get((q.id, window[0]), self.opening))
-        if called.hour in (12, 13):
-            called = called.replace(hour=14, minute=0)
-        return window, called
+    # -- rows -------------------------------------------------------------------------
 
-    # -- the day -------------------------------------------------------------------------
-
-    def run(self, n: int) -> list[Served]:
-        rng = self.h.rng
-        queues = self.c.queues
-        arrivals: dict[int, list[dt.datetime]] = {q.id: [] for q in queues}
-        midnight = self.opening.replace(hour=0, minute=0)
-        halves = rng.choices(HALF_HOURS, weights=HALF_HOUR_WEIGHTS, k=n)
-        picked = rng.choices(queues, weights=[QUEUE_WEIGHTS.get(q.code, 1) for q in queues], k=n)
-        for (h, m, _w), q in zip(halves, picked, strict=True):
-            at = midnight + dt.timedelta(hours=h, minutes=m, seconds=rng.randrange(1800))
-            arrivals[q.id].append(at)
+    def _write(self) -> list[Served]:
+        events: list[tuple] = []
+        cid = self.c.id
         served: list[Served] = []
-        for q in queues:
-            for seq, issued in enumerate(sorted(arrivals[q.id]), start=1):
-                one = self._ticket_of(q, seq, issued)
-                if one is not None:
-                    served.append(one)
+        for t in self.made:
+            w = t.window
+            wid, wnum = (w.id, w.number) if w is not None else (None, None)
+            by = t.handed_by
+            events.append(
+                (
+                    t.handed_at or t.issued_at,
+                    t.pk,
+                    0,
+                    "issued",
+                    "",
+                    "waiting",
+                    by.id if by is not None else None,
+                    by.number if by is not None else None,
+                    "transfer" if t.transferred_from else t.channel,
+                )
+            )
+            if t.called_at is not None:
+                events.append((t.called_at, t.pk, 1, "called", "waiting", "called", wid, wnum, ""))
+            if t.status == "cancelled":
+                events.append(
+                    (t.finished_at, t.pk, 4, "cancelled", "waiting", "cancelled", None, None, "")
+                )
+            elif t.status == "no_show":
+                events.append(
+                    (t.finished_at, t.pk, 4, "no_show", "called", "no_show", wid, wnum, "")
+                )
+            elif t.status == "transferred":
+                events.append(
+                    (t.started_at, t.pk, 2, "started", "called", "serving", wid, wnum, "")
+                )
+                events.append(
+                    (t.finished_at, t.pk, 4, "transferred", "serving", "transferred", wid, wnum, "")
+                )
+            elif t.status == "done":
+                events.append(
+                    (t.finished_at, t.pk, 4, "finished", "serving", "done", wid, wnum, "")
+                )
+                served.append(
+                    Served(
+                        t.pk,
+                        cid,
+                        t.queue_id,
+                        wid,
+                        w.department,
+                        t.clerk,
+                        t.called_at,  # type: ignore[arg-type]
+                        t.started_at,  # type: ignore[arg-type]
+                        t.finished_at,  # type: ignore[arg-type]
+                        t.transferred_from is not None,
+                        t.rating_code or "",
+                    )
+                )
+            pk = self.tickets.add(
+                cid,
+                t.queue_id,
+                self.day,
+                t.seq,
+                t.number,
+                t.status,
+                t.priority,
+                t.channel,
+                secrets.token_urlsafe(12),
+                t.rating_code,
+                t.issued_at,
+                t.sort_at,
+                t.called_at,
+                t.started_at,
+                t.finished_at,
+                wid,
+                t.clerk,
+                t.first_ask,
+                t.transferred_from,
+                t.appointment,
+                t.appt_from,
+                t.appt_until,
+                t.issued_at,
+                t.finished_at or t.issued_at,
+            )
+            assert pk == t.pk
+        if self.h.events:
+            add = self.h.tables["ticket_event"].add
+            events.sort(key=lambda e: (e[0], e[2], e[1]))
+            for at, tid, _rank, type_, old, new, wid, wnum, reason in events:
+                number = self.made[tid - self.made[0].pk].number
+                add(cid, tid, type_, old, new, wid, number, wnum, reason, at)
         return served
-
-    def _ticket_of(self, q: QueueSpec, seq: int, issued: dt.datetime) -> Served | None:
-        rng = self.h.rng
-        r = rng.random()
-        status = "cancelled" if r < CANCELLED else "no_show" if r < CANCELLED + NO_SHOW else "done"
-        priority = _pick(rng, PRIORITY_MIX)
-        channel = _pick(rng, CHANNEL_MIX)
-        number = f"{q.prefix}{seq:03d}"
-        tid = self.tickets.next_id
-        appt = self._slot_for(q, issued) if channel == "appointment" else None
-        self._event(tid, "issued", "", "waiting", None, number, issued, channel)
-        if status == "cancelled":
-            left = issued + dt.timedelta(minutes=5)
-            self._event(tid, "cancelled", "waiting", "cancelled", None, number, left)
-            self._ticket(
-                q, seq, number, status, priority, channel, issued, finished=left, appt=appt
-            )
-            return None
-        window, called = self._serve(q, issued)
-        clerk = self.clerk_of.get(window[0])
-        self._event(tid, "called", "waiting", "called", window, number, called)
-        if status == "no_show":
-            left = called + dt.timedelta(minutes=2)
-            self._event(tid, "no_show", "called", "no_show", window, number, left)
-            self.free_at[(q.id, window[0])] = left
-            self._ticket(
-                q, seq, number, status, priority, channel, issued,
-                called=called, finished=left, window=window, clerk=clerk, appt=appt,
-            )  # fmt: skip
-            return None
-        started = called + dt.timedelta(seconds=30)
-        service = max(1.0, rng.lognormvariate(math.log(q.service_minutes) - 0.08, 0.4))
-        others = [o for o in self.c.queues if o.code != "general" and o.id != q.id]
-        if others and rng.random() < TRANSFER_SHARE:
-            return self._transfer(
-                (q, seq, number),
-                priority,
-                channel,
-                issued,
-                called,
-                started,
-                service,
-                window,
-                clerk,
-                appt,
-                others,
-            )
-        finished = called + dt.timedelta(minutes=service)
-        self._event(tid, "finished", "serving", "done", window, number, finished)
-        self.free_at[(q.id, window[0])] = finished
-        code = secrets.token_urlsafe(9)
-        self._ticket(
-            q, seq, number, status, priority, channel, issued,
-            called=called, started=started, finished=finished, window=window, clerk=clerk,
-            rating_code=code, appt=appt,
-        )  # fmt: skip
-        return Served(
-            tid, self.c.id, q.id, window[0], window[2], clerk, started, finished, False, code
-        )
-
-    def _transfer(
-        self, head, priority, channel, issued, called, started, service, window, clerk, appt, others
-    ) -> Served:
-        """Asked the wrong window: handed on after a short talk, keeping the number."""
-        q, seq, number = head
-        tid = self.tickets.next_id
-        handed = called + dt.timedelta(minutes=min(3.0, service / 2))
-        self._event(tid, "started", "called", "serving", window, number, started)
-        self._event(tid, "transferred", "serving", "transferred", window, number, handed)
-        self.free_at[(q.id, window[0])] = handed
-        self._ticket(
-            q, seq, number, "transferred", priority, channel, issued,
-            called=called, started=started, finished=handed, window=window, clerk=clerk,
-            appt=appt,
-        )  # fmt: skip
-        rng = self.h.rng
-        target = rng.choice(others)
-        succ = self.tickets.next_id
-        self._event(succ, "issued", "", "waiting", window, number, handed, "transfer")
-        window2, called2 = self._serve(target, handed)
-        clerk2 = self.clerk_of.get(window2[0])
-        started2 = called2 + dt.timedelta(seconds=30)
-        minutes = max(1.0, rng.lognormvariate(math.log(target.service_minutes), 0.4))
-        finished2 = called2 + dt.timedelta(minutes=minutes)
-        self._event(succ, "called", "waiting", "called", window2, number, called2)
-        self._event(succ, "finished", "serving", "done", window2, number, finished2)
-        self.free_at[(target.id, window2[0])] = finished2
-        code = secrets.token_urlsafe(9)
-        self._ticket(
-            target, None, number, "done", priority, "transfer", issued,
-            called=called2, started=started2, finished=finished2, window=window2, clerk=clerk2,
-            rating_code=code, transferred_from=tid,
-        )  # fmt: skip
-        return Served(
-            succ,
-            self.c.id,
-            target.id,
-            window2[0],
-            window2[2],
-            clerk2,
-            started2,
-            finished2,
-            True,
-            code,
-        )
-
-
-def queue_windows(rows: list[tuple[int, int, int, int | None]]) -> dict[int, list[Any]]:
-    """{queue: [(window, number, department)]} from (queue, window, number, department) rows."""
-    out: dict[int, list[Any]] = defaultdict(list)
-    for queue, window, number, dept in rows:
-        out[queue].append((window, number, dept))
-    return out

@@ -26,7 +26,7 @@ DEMO_USERS = [
     ("clerk_county", "县中心窗口工作人员"),
     ("clerk_town", "城关镇便民服务中心窗口工作人员"),
     ("inspector", "督查员"),
-    ("clerk_w01 … clerk_w21", "县中心各窗口工作人员"),
+    ("clerk_w01 … clerk_w22", "县中心各窗口工作人员"),
 ]
 
 
