@@ -32,14 +32,30 @@
     ]
   });
 
+  // A long name ("云溪县人力资源和社会保障局") is set on two lines of at most
+  // LINE characters instead of being cut; past two lines it ends in "…". The
+  // tooltip keeps the whole name.
+  var LINE = 11;
+  function wrapName(name) {
+    var text = String(name);
+    if (text.length <= LINE) { return text; }
+    var rest = text.slice(LINE);
+    if (rest.length > LINE) { rest = rest.slice(0, LINE - 1) + "…"; }
+    return text.slice(0, LINE) + "\n" + rest;
+  }
+
   var b = data.breakdown;
+  // Room for every row, a wrapped name included: the chart grows with the rows.
+  var box = document.getElementById("chart-breakdown");
+  if (box) { box.style.height = Math.max(280, b.names.length * 40 + 70) + "px"; }
   draw("chart-breakdown", {
     animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
-    grid: { left: 110, right: 40, top: 36, bottom: 24 },
+    // containLabel: the grid starts after the widest label, whatever the names.
+    grid: { left: 8, right: 40, top: 36, bottom: 24, containLabel: true },
     yAxis: { type: "category", data: b.names, inverse: true,
-             axisLabel: { width: 100, overflow: "truncate" } },
+             axisLabel: { formatter: wrapName, lineHeight: 15, interval: 0 } },
     xAxis: [{ type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
             { type: "value", position: "top", show: false }],
     series: [
