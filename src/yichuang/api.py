@@ -24,6 +24,7 @@ from yichuang.org.api import auth_router
 from yichuang.org.api import router as org_router
 from yichuang.org.auth import API_AUTH
 from yichuang.queueing.api import router as queue_router
+from yichuang.supervision.api import router as supervision_router
 
 logger = logging.getLogger("yichuang.api")
 
@@ -48,6 +49,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", "yichuang.cases.api.router")
 api.add_router("/", feedback_router)
 api.add_router("/", insights_router)
+api.add_router("/", supervision_router)
 
 
 @api.exception_handler(DomainError)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", include("yichuang.insights.urls")),
     path("cases/", include("yichuang.cases.urls")),
     path("org/", include("yichuang.org.urls")),
+    path("supervision/", include("yichuang.supervision.urls")),
     path("m/", include("yichuang.cases.mobile_urls")),
     path("", include("yichuang.home.urls")),
     path("", include("yichuang.queueing.urls")),

@@ -174,6 +174,24 @@ def _world(county) -> dict[str, list[Thing]]:
 
     hall_complaint, town_complaint = complaint_at(hall), complaint_at(town)
 
+    from yichuang.supervision.actions import problem_open
+    from yichuang.supervision.defaults import ensure_checklists
+
+    ensure_checklists()
+
+    def problem_at(window):
+        return problem_open(
+            source="self_check",
+            centre=window.centre,
+            window=window,
+            category="environment",
+            severity="general",
+            description="窗口台面杂乱",
+            actor=county.inspector,
+        )
+
+    hall_problem, town_problem = problem_at(windows["hall_rs"]), problem_at(windows["town"])
+
     def both(kind, a, b, key=lambda o: o.pk):
         return [Thing(kind, key(a), a.pk), Thing(kind, key(b), b.pk)]
 
@@ -185,6 +203,7 @@ def _world(county) -> dict[str, list[Thing]]:
         "rating": both("rating", hall_rating, town_rating),
         "rect": both("rect", hall_rect, town_rect),
         "complaint": both("complaint", hall_complaint, town_complaint),
+        "problem": both("problem", hall_problem, town_problem),
         "missing": [Thing("missing", MISSING, None)],
         "none": [Thing("none", None, None)],
         "_codes": [
@@ -205,6 +224,7 @@ def _visible(kind: str, user, thing: Thing) -> bool:
     from yichuang.feedback.selectors import complaints_for, ratings_for, rectifications_for
     from yichuang.org.scopes import centres_for, windows_for
     from yichuang.queueing.permissions import tickets_for
+    from yichuang.supervision.selectors import problems_for
 
     if kind == "none":
         return True
@@ -219,6 +239,7 @@ def _visible(kind: str, user, thing: Thing) -> bool:
         "rating": ratings_for,
         "rect": rectifications_for,
         "complaint": complaints_for,
+        "problem": problems_for,
     }
     return selectors[kind](user).filter(pk=thing.pk).exists()
 
@@ -269,6 +290,13 @@ def _case_actors(user) -> bool:
 
 def _signed_in_(user, thing: Thing) -> bool:
     return True
+
+
+def _inspectors_(user, thing: Thing) -> bool:
+    from yichuang.org.scopes import staff_of
+    from yichuang.supervision.permissions import may_inspect
+
+    return staff_of(user) is not None and may_inspect(user)
 
 
 def _ticket_roles_(user, thing: Thing) -> bool:
@@ -379,6 +407,37 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/v1/kpis"): Op("none", SCOPED),
     ("get", "/api/v1/kpis/breakdown"): Op("none", SCOPED),
     ("get", "/api/v1/kpis/trend"): Op("none", SCOPED),
+    # supervision
+    ("get", "/api/v1/checklists"): Op("none", _signed_in_),
+    ("post", "/api/v1/inspections"): Op(
+        "centre",
+        _inspectors_,
+        lambda t, w: {
+            "centre": t.key,
+            "kind": "open",
+            "checklist": "environment",
+            "visited_at": "2026-03-16T10:00:00+08:00",
+            "findings": [{"line": "E1", "result": "pass"}],
+        },
+    ),
+    ("post", "/api/v1/inspections/{inspection_id}/publish"): Op("missing", SCOPED),
+    ("get", "/api/v1/problems"): Op("none", _signed_in_),
+    ("post", "/api/v1/problems"): Op(
+        "centre",
+        SCOPED,
+        lambda t, w: {
+            "source": "self_check",
+            "centre": t.key,
+            "category": "environment",
+            "severity": "general",
+            "description": "饮水机无水",
+        },
+    ),
+    ("post", "/api/v1/problems/{problem_id}/actions"): Op(
+        "problem", SCOPED, lambda t, w: {"action": "plan", "measure": "当天整理台面"}
+    ),
+    ("get", "/api/v1/campaigns"): Op("none", _signed_in_),
+    ("get", "/api/v1/campaigns/{campaign_id}"): Op("missing", _signed_in_),
 }
 # anyone of a window role may try to open a window of his scope: one another
 # clerk is signed in at answers 409 queueing.window_taken
@@ -407,6 +466,8 @@ FIXED_PARAMS = {
     "card_id": MISSING,
     "appeal_id": MISSING,
     "bundle_code": "none",
+    "inspection_id": MISSING,
+    "campaign_id": MISSING,
 }
 
 # Lists whose rows the selectors scope: every row listed must be one the
@@ -416,6 +477,7 @@ LISTS = {
     "/api/v1/ratings": "rating",
     "/api/v1/rectifications": "rect",
     "/api/v1/complaints": "complaint",
+    "/api/v1/problems": "problem",
 }
 
 
@@ -450,7 +512,15 @@ def _url(path: str, thing: Thing, world) -> str:
             values["code"] = thing.key
         else:
             values["code"] = "county-hall"
-    for name in ("ticket_id", "window_id", "case_id", "rating_id", "rect_id", "complaint_id"):
+    for name in (
+        "ticket_id",
+        "window_id",
+        "case_id",
+        "rating_id",
+        "rect_id",
+        "complaint_id",
+        "problem_id",
+    ):
         values[name] = thing.key
     url = path
     for name, value in values.items():
@@ -484,6 +554,7 @@ HIDING_CODES = {
     "rating": {"feedback.rating_not_found"},
     "rect": {"feedback.rectification_not_found"},
     "complaint": {"feedback.complaint_not_found"},
+    "problem": {"supervision.problem_not_found"},
 }
 
 

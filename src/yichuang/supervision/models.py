@@ -220,10 +220,10 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         return self.filter(recurrence__gt=0)
 
     def with_overdue(self, today: dt.date | None = None) -> ProblemQuerySet:
-        """Annotated with ``is_overdue``, computed when read."""
+        """Annotated with ``overdue_now``, computed when read."""
         today = today or timezone.localdate()
         return self.annotate(
-            is_overdue=models.Case(
+            overdue_now=models.Case(
                 models.When(
                     Q(status__in=Problem.OPEN_STATUSES, due_date__lt=today), then=models.Value(True)
                 ),

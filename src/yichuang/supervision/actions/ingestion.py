@@ -1,0 +1,285 @@
+"""The worker's pass that opens ledger rows from what the lower apps record
+(docs/domain.md, "Supervision"): substantiated bad ratings, complaints that
+reached 办结, red cards, and peak alerts that breached the wait limit. Each
+source is read after its own cursor (``SourceCursor``), so a pass costs the
+new rows only, never the history; no lower app knows about the ledger.
+
+Concurrency: a batch is claimed by moving the cursor with a conditional
+UPDATE inside the transaction that opens its rows, so two workers never open
+the same batch (the second finds the cursor moved and does nothing), and the
+unique (source, source_id) constraint stands behind it. Rows younger than
+``SETTLE_SECONDS`` are left for the next pass: a transaction that took an
+earlier id may still be committing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.cases.models import Card
+from yichuang.feedback.models import Complaint, FeedbackEvent, Rectification
+from yichuang.queueing.models import QueueAlert
+
+from ..models import Category, Problem, Severity, Source, SourceCursor
+from .common import NewProblem, owner_for, problem_create
+
+SETTLE_SECONDS = 2
+BATCH = 2000
+
+# A bad rating's first reason says what the problem is about.
+RATING_CATEGORIES = {
+    "attitude": Category.ATTITUDE,
+    "unskilled": Category.SKILLS,
+    "many_trips": Category.ONE_NOTICE,
+    "many_materials": Category.ONE_NOTICE,
+    "long_wait": Category.QUEUEING,
+    "overdue": Category.EFFICIENCY,
+    "buck_passing": Category.FIRST_ASK,
+}
+COMPLAINT_CATEGORIES = {
+    "attitude": Category.ATTITUDE,
+    "buck_passing": Category.FIRST_ASK,
+    "efficiency": Category.EFFICIENCY,
+    "unsolved": Category.SKILLS,
+}
+
+
+def _day(at: dt.datetime) -> dt.date:
+    return timezone.localdate(at)
+
+
+# --- what each source's rows open ----------------------------------------------------------
+
+
+def _rating_rows(low: int, high: int) -> Iterable[NewProblem]:
+    """核实属实 bad ratings: the ``rectification.verified`` events of a
+    substantiated verdict. Severity 一般."""
+    events = (
+        FeedbackEvent.objects.filter(
+            id__gt=low,
+            id__lte=high,
+            type="rectification.verified",
+            rectification__verdict=Rectification.Verdict.SUBSTANTIATED,
+        )
+        .select_related(
+            "rectification__rating__centre",
+            "rectification__rating__department",
+            "rectification__rating__window__clerk",
+            "rectification__rating__clerk",
+        )
+        .order_by("id")
+    )
+    for event in events:
+        rating = event.rectification.rating
+        day = _day(event.at)
+        reasons = rating.reasons or []
+        category = RATING_CATEGORIES.get(reasons[0] if reasons else "", Category.ATTITUDE)
+        finding = event.rectification.finding or rating.comment
+        owner = owner_for(
+            window=rating.window, department=rating.department, centre=rating.centre, day=day
+        )
+        yield NewProblem(
+            source=Source.RATING,
+            source_id=rating.pk,
+            source_label=_("差评（%(l)s）") % {"l": rating.get_level_display()},
+            centre=rating.centre,
+            department=rating.department,
+            window=rating.window,
+            owner=owner or rating.clerk,
+            clerk=rating.clerk,
+            category=category,
+            severity=Severity.GENERAL,
+            description=_("差评核实属实：%(f)s") % {"f": finding[:500]},
+            found_on=day,
+        )
+
+
+def _complaint_rows(low: int, high: int) -> Iterable[NewProblem]:
+    """Complaints (投诉, 办不成事) routed to a centre that reached 办结: the
+    ``complaint.closed`` events. Severity 较重."""
+    events = (
+        FeedbackEvent.objects.filter(
+            id__gt=low,
+            id__lte=high,
+            type="complaint.closed",
+            complaint__kind__in=(Complaint.Kind.COMPLAINT, Complaint.Kind.UNSOLVED),
+            complaint__centre__isnull=False,
+        )
+        .select_related(
+            "complaint__centre",
+            "complaint__department",
+            "complaint__window__clerk",
+            "complaint__clerk",
+            "complaint__category",
+        )
+        .order_by("id")
+    )
+    for event in events:
+        c = event.complaint
+        day = _day(event.at)
+        code = c.category.code if c.category else c.kind
+        owner = owner_for(window=c.window, department=c.department, centre=c.centre, day=day)
+        yield NewProblem(
+            source=Source.COMPLAINT,
+            source_id=c.pk,
+            source_label=_("投诉 %(r)s") % {"r": c.reference},
+            centre=c.centre,
+            department=c.department,
+            window=c.window,
+            owner=owner or c.clerk,
+            clerk=c.clerk,
+            category=COMPLAINT_CATEGORIES.get(code, Category.ATTITUDE),
+            severity=Severity.MAJOR,
+            description=(c.title or c.description)[:500],
+            found_on=day,
+        )
+
+
+def _card_rows(low: int, high: int) -> Iterable[NewProblem]:
+    """Red cards not lifted. Severity 较重; the card's holder owns it."""
+    cards = (
+        Card.objects.filter(id__gt=low, id__lte=high, level="red", lifted_at__isnull=True)
+        .select_related("case__centre", "department", "staff")
+        .order_by("id")
+    )
+    for card in cards:
+        yield NewProblem(
+            source=Source.CARD,
+            source_id=card.pk,
+            source_label=_("红牌 · %(t)s") % {"t": card.case.title[:60]},
+            centre=card.case.centre,
+            department=card.department,
+            owner=card.staff,
+            clerk=card.staff,
+            category=Category.EFFICIENCY,
+            severity=Severity.MAJOR,
+            description=_("办件亮红牌：%(r)s") % {"r": card.reason},
+            found_on=_day(card.recorded_at),
+        )
+
+
+def _alert_rows(low: int, high: int) -> Iterable[NewProblem]:
+    """Peak alerts that breached the queue's wait limit: the wait estimated
+    when the alert rose reached the queue's 预计等候 line (an alert raised on
+    the head count alone is an early warning, not yet a problem). Severity 一般."""
+    alerts = (
+        QueueAlert.objects.filter(
+            id__gt=low,
+            id__lte=high,
+            queue__alert_wait_minutes__gt=0,
+            estimated_wait_minutes__gte=F("queue__alert_wait_minutes"),
+        )
+        .select_related("centre", "queue")
+        .order_by("id")
+    )
+    for alert in alerts:
+        yield NewProblem(
+            source=Source.ALERT,
+            source_id=alert.pk,
+            source_label=_("高峰预警 · %(q)s") % {"q": alert.queue.name},
+            centre=alert.centre,
+            category=Category.QUEUEING,
+            severity=Severity.GENERAL,
+            description=_("%(q)s 等候 %(n)d 人，预计等候 %(m)d 分钟，超过 %(l)d 分钟的预警线")
+            % {
+                "q": alert.queue.name,
+                "n": alert.waiting,
+                "m": alert.estimated_wait_minutes,
+                "l": alert.queue.alert_wait_minutes,
+            },
+            found_on=_day(alert.raised_at),
+        )
+
+
+@dataclass(frozen=True)
+class Feed:
+    model: type[models.Model]
+    time_field: str
+    rows: Callable[[int, int], Iterable[NewProblem]]
+
+
+FEEDS: dict[str, Feed] = {
+    Source.RATING: Feed(FeedbackEvent, "at", _rating_rows),
+    Source.COMPLAINT: Feed(FeedbackEvent, "at", _complaint_rows),
+    Source.CARD: Feed(Card, "recorded_at", _card_rows),
+    Source.ALERT: Feed(QueueAlert, "raised_at", _alert_rows),
+}
+
+
+# --- the cursor ----------------------------------------------------------------------------
+
+
+def cursor_of(source: str) -> SourceCursor:
+    try:
+        cursor, _created = SourceCursor.objects.get_or_create(source=source)
+    except IntegrityError:
+        cursor = SourceCursor.objects.get(source=source)
+    return cursor
+
+
+def _settled_upto(feed: Feed, after: int, limit: int, settle: float) -> int | None:
+    """The last id of the contiguous run of rows after ``after`` old enough
+    to be settled (no earlier id can still be committing)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settle)
+    last = None
+    for pk, at in (
+        feed.model._default_manager.filter(id__gt=after)
+        .order_by("id")
+        .values_list("id", feed.time_field)[:limit]
+    ):
+        if at is not None and at >= cutoff:
+            break
+        last = pk
+    return last
+
+
+def ingest_source(source: str, *, limit: int = BATCH, settle: float = SETTLE_SECONDS) -> int:
+    """Open the rows of one batch of one source: the number of ledger rows
+    opened, or -1 when there was nothing settled to read (or another worker
+    claimed the batch)."""
+    feed = FEEDS[source]
+    cursor = cursor_of(source)
+    upto = _settled_upto(feed, cursor.last_id, limit, settle)
+    if upto is None:
+        return -1
+    opened = 0
+    with transaction.atomic():
+        claimed = SourceCursor.objects.filter(pk=cursor.pk, last_id=cursor.last_id).update(
+            last_id=upto, updated_at=timezone.now()
+        )
+        if not claimed:
+            return -1
+        rows = list(feed.rows(cursor.last_id, upto))
+        known = set(
+            Problem.objects.filter(
+                source=source, source_id__in=[r.source_id for r in rows]
+            ).values_list("source_id", flat=True)
+        )
+        for row in rows:
+            if row.source_id in known:
+                continue
+            problem_create(row)
+            known.add(row.source_id)
+            opened += 1
+    return opened
+
+
+def problems_ingest(*, settle: float = SETTLE_SECONDS) -> str:
+    """The worker task: every source brought up to date, batch by batch."""
+    done = []
+    for source in FEEDS:
+        total = 0
+        for _round in range(100):
+            n = ingest_source(source, settle=settle)
+            if n < 0:
+                break
+            total += n
+        if total:
+            done.append(f"{source}+{total}")
+    return ", ".join(done)
