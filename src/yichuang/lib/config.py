@@ -29,6 +29,11 @@ DEFAULTS: dict[str, tuple[Any, Any]] = {
     "complaint.unsolved_complex_workdays": (10, gettext_lazy("办不成事复杂事项时限（工作日）")),
     "complaint.unsolved_reasons_workdays": (3, gettext_lazy("办不成事说明理由时限（工作日）")),
     "case.verify_workdays": (20, gettext_lazy("告知承诺核查时限（受理后工作日）")),
+    "supervision.general_workdays": (10, gettext_lazy("一般问题整改时限（工作日）")),
+    "supervision.major_workdays": (5, gettext_lazy("较重问题整改时限（工作日）")),
+    "supervision.severe_workdays": (2, gettext_lazy("严重问题整改时限（工作日）")),
+    "supervision.recurrence_days": (90, gettext_lazy("问题反复出现认定期（销号后天数）")),
+    "supervision.recheck_days": (30, gettext_lazy("严重、较重问题销号后回头看（天）")),
 }
 
 
