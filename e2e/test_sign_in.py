@@ -10,7 +10,7 @@ def test_it_signs_in_and_shows_the_role_home_page(page, live_county):
     page.click("button[type=submit]")
     page.wait_for_selector("section.welcome")
     assert "您好" in page.locator("h1").inner_text()
-    assert page.locator(".tag", has_text="中心主任").is_visible()
+    assert page.locator(".badge", has_text="中心主任").is_visible()
     shots = Path("var/screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "home-director.png"), full_page=True)
