@@ -63,7 +63,7 @@ def test_the_bad_rating_screen_fits_between_header_and_footer(
     page.click(".lv[data-level='1']")
     page.wait_for_selector("#reasons:visible")
     page.click(".rs >> nth=0")
-    head, foot = box(page, ".head"), box(page, ".foot")
+    head, foot = box(page, ".pad-head"), box(page, ".pad-foot")
     service = box(page, "#rate > .svc")
     submit = box(page, "#submit")
     last_reason = box(page, ".rs >> nth=-1")
@@ -77,7 +77,7 @@ def test_the_bad_rating_screen_fits_between_header_and_footer(
     assert foot["y"] + foot["height"] <= height
     # nothing needs scrolling inside the pad either
     assert page.evaluate(
-        "() => { const b = document.querySelector('.body');"
+        "() => { const b = document.querySelector('.pad-body');"
         " return b.scrollHeight <= b.clientHeight; }"
     )
     assert page.is_enabled("#submit")

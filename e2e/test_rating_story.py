@@ -98,7 +98,7 @@ def test_the_bad_rating_story(browser, world):
     row.locator("a").click()
     director.select_option("select[name=handler]", "clerk_county")
     director.click("button:has-text('分派')")
-    director.wait_for_selector(".steps li.now:has-text('已分派')")
+    director.wait_for_selector(".stepper li.now:has-text('已分派')")
 
     # The handler calls back (seeing the number, which is logged) and rectifies.
     handler = browser.new_context(locale="zh-CN").new_page()
@@ -117,7 +117,7 @@ def test_the_bad_rating_story(browser, world):
     handler.click("button:has-text('完成整改')")
     handler.fill("textarea[name=note]", "已增开弹性窗口，欢迎再来监督")
     handler.click("button:has-text('反馈群众')")
-    handler.wait_for_selector(".steps li.now:has-text('已反馈')")
+    handler.wait_for_selector(".stepper li.now:has-text('已反馈')")
 
     rect.refresh_from_db()
     assert rect.status == "feedback_given"
