@@ -8,6 +8,8 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from yichuang.lib.pdf import html_to_pdf
+
 from .models import Bundle, Item, OneTimeNotice
 
 
@@ -16,10 +18,8 @@ def qr_svg(url: str, scale: int = 3) -> str:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(template, {**context, "printed_at": timezone.localtime()})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def guide_context(item: Item, url: str) -> dict:
