@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yichuang.org.calendar import get_calendar
 
@@ -28,12 +29,17 @@ class CaseAdmin(ReadOnly):
         "centre",
         "status",
         "accepted_on",
+        "committed_limit",
         "due_date",
         "deadline_pending",
         "visit_count",
     )
     list_filter = ("status", "deadline_pending", "centre")
     search_fields = ("title", "receipt_code")
+
+    @admin.display(description=gettext_lazy("承诺时限"))
+    def committed_limit(self, obj: Case) -> str:
+        return obj.committed_limit_text
 
 
 @admin.register(CaseEvent)

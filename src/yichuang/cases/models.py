@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.catalog.models import Bundle, Item, ItemVersion, OneTimeNotice
+from yichuang.catalog.models import Bundle, Item, ItemVersion, LimitUnit, OneTimeNotice
 from yichuang.lib.append_only import AppendOnlyModel
 from yichuang.org.models import Centre, Department, Post, Staff
 from yichuang.queueing.models import Appointment, Ticket
@@ -51,26 +51,58 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
 
 class Case(models.Model):
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases")
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("服务中心"), on_delete=models.PROTECT, related_name="cases"
+    )
     # The behaviour comes from the version the case was opened on; ``item`` is
     # kept beside it only to find a person's open case of an item across versions.
     version = models.ForeignKey(
-        ItemVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        ItemVersion,
+        verbose_name=_("事项版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Item,
+        verbose_name=_("事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     bundle = models.ForeignKey(
-        Bundle, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Bundle,
+        verbose_name=_("一件事"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("所属一件事办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Person,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Organisation,
+        verbose_name=_("申请单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     title = models.CharField(_("事项"), max_length=200)
     status = models.CharField(
@@ -83,13 +115,27 @@ class Case(models.Model):
         choices=[("granted", _("准予")), ("denied", _("不予"))],
     )
     # The state to return to when a clock stop ends.
-    resume_status = models.CharField(max_length=12, blank=True)
-    receipt_code = models.CharField(max_length=32, unique=True, default=new_receipt_code)
-    rating_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    resume_status = models.CharField(_("恢复后状态"), max_length=12, blank=True)
+    receipt_code = models.CharField(
+        _("查询码"), max_length=32, unique=True, default=new_receipt_code
+    )
+    rating_code = models.CharField(_("评价码"), max_length=32, unique=True, null=True, blank=True)
     received_at = models.DateTimeField(_("收件时间"), default=timezone.now)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
-    committed_days = models.PositiveIntegerField(_("承诺时限（工作日）"), default=0)
-    legal_days = models.PositiveIntegerField(_("法定时限（工作日）"), null=True, blank=True)
+    # The limits in the unit of the item version's limits (working days,
+    # calendar days or months; a bundle's parent case counts working days):
+    # ``committed_limit_text`` and ``legal_limit_text`` show them with it.
+    committed_days = models.PositiveIntegerField(
+        _("承诺时限"),
+        default=0,
+        help_text=_("单位为事项版本的承诺时限单位（工作日、自然日或个月）"),
+    )
+    legal_days = models.PositiveIntegerField(
+        _("法定时限"),
+        null=True,
+        blank=True,
+        help_text=_("单位为事项版本的法定时限单位（工作日、自然日或个月）"),
+    )
     stopped_days = models.PositiveIntegerField(_("停止计时（工作日）"), default=0)
     extension_days = models.PositiveIntegerField(_("延期（工作日）"), default=0)
     due_date = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
@@ -109,28 +155,53 @@ class Case(models.Model):
         verbose_name=_("首问负责人"),
     )
     accepted_by = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Staff,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Where the case is now (denormalised from the current step for the desk).
     current_step = models.ForeignKey(
-        "CaseStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "CaseStep",
+        verbose_name=_("当前环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("当前部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Post,
+        verbose_name=_("岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     notice = models.ForeignKey(
-        OneTimeNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OneTimeNotice,
+        verbose_name=_("一次性告知书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     visit_count = models.PositiveSmallIntegerField(_("到现场次数"), default=0)
     # 告知承诺 found untrue: the decision is revoked (撤销).
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     # A later one-time notice asked for a material the first did not list.
     notice_breach = models.BooleanField(_("违反一次性告知"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -170,6 +241,27 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def _limit_unit_label(self, which: str) -> str:
+        """The unit a limit of the case counts in, as people read it."""
+        version = self.version if self.version_id else None
+        unit = getattr(version, f"{which}_limit_unit", None) or LimitUnit.WORKDAY
+        return str(LimitUnit(unit).label)
+
+    @property
+    def committed_limit_text(self) -> str:
+        """The committed limit with its unit: "20 工作日", "30 自然日", "3 个月"
+        (即办 for an item completed on the spot)."""
+        if not self.committed_days:
+            return str(_("即办"))
+        return f"{self.committed_days} {self._limit_unit_label('committed')}"
+
+    @property
+    def legal_limit_text(self) -> str:
+        """The statutory limit with its unit ("" when the item has none)."""
+        if self.legal_days is None:
+            return ""
+        return f"{self.legal_days} {self._limit_unit_label('legal')}"
 
     @property
     def number(self) -> str:
@@ -247,21 +339,37 @@ class CaseEvent(AppendOnlyModel):
     deletes it."""
 
     # Indexed by case_event_case_at (case, at); no second index on case alone.
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
-    type = models.CharField(max_length=24)
-    old_status = models.CharField(max_length=12, blank=True)
-    new_status = models.CharField(max_length=12, blank=True)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+    )
+    type = models.CharField(_("类型"), max_length=24)
+    old_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    new_status = models.CharField(_("新状态"), max_length=12, blank=True)
     step = models.ForeignKey(
-        CaseStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CaseStep,
+        verbose_name=_("环节"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor_name = models.CharField(max_length=150, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
     document = models.CharField(_("文书"), max_length=120, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -316,15 +424,17 @@ class ClockStop(models.Model):
         SPECIAL = "special", _("特别程序")
         SUSPENSION = "suspension", _("挂起")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stops")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="stops"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     procedure = models.CharField(_("特别程序"), max_length=20, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
-    workdays = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    workdays = models.PositiveIntegerField(_("停止计时（工作日）"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["case_id", "started_on", "id"]
@@ -336,14 +446,19 @@ class ClockStop(models.Model):
 
 
 class Extension(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    days = models.PositiveSmallIntegerField()
-    reason = models.CharField(max_length=500)
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    days = models.PositiveSmallIntegerField(_("延期（工作日）"))
+    reason = models.CharField(_("理由"), max_length=500)
     approval_document = models.CharField(_("审批文书"), max_length=120)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["case_id", "created_at"]
@@ -357,15 +472,20 @@ class Extension(models.Model):
 class Card(models.Model):
     """A yellow or red card recorded by the worker; lifted only with a reason."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="cards")
-    level = models.CharField(max_length=6, choices=[("yellow", _("黄牌")), ("red", _("红牌"))])
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="cards"
+    )
+    level = models.CharField(
+        _("等级"), max_length=6, choices=[("yellow", _("黄牌")), ("red", _("红牌"))]
+    )
     # committed | statutory | step:<position> | after_yellow | breach
-    rule = models.CharField(max_length=20)
-    reason = models.CharField(max_length=200)
+    rule = models.CharField(_("规则"), max_length=20)
+    reason = models.CharField(_("原因"), max_length=200)
     # The worker writes cards by the hundred thousand: card_dept_at already
     # indexes the department, so no second index on it alone.
     department = models.ForeignKey(
         Department,
+        verbose_name=_("部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -373,17 +493,32 @@ class Card(models.Model):
         db_index=False,
     )
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Post,
+        verbose_name=_("岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     staff = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Staff,
+        verbose_name=_("工作人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    lift_reason = models.CharField(max_length=500, blank=True)
+    lift_reason = models.CharField(_("解除理由"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -470,15 +605,29 @@ class MaterialReceipt(models.Model):
 class CreditRecord(AppendOnlyModel):
     """失信记录: an applicant's commitment (告知承诺) found untrue."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="credit_records")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="credit_records")
+    person = models.ForeignKey(
+        Person, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="credit_records"
+    )
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="credit_records"
+    )
     material = models.CharField(_("承诺材料"), max_length=200)
     reason = models.CharField(_("核查情况"), max_length=500)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("核查部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("记录时间"), default=timezone.now)
 

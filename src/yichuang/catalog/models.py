@@ -129,7 +129,9 @@ class Item(models.Model):
 
     code = models.CharField(_l("实施编码"), max_length=40, unique=True)
     basic_code = models.CharField(_l("基本编码"), max_length=40, blank=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="items")
+    department = models.ForeignKey(
+        Department, verbose_name=_l("部门"), on_delete=models.PROTECT, related_name="items"
+    )
     name = models.CharField(_l("事项名称"), max_length=120)
     initials = models.CharField(_l("拼音首字母"), max_length=120, db_index=True, blank=True)
     current_version = models.OneToOneField(
@@ -146,8 +148,8 @@ class Item(models.Model):
     # Cases handled, maintained by the cases app; weights the volume coverage.
     case_count = models.PositiveIntegerField(_l("办件量"), default=0)
     is_active = models.BooleanField(_l("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_l("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_l("更新时间"), auto_now=True)
 
     objects = ItemQuerySet.as_manager()
 
@@ -175,7 +177,9 @@ class ItemVersion(models.Model):
         DRAFT = "draft", _l("草稿")
         PUBLISHED = "published", _l("已发布")
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    item = models.ForeignKey(
+        Item, verbose_name=_l("事项"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_l("版本号"))
     status = models.CharField(
         _l("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -212,12 +216,17 @@ class ItemVersion(models.Model):
     conditions = models.TextField(_l("受理条件"), blank=True)
     fee = models.CharField(_l("收费标准"), max_length=200, blank=True, default="不收费")
     result = models.CharField(_l("办理结果"), max_length=120, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_l("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_l("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_l("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_l("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["item_id", "-number"]
@@ -303,7 +312,9 @@ class Material(models.Model):
         REQUIRED = "required", _l("必要")
         OPTIONAL = "optional", _l("非必要")
 
-    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
+    version = models.ForeignKey(
+        ItemVersion, verbose_name=_l("事项版本"), on_delete=models.CASCADE, related_name="materials"
+    )
     code = models.CharField(_l("材料编码"), max_length=20)
     name = models.CharField(_l("材料名称"), max_length=200)
     originals = models.PositiveSmallIntegerField(_l("原件份数"), default=1)
@@ -316,7 +327,7 @@ class Material(models.Model):
     document_type = models.CharField(_l("证照类型"), max_length=40, blank=True)
     removable = models.BooleanField(_l("不得索要（可取消）"), default=False)
     notes = models.CharField(_l("要求说明"), max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_l("序号"), default=0)
 
     class Meta:
         ordering = ["version_id", "position", "id"]
@@ -363,10 +374,14 @@ class Step(models.Model):
 
     ORDER = ("accept", "review", "decide", "complete", "deliver")
 
-    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
+    version = models.ForeignKey(
+        ItemVersion, verbose_name=_l("事项版本"), on_delete=models.CASCADE, related_name="steps"
+    )
     position = models.PositiveSmallIntegerField(_l("序号"))
     kind = models.CharField(_l("环节"), max_length=10, choices=Kind.choices)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_l("部门"), on_delete=models.PROTECT, related_name="+"
+    )
     share = models.PositiveSmallIntegerField(_l("时限占比（%）"), default=0)
     notes = models.CharField(_l("说明"), max_length=200, blank=True)
 
@@ -395,12 +410,14 @@ class Bundle(models.Model):
 
     code = models.SlugField(_l("一件事编码"), max_length=40, unique=True)
     name = models.CharField(_l("名称"), max_length=120)
-    initials = models.CharField(max_length=120, blank=True, db_index=True)
+    initials = models.CharField(_l("拼音首字母"), max_length=120, blank=True, db_index=True)
     description = models.TextField(_l("说明"), blank=True)
-    items = models.ManyToManyField(Item, through="BundleItem", related_name="bundles")
+    items = models.ManyToManyField(
+        Item, verbose_name=_l("包含事项"), through="BundleItem", related_name="bundles"
+    )
     is_active = models.BooleanField(_l("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_l("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_l("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -452,9 +469,13 @@ class Bundle(models.Model):
 
 
 class BundleItem(models.Model):
-    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="links")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="bundle_links")
-    position = models.PositiveSmallIntegerField(default=0)
+    bundle = models.ForeignKey(
+        Bundle, verbose_name=_l("一件事"), on_delete=models.CASCADE, related_name="links"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_l("事项"), on_delete=models.CASCADE, related_name="bundle_links"
+    )
+    position = models.PositiveSmallIntegerField(_l("序号"), default=0)
 
     class Meta:
         ordering = ["bundle_id", "position"]
@@ -481,22 +502,36 @@ class OneTimeNotice(models.Model):
     """一次性告知书: every missing and non-conforming material, kept on record."""
 
     reference = models.CharField(_l("告知书编号"), max_length=24, unique=True)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="notices")
-    version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="notices")
+    item = models.ForeignKey(
+        Item, verbose_name=_l("事项"), on_delete=models.PROTECT, related_name="notices"
+    )
+    version = models.ForeignKey(
+        ItemVersion, verbose_name=_l("事项版本"), on_delete=models.PROTECT, related_name="notices"
+    )
     centre = models.ForeignKey(
-        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Centre,
+        verbose_name=_l("服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # A citizen's name: encrypted at rest (docs/domain.md, "Security").
     applicant_name = EncryptedTextField(_l("申请人"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_l("开具人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    brought = models.JSONField(default=list)
+    brought = models.JSONField(_l("已提交材料"), default=list)
     # [{"code","name","counts","requirement","what_is_needed","tolerable","commitment"}]
-    missing = models.JSONField(default=list)
+    missing = models.JSONField(_l("缺少的材料"), default=list)
     # [{"code","name","reason","what_is_needed"}]
-    nonconforming = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    nonconforming = models.JSONField(_l("不符合要求的材料"), default=list)
+    created_at = models.DateTimeField(_l("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

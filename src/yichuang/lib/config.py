@@ -40,9 +40,9 @@ DEFAULTS: dict[str, tuple[Any, Any]] = {
 class Setting(models.Model):
     key = models.CharField(gettext_lazy("参数"), max_length=80, unique=True)
     value = models.JSONField(gettext_lazy("取值"), null=True, blank=True)
-    updated_by = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(gettext_lazy("修改人"), max_length=150, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     class Meta:
         app_label = "lib"

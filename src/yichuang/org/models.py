@@ -40,10 +40,15 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -68,7 +73,9 @@ class Centre(models.Model):
     code = models.SlugField(_("中心代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="centres")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="centres"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=30, blank=True)
     opening_hours = models.JSONField(_("开放时间"), default=dict, blank=True)
@@ -81,8 +88,8 @@ class Centre(models.Model):
     always_open = models.BooleanField(_("全天开放（演示）"), default=False)
     notice = models.CharField(_("大厅滚动公告"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["kind", "code"]
@@ -108,9 +115,11 @@ class Department(models.Model):
     code = models.SlugField(_("部门代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -128,12 +137,19 @@ class Window(models.Model):
         GREEN = "green", _("绿色通道")
         FLEXIBLE = "flexible", _("弹性窗口")
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="windows")
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("服务中心"), on_delete=models.PROTECT, related_name="windows"
+    )
     number = models.PositiveSmallIntegerField(_("窗口号"))
     name = models.CharField(_("名称"), max_length=60)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="windows"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="windows",
     )
     is_active = models.BooleanField(_("启用"), default=True)
     state = models.CharField(
@@ -150,8 +166,8 @@ class Window(models.Model):
         related_name="+",
         verbose_name=_("当前工作人员"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["centre_id", "number"]
@@ -175,6 +191,7 @@ class Staff(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -182,19 +199,31 @@ class Staff(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     employee_no = models.CharField(_("工号"), max_length=20, unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="staff")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="staff"
+    )
     centre = models.ForeignKey(
-        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Centre,
+        verbose_name=_("服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     scope = models.CharField(_("数据范围"), max_length=12, choices=Scope.choices)
     title = models.CharField(_("职务"), max_length=40, blank=True)
     is_present = models.BooleanField(_("在岗"), default=True)
     absence_reason = models.CharField(_("不在岗原因"), max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["employee_no"]
@@ -208,11 +237,20 @@ class Staff(models.Model):
 class Post(models.Model):
     """A post (岗位) held by an A clerk with a B clerk as backup (AB岗)."""
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="posts")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="posts")
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("服务中心"), on_delete=models.PROTECT, related_name="posts"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="posts"
+    )
     name = models.CharField(_("岗位名称"), max_length=60)
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        Window,
+        verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     a_staff = models.ForeignKey(
         Staff,
@@ -230,8 +268,8 @@ class Post(models.Model):
         related_name="b_posts",
         verbose_name=_("B岗"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["centre_id", "department_id", "name"]
@@ -269,15 +307,22 @@ class Device(models.Model):
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=60)
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="devices")
-    window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.CASCADE, related_name="devices"
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("服务中心"), on_delete=models.CASCADE, related_name="devices"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="devices",
+    )
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_seen_at = models.DateTimeField(_("最近联网时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["centre_id", "kind", "name"]
@@ -303,8 +348,8 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
     source = models.CharField(_("依据"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["year"]
@@ -327,8 +372,8 @@ class WorkCalendar(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=40, blank=True)
     source = models.CharField(_("依据文件"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["date"]
@@ -365,8 +410,8 @@ class OpeningException(models.Model):
         help_text=_('如 [["17:30", "19:00"]]；闭厅不填。'),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["date", "centre"]
@@ -413,14 +458,23 @@ class StaffAbsence(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["start", "staff_id"]

@@ -201,21 +201,33 @@ class Consent(models.Model):
         DOCUMENT_TYPES = "document_types", _("指定证照类型")
         ITEMS = "items", _("指定事项")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(
+        Person, verbose_name=_("本人"), on_delete=models.PROTECT, related_name="consents"
+    )
     scope = models.CharField(_("授权范围"), max_length=16, choices=Scope.choices)
-    document_types = models.JSONField(default=list, blank=True)
-    item_codes = models.JSONField(default=list, blank=True)
+    document_types = models.JSONField(_("证照类型"), default=list, blank=True)
+    item_codes = models.JSONField(_("事项编码"), default=list, blank=True)
     valid_until = models.DateField(_("有效期至"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     centre = models.ForeignKey(
-        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Centre,
+        verbose_name=_("服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    source_case_id = models.BigIntegerField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source_case_id = models.BigIntegerField(_("来源办件编号"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -244,30 +256,57 @@ class AccessLog(AppendOnlyModel):
         LOOKUP = "lookup", _("查询身份信息")
         UNMASK = "unmask", _("查看完整证件号")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_logs")
+    person = models.ForeignKey(
+        Person, verbose_name=_("本人"), on_delete=models.PROTECT, related_name="access_logs"
+    )
     document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="access_logs"
+        Document,
+        verbose_name=_("证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_logs",
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor_name = models.CharField(max_length=150, blank=True)
+    actor_name = models.CharField(_("查看人姓名"), max_length=150, blank=True)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     centre = models.ForeignKey(
-        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Centre,
+        verbose_name=_("服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    case_id = models.BigIntegerField(null=True, blank=True)
-    case_label = models.CharField(max_length=200, blank=True)
+    case_id = models.BigIntegerField(_("办件编号"), null=True, blank=True)
+    case_label = models.CharField(_("办件"), max_length=200, blank=True)
     purpose = models.CharField(_("用途"), max_length=200)
     # consent | unconditional | lookup | unmask
     basis = models.CharField(_("依据"), max_length=20)
     consent = models.ForeignKey(
-        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Consent,
+        verbose_name=_("授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

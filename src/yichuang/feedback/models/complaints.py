@@ -37,10 +37,10 @@ class ComplaintCategory(models.Model):
         verbose_name=_("默认承办部门"),
     )
     attributes = models.JSONField(_("附加字段"), default=list, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -224,11 +224,11 @@ class Open311Client(models.Model):
     """A partner system (a hotline, another platform) allowed to file requests."""
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["name"]

@@ -42,26 +42,51 @@ EVENT_LABELS = {
 class FeedbackEvent(AppendOnlyModel):
     """One state change of a rating, appeal, rectification or complaint."""
 
-    type = models.CharField(max_length=40)
+    type = models.CharField(_("类型"), max_length=40)
     rating = models.ForeignKey(
-        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Rating,
+        verbose_name=_("评价"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     appeal = models.ForeignKey(
-        Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Appeal,
+        verbose_name=_("申诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     rectification = models.ForeignKey(
-        Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Rectification,
+        verbose_name=_("差评整改"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Complaint,
+        verbose_name=_("投诉建议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
-    old_status = models.CharField(max_length=16, blank=True)
-    new_status = models.CharField(max_length=16, blank=True)
+    old_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    new_status = models.CharField(_("新状态"), max_length=16, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -80,14 +105,29 @@ class ContactView(AppendOnlyModel):
     """Each time someone sees a rater's or complainant's contact details."""
 
     rectification = models.ForeignKey(
-        Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="views"
+        Rectification,
+        verbose_name=_("差评整改"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="views",
     )
     complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="views"
+        Complaint,
+        verbose_name=_("投诉建议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="views",
     )
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         ordering = ["-at"]

@@ -59,26 +59,42 @@ class OverdueNotice(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    key = models.CharField(max_length=60, unique=True)
+    key = models.CharField(_("标识"), max_length=60, unique=True)
     stage = models.CharField(_("超期环节"), max_length=10, choices=Stage.choices)
     rectification = models.ForeignKey(
         Rectification,
+        verbose_name=_("差评整改"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="overdue_notices",
     )
     complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="overdue_notices"
+        Complaint,
+        verbose_name=_("投诉建议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="overdue_notices",
     )
     # A complaint's reopen count when it fell late (0 for rectifications).
-    round = models.PositiveSmallIntegerField(default=0)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=0)
     due_date = models.DateField(_("期限"))
     centre = models.ForeignKey(
-        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Centre,
+        verbose_name=_("服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,10 +107,10 @@ class OverdueNotice(models.Model):
     sms_status = models.CharField(
         _("短信"), max_length=8, choices=Sms.choices, default=Sms.NONE, db_index=True
     )
-    sms_attempts = models.PositiveSmallIntegerField(default=0)
-    sms_at = models.DateTimeField(null=True, blank=True)
+    sms_attempts = models.PositiveSmallIntegerField(_("短信尝试次数"), default=0)
+    sms_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = OverdueNoticeQuerySet.as_manager()
 
@@ -121,11 +137,14 @@ class StaffPhone(models.Model):
     handler). Encrypted at rest; set by an administrator."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_phone"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="feedback_phone",
     )
     phone = EncryptedTextField(_("手机号"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["user_id"]

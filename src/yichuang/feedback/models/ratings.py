@@ -63,17 +63,32 @@ class Rating(AppendOnlyModel):
 
     service_kind = models.CharField(_("评价对象"), max_length=8, choices=Kind.choices)
     # "ticket:<id>" or "case:<id>": one rating per service, enforced here.
-    service_key = models.CharField(max_length=40, unique=True)
+    service_key = models.CharField(_("服务标识"), max_length=40, unique=True)
     ticket = models.OneToOneField(
-        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="rating"
+        Ticket,
+        verbose_name=_("号票"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rating",
     )
     case = models.OneToOneField(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="rating"
+        Case,
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rating",
     )
-    rating_code = models.CharField(max_length=32, db_index=True)
+    rating_code = models.CharField(_("评价码"), max_length=32, db_index=True)
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
     reason_list = models.ForeignKey(
-        ReasonList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ReasonList,
+        verbose_name=_("原因清单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reasons = models.JSONField(_("差评原因"), default=list, blank=True)
     comment = models.TextField(_("评价内容"), blank=True)
@@ -81,29 +96,61 @@ class Rating(AppendOnlyModel):
     is_default = models.BooleanField(_("默认好评"), default=False)
     excluded = models.BooleanField(_("已剔除"), default=False)
     exclusion_reason = models.CharField(_("剔除原因"), max_length=300, blank=True)
-    excluded_at = models.DateTimeField(null=True, blank=True)
+    excluded_at = models.DateTimeField(_("剔除时间"), null=True, blank=True)
     # Attribution, copied from the service when the rating is made.
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey(
+        Centre, verbose_name=_("服务中心"), on_delete=models.PROTECT, related_name="+"
+    )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Window,
+        verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     clerk = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Staff,
+        verbose_name=_("工作人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Item,
+        verbose_name=_("事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     queue = models.ForeignKey(
-        Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Queue,
+        verbose_name=_("队列"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     device = models.ForeignKey(
-        "org.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Device",
+        verbose_name=_("设备"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Keyed hash of the rater's address: abuse analysis without storing the address.
-    source_hash = models.CharField(max_length=64, blank=True)
+    source_hash = models.CharField(_("来源摘要"), max_length=64, blank=True)
     day = models.DateField(_("日期"))
     # The server's clock, never the client's.
     created_at = models.DateTimeField(_("评价时间"), default=timezone.now, editable=False)

@@ -14,8 +14,8 @@ class ReasonList(models.Model):
     version = models.PositiveSmallIntegerField(_("版本"), unique=True)
     is_current = models.BooleanField(_("现行"), default=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["-version"]
@@ -34,12 +34,14 @@ class ReasonList(models.Model):
 
 
 class Reason(models.Model):
-    reason_list = models.ForeignKey(ReasonList, on_delete=models.PROTECT, related_name="reasons")
+    reason_list = models.ForeignKey(
+        ReasonList, verbose_name=_("原因清单"), on_delete=models.PROTECT, related_name="reasons"
+    )
     code = models.SlugField(_("代码"), max_length=30)
     label = models.CharField(_("原因"), max_length=40)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["reason_list_id", "sort_order", "code"]
