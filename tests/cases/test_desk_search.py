@@ -18,7 +18,7 @@ def _client(u) -> Client:
 
 
 def _found(html: str) -> list[str]:
-    table = re.search(r'<table class="grid" id="search-results">(.*?)</table>', html, re.S)
+    table = re.search(r'<table id="search-results">(.*?)</table>', html, re.S)
     return re.findall(r'<a href="/cases/(\d+)/">', table.group(1))
 
 

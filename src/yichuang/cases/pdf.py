@@ -7,13 +7,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from yichuang.catalog.pdf import qr_svg
+from yichuang.lib.pdf import html_to_pdf
 
 from .models import Case
 
 
 def receipt_pdf(case: Case, url: str) -> bytes:
-    from weasyprint import HTML
-
     children = list(case.children.order_by("pk"))
     cases = children or [case]
     html = render_to_string(
@@ -29,4 +28,4 @@ def receipt_pdf(case: Case, url: str) -> bytes:
             "printed_at": timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
