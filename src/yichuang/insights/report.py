@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.lib.errors import Unprocessable
 from yichuang.lib.numbers import number_truncated, rate_points, rate_truncated
+from yichuang.lib.pdf import html_to_pdf
 
 from . import kpis as k
 from .report_text import comparison_data, comparisons, rankings, report_words
@@ -132,8 +133,6 @@ def bars_chart(rows: list[dict[str, Any]], goal: float = 95) -> str:
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
     charts = {
         "trend": trend_chart(data["trend"]),
         "centres": bars_chart(data["centres"]) if data["centres"] else "",
@@ -146,7 +145,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     html = render_to_string(
         "insights/report.html", {**data, "charts": charts, "ranks_list": ranks_list}
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
