@@ -1,0 +1,38 @@
+"""Reads only the supervision pages need: the on-time rectification rate of
+a group of rows, and where a ledger row came from."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from yichuang.cases.models import Card
+from yichuang.feedback.models import Rectification
+
+from .models import Problem, Source
+from .selectors import inspections_for
+
+
+def on_time_rate(on_time: int, verified: int) -> float | None:
+    """The share of closed rows closed by their deadline (None without any
+    closed row), as ``selectors.ledger_summary`` counts it for a whole query."""
+    return on_time / verified if verified else None
+
+
+def source_url(user, problem: Problem) -> str:
+    """The page of the record a row came from, when it has one the user may
+    open (that page applies its own scope); "" otherwise."""
+    if problem.source == Source.INSPECTION and problem.inspection_id:
+        if inspections_for(user).filter(pk=problem.inspection_id).exists():
+            return reverse("supervision:inspection", args=[problem.inspection_id])
+        return ""
+    if problem.source_id is None:
+        return ""
+    if problem.source == Source.COMPLAINT:
+        return f"/feedback/complaints/{problem.source_id}"
+    if problem.source == Source.RATING:
+        rect = Rectification.objects.filter(rating_id=problem.source_id).values("pk").first()
+        return f"/feedback/rectifications/{rect['pk']}" if rect else ""
+    if problem.source == Source.CARD:
+        card = Card.objects.filter(pk=problem.source_id).values("case_id").first()
+        return f"/cases/{card['case_id']}/" if card else ""
+    return ""
