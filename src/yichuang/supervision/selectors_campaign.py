@@ -478,15 +478,11 @@ def get_bulletin_for(user, bulletin_id: int) -> Bulletin:
 
 def bulletin_number(bulletin: Bulletin) -> int:
     """The bulletin's number in its year: its place among the year's
-    bulletins of the same scope, by month."""
-    return (
-        Bulletin.objects.filter(
-            scope=bulletin.scope,
-            month__year=bulletin.month.year,
-            month__lte=bulletin.month,
-        ).count()
-        or 1
-    )
+    bulletins of the same scope, by month (one bulletin per month)."""
+    earlier = Bulletin.objects.filter(
+        scope=bulletin.scope, month__year=bulletin.month.year, month__lt=bulletin.month
+    ).count()
+    return earlier + 1
 
 
 def bulletin_view(bulletin: Bulletin, today: dt.date | None = None) -> dict[str, Any]:
