@@ -11,11 +11,12 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from tests.queueing.conftest import at10, hall, issue  # noqa: F401  (fixtures)
 
 from yichuang.cases.models import Case
+from yichuang.demo.base import DemoRun
 from yichuang.demo.history import generate
 from yichuang.demo.history.calling import Line, SimTicket
 from yichuang.demo.history.seasons import queue_factor
@@ -206,3 +207,55 @@ def test_the_line_in_memory_ranks_as_the_real_pick(hall, issue, at10, seed):  # 
         recent.insert(0, real.priority)
         called += 1
     assert called == 30
+
+
+def test_the_demo_s_absences_leave_every_post_covered(county):
+    from yichuang.demo import absences
+
+    run = DemoRun(seed=3, months=3)
+    absences.build(run)
+    rows = list(StaffAbsence.objects.values_list("staff_id", "start", "end", "kind"))
+    assert {"leave", "training"} <= {kind for *_x, kind in rows}
+    spans = defaultdict(list)
+    for staff, start, end, _kind in rows:
+        assert all(end < s or e < start for s, e in spans[staff])  # no overlap
+        spans[staff].append((start, end))
+    for a, b in Post.objects.filter(window__isnull=False).values_list("a_staff_id", "b_staff_id"):
+        for s1, e1 in spans[a]:
+            assert all(e1 < s2 or e2 < s1 for s2, e2 in spans[b]), (a, b)
+
+
+def test_the_demo_s_cases_come_through_the_clerks_who_served(county):
+    from yichuang.cases.models import Card, CaseVisit
+    from yichuang.demo import cases, catalog, queueing
+    from yichuang.org.models import Department
+
+    run = DemoRun(seed=4, months=1, scale="small")
+    run.ctx.update(
+        departments={d.code: d for d in Department.objects.all()},
+        centres=list(Centre.objects.all()),
+        hall=county.hall,
+    )
+    catalog.build(run)
+    queueing.build(run)
+    cases.build(run)
+    made = Case.objects.all()
+    assert made.filter(centre__kind="township").exists()
+    relief = ["最低生活保障申请", "临时救助申请"]
+    assert made.filter(centre__kind="township", item__current_version__name__in=relief).exists()
+    assert not made.filter(accepted_by__isnull=True).exists()
+    cal = get_calendar()
+    assert all(wd.is_workday(cal, d) for d in made.dates("accepted_on", "day"))
+    visits = CaseVisit.objects.select_related("ticket", "case")
+    assert visits.count() >= made.count()
+    for v in visits:
+        assert v.ticket.window_id is not None and v.ticket.clerk_id is not None
+        assert v.ticket.centre_id == v.case.centre_id
+    first = {v.case_id: v.ticket.clerk_id for v in visits.order_by("-at")}
+    assert all(first[c.pk] == c.accepted_by_id for c in made.filter(visit_count=1))
+    assert Card.objects.exists()
+    assert not Card.objects.filter(staff__isnull=True).exists()
+    assert not Card.objects.filter(department__isnull=True).exists()
+    # every ticket a window called names the window and its clerk
+    called = Ticket.objects.filter(called_at__isnull=False)
+    assert not called.filter(Q(window__isnull=True) | Q(clerk__isnull=True)).exists()

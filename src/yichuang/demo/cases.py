@@ -1,7 +1,11 @@
-"""Demo step: cases (办件) for the months of history, linked to the tickets of
-their visits, with a believable mix — complete intakes, one-time notices and
-second visits, 容缺 gaps, routing across departments, late cases that draw
-cards, and vault documents reused across departments with an access log.
+"""Demo step: cases (办件) for the months of history, in the county hall and
+the township centres, each opened by a citizen the hall history served (the
+ticket of the visit, accepted by the clerk of that window, on a working day)
+and of an item drawn by its weight, ``item_volumes``), with a believable mix:
+complete intakes, one-time notices and second visits, 容缺 gaps, routing
+across departments (each step on the post ``cases`` would give it), late
+cases that draw cards, and vault documents reused across departments with an
+access log.
 
 History is bulk-inserted (the product's actions are exercised by the tests);
 the clock uses the real working-day calendar, and the cards are recorded by the
@@ -16,16 +20,20 @@ import secrets
 
 from django.utils import timezone
 
+from yichuang.cases.actions.steps import post_for
 from yichuang.catalog.models import Item
 from yichuang.lib import workdays
 from yichuang.lib.crypto import keyed_hash
 from yichuang.org.calendar import get_calendar
+from yichuang.org.models import Centre, Post
 from yichuang.queueing.models import Queue, Ticket
 from yichuang.vault.models import AccessLog, Consent, Document, Person
 
 from .base import DemoRun
+from .item_volumes import item_weight
 
 PER_DAY = {"small": 4, "county": 18, "large": 60}
+TOWNSHIP_CASES = 0.15  # a township centre's cases per day, relative to the county hall
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅鑫波斌宇浩凯"
 
@@ -48,16 +56,24 @@ def build(run: DemoRun) -> None:
     today = timezone.localdate()
     months = max(run.months, 1)
     per_day = PER_DAY.get(run.scale, 18) if run.months else 3
-    queue = Queue.objects.filter(centre=hall, code="general").first()
     items = list(
         Item.objects.published()
-        .filter(centres=hall)
+        .filter(centres__isnull=False)
+        .distinct()
         .select_related("current_version", "department")
         .prefetch_related("current_version__steps", "current_version__materials")
     )
-    if not items or queue is None:
-        run.say("办件：没有事项或队列，跳过")
+    if not items:
+        run.say("办件：没有事项，跳过")
         return
+    start = today - dt.timedelta(days=30 * months)
+    visits_of = _served_tickets(run, start, today)
+    if not visits_of:
+        run.say("办件：没有叫号记录，跳过")
+        return
+    offered = _items_by_ticket(items)
+    posts = list(Post.objects.select_related("centre"))
+    centres = {c.pk: c for c in Centre.objects.all()}
 
     # A pool of residents, so that people come back and their documents get reused.
     n_people = max(20, per_day * 20)
@@ -85,29 +101,42 @@ def build(run: DemoRun) -> None:
     consented = {c.person_id for c in consents}
     docs: dict[tuple[int | None, str], Document] = {}
 
-    start = today - dt.timedelta(days=30 * months)
-    day = start
-    made = seq = 0
-    cases: list[Case] = []
+    # Each working day, some of the citizens served at each centre's windows
+    # open a case of an item that window's line takes, drawn by the item's
+    # weight; the clerk who served them accepts it.
+    used: set[int] = set()
     plans = []
-    while day <= today:
-        if day.year in cal.years and workdays.is_workday(cal, day):
-            for _ in range(rng.randint(max(1, per_day // 2), per_day + per_day // 2)):
-                plans.append((day, rng.choice(items), rng.choice(people), rng.random()))
-        day += dt.timedelta(days=1)
+    for (centre_id, day), served in sorted(visits_of.items()):
+        if not workdays.is_workday(cal, day):
+            continue
+        county = centres[centre_id].kind == "county"
+        wanted = rng.randint(max(1, per_day // 2), per_day + per_day // 2)
+        wanted = wanted if county else max(1, round(wanted * TOWNSHIP_CASES))
+        for ticket in rng.sample(served, min(wanted, len(served))):
+            choice = offered(ticket, centres[centre_id])
+            if not choice:
+                continue
+            item = rng.choices(choice[0], weights=choice[1])[0]
+            used.add(ticket.pk)
+            plans.append((ticket, item, rng.choice(people), rng.random()))
 
-    tickets: list[Ticket] = []
-    ticket_of: list[list[int]] = []
-    for day, item, person, roll in plans:
+    cases: list[Case] = []
+    ticket_of: list[list[Ticket]] = []
+    made = 0
+    for first, item, person, roll in plans:
         version = item.current_version
         steps = list(version.steps.all())
-        notice_first = roll < 0.15
-        first_day = day
-        accept_day = day
-        if notice_first:
-            accept_day = day + dt.timedelta(days=rng.randint(2, 7))
-            if accept_day > today or accept_day.year not in cal.years:
-                continue
+        centre = centres[first.centre_id]
+        first_day = accept_day = first.day
+        second = None
+        if roll < 0.15:  # a one-time notice, then a second visit some days later
+            later = first_day + dt.timedelta(days=rng.randint(2, 7))
+            second = _second_visit(visits_of, first, later, used, cal)
+            if second is not None:
+                used.add(second.pk)
+                accept_day = second.day
+        notice_first = second is not None
+        accepting = second or first
         committed = 0 if version.is_immediate else int(version.committed_limit or 0)
         legal = int(version.legal_limit) if version.legal_limit else None
         try:
@@ -127,12 +156,14 @@ def build(run: DemoRun) -> None:
         except workdays.CalendarYearMissing:
             done_on = today + dt.timedelta(days=1)
         finished = done_on < today
-        received = timezone.make_aware(
-            dt.datetime.combine(first_day, dt.time(9 + rng.randrange(7), rng.randrange(60)))
-        )
-        accepted_at = received if not notice_first else received + (accept_day - first_day)
+        received = first.called_at
+        accepted_at = accepting.called_at
+        if duration == 0:  # done on the spot, when the window finished
+            completed = accepting.finished_at
+        else:
+            completed = timezone.make_aware(dt.datetime.combine(done_on, dt.time(16)))
         case = Case(
-            centre=hall,
+            centre=centre,
             version=version,
             item=item,
             person=person,
@@ -147,48 +178,24 @@ def build(run: DemoRun) -> None:
             legal_days=legal,
             due_date=due,
             statutory_due_date=statutory,
-            completed_at=timezone.make_aware(dt.datetime.combine(done_on, dt.time(16)))
-            if finished
-            else None,
-            delivered_at=timezone.make_aware(dt.datetime.combine(done_on, dt.time(16, 30)))
-            if finished
-            else None,
+            completed_at=completed if finished else None,
+            delivered_at=completed + dt.timedelta(minutes=30) if finished else None,
             delivery_method="window" if finished else "",
             department=item.department,
+            first_ask_id=first.clerk_id,
+            accepted_by_id=accepting.clerk_id,
             visit_count=2 if notice_first else 1,
         )
         case._plan = (steps, notice_first, accept_day, accepted_at, finished, roll)  # type: ignore[attr-defined]
         cases.append(case)
-        visits = []
-        for visit_day in [first_day, accept_day] if notice_first else [first_day]:
-            seq += 1
-            at = timezone.make_aware(dt.datetime.combine(visit_day, dt.time(9, 30)))
-            tickets.append(
-                Ticket(
-                    centre=hall,
-                    queue=queue,
-                    day=visit_day,
-                    seq=None,
-                    number=f"A9{seq % 100:02d}",
-                    status="done",
-                    channel="kiosk",
-                    issued_at=at,
-                    sort_at=at,
-                    called_at=at,
-                    started_at=at,
-                    finished_at=at + dt.timedelta(minutes=8),
-                )
-            )
-            visits.append(len(tickets) - 1)
-        ticket_of.append(visits)
-    tickets = Ticket.objects.bulk_create(tickets, batch_size=2000)
+        ticket_of.append([first, second] if second is not None else [first])
     cases = Case.objects.bulk_create(cases, batch_size=2000)
 
     case_steps, events, visits_rows, receipts, logs = [], [], [], [], []
     for case, tix in zip(cases, ticket_of, strict=True):
         steps, notice_first, accept_day, accepted_at, finished, roll = case._plan  # type: ignore[attr-defined]
         for t in tix:
-            visits_rows.append(CaseVisit(case=case, ticket=tickets[t], at=tickets[t].issued_at))
+            visits_rows.append(CaseVisit(case=case, ticket_id=t.pk, at=t.called_at))
         events.append(
             CaseEvent(case=case, type="received", new_status="received", at=case.received_at)
         )
@@ -220,6 +227,7 @@ def build(run: DemoRun) -> None:
                     kind=s.kind,
                     name=s.get_kind_display(),
                     department_id=s.department_id,
+                    post=post_for(case.centre, s.department_id, s.kind, posts),
                     share=s.share,
                     due_date=step_due,
                     state="done" if finished or s.kind == "accept" else "pending",
@@ -252,7 +260,7 @@ def build(run: DemoRun) -> None:
                             document=doc,
                             kind="document",
                             department_id=case.department_id,
-                            centre=hall,
+                            centre=case.centre,
                             case_id=case.pk,
                             case_label=f"{case.number} {case.title}",
                             purpose=f"受理材料复用：{m.name}",
@@ -268,7 +276,7 @@ def build(run: DemoRun) -> None:
                         # an ID card is kept with its number (encrypted at rest)
                         number=case.person.id_number if m.document_type == "id_card" else "",
                         source_case_id=case.pk,
-                        source_centre=hall,
+                        source_centre=case.centre,
                         source_department_id=case.department_id,
                     )
             if m.tolerable and 0.85 < roll < 0.93:
@@ -310,9 +318,14 @@ def build(run: DemoRun) -> None:
     for case_id, step in current.items():
         CaseStep.objects.filter(pk=step.pk).update(state="active")
         open_cases.append(
-            Case(pk=case_id, current_step_id=step.pk, department_id=step.department_id)
+            Case(
+                pk=case_id,
+                current_step_id=step.pk,
+                department_id=step.department_id,
+                post_id=step.post_id,
+            )
         )
-    Case.objects.bulk_update(open_cases, ["current_step", "department"], batch_size=2000)
+    Case.objects.bulk_update(open_cases, ["current_step", "department", "post"], batch_size=2000)
     for item in items:
         Item.objects.filter(pk=item.pk).update(case_count=Case.objects.filter(item=item).count())
     cards = cards_refresh(today=today)
@@ -321,3 +334,88 @@ def build(run: DemoRun) -> None:
         f"办件：{made} 件（其中在办 {len(open_cases)} 件），到现场 {len(visits_rows)} 次，"
         f"证照复用 {len(logs)} 次，红黄牌 {cards} 张"
     )
+
+
+def _served_tickets(run: DemoRun, start: dt.date, today: dt.date) -> dict:
+    """{(centre, day): [served tickets]} of the history before today (not the
+    transfers' follow-ons); with no history yet (``--months 0``), a short one
+    is written first, so that every case has the visit it came through."""
+
+    def read():
+        out: dict[tuple[int, dt.date], list[Ticket]] = {}
+        for t in (
+            Ticket.objects.filter(
+                day__gte=start,
+                day__lt=today,
+                status="done",
+                transferred_from__isnull=True,
+                window__isnull=False,
+            )
+            .only(
+                "id",
+                "centre_id",
+                "day",
+                "queue_id",
+                "window_id",
+                "clerk_id",
+                "called_at",
+                "finished_at",
+            )
+            .order_by("id")
+        ):
+            out.setdefault((t.centre_id, t.day), []).append(t)
+        return out
+
+    found = read()
+    if not found:
+        from .history import History
+
+        History(seed=run.rng.randrange(2**32), per_day=60, cases=False, ratings=False).days(
+            start, today - dt.timedelta(days=1)
+        )
+        found = read()
+    return found
+
+
+def _items_by_ticket(items: list[Item]):
+    """``offered(ticket, centre)``: the items a served ticket may open a case
+    of (those its queue takes at that centre; at a line taking no items of its
+    own, such as 综合业务 in the county hall, any the centre offers), with
+    their weights (``item_volumes``)."""
+    by_queue: dict[int, set[int]] = {}
+    for queue, item in Queue.items.through.objects.values_list("queue_id", "item_id"):
+        by_queue.setdefault(queue, set()).add(item)
+    at_centre: dict[int, set[int]] = {}
+    for item, centre in Item.centres.through.objects.values_list("item_id", "centre_id"):
+        at_centre.setdefault(centre, set()).add(item)
+    cache: dict[tuple[int, int], tuple[list[Item], list[float]] | None] = {}
+
+    def offered(ticket: Ticket, centre: Centre) -> tuple[list[Item], list[float]] | None:
+        key = (ticket.queue_id, centre.pk)
+        if key not in cache:
+            here = at_centre.get(centre.pk, set())
+            mine = by_queue.get(ticket.queue_id, set()) & here or here
+            chosen = [i for i in items if i.pk in mine]
+            weights = [item_weight(i.current_version.name, centre.kind) for i in chosen]
+            cache[key] = (chosen, weights) if chosen else None
+        return cache[key]
+
+    return offered
+
+
+def _second_visit(visits_of, first: Ticket, later: dt.date, used: set[int], cal):
+    """A ticket served at the same centre on the first working day from
+    ``later`` on, in the same line when there is one: the citizen's return."""
+    for i in range(7):
+        day = later + dt.timedelta(days=i)
+        try:
+            if not workdays.is_workday(cal, day):
+                continue
+        except workdays.CalendarYearMissing:
+            return None
+        served = [t for t in visits_of.get((first.centre_id, day), ()) if t.pk not in used]
+        if not served:
+            continue
+        same = [t for t in served if t.queue_id == first.queue_id]
+        return (same or served)[0]
+    return None

@@ -1,6 +1,15 @@
 """The demo steps, in order; each app adds its own."""
 
-from . import cases, catalog, feedback, insights, org, queueing
+from . import absences, cases, catalog, feedback, insights, org, queueing
 
-# Insights comes last: it rolls up the history the others wrote.
-STEPS = [org.build, catalog.build, queueing.build, cases.build, feedback.build, insights.build]
+# The absences come before the history (its windows pass to their B clerks);
+# insights comes last: it rolls up the history the others wrote.
+STEPS = [
+    org.build,
+    absences.build,
+    catalog.build,
+    queueing.build,
+    cases.build,
+    feedback.build,
+    insights.build,
+]

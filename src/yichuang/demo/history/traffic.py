@@ -10,10 +10,12 @@ closed when both are away — and serves one citizen at a time: when free and
 inside the hours it calls the next ticket by the product's calling rule
 (``calling.py``: its skill tiers, the interleave of the priority classes,
 ageing, appointments inside their time window), and waits when nobody it may
-take is waiting. Flexible windows open when the line grows long. Some citizens
-are not there when called (过号), some leave before (cancelled), some asked
-the wrong line and are handed on to another queue keeping their number (转办);
-whoever still waits when the hall closes goes home. Appointment check-ins
+take is waiting; after each citizen the clerk takes a moment to finish the
+record, and once in each half-day a short pause. Flexible windows open when
+the line grows long. Some citizens are not there when called (过号), some
+leave before (cancelled), some asked the wrong line and are handed on to
+another queue keeping their number (转办); whoever still waits when the hall
+closes goes home. Appointment check-ins
 come with their slot and booking, and some bookings nobody came for."""
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ APPOINTMENT_NO_SHOW_SHARE = 0.12  # bookings nobody checked in for
 # A flexible window opens when this many wait per window already open (at least FLEX_MIN).
 FLEX_PER_WINDOW, FLEX_MIN = 1.5, 8
 CALL_TO_START = dt.timedelta(seconds=30)
+WRAP_UP_MINUTES = 1.2  # mean time a clerk takes after a citizen leaves (entering, filing)
+# A clerk's short pause (暂停) in each span of two hours or more, in minutes.
+PAUSE_MINUTES = (8, 20)
 
 TICKET_FIELDS = (
     "centre",
@@ -191,7 +196,7 @@ def _pick(rng: Any, mix: list[tuple[str, float]]) -> str:
 class _Desk:
     """A window during the day: its clerk, whether it is open, what it did."""
 
-    __slots__ = ("clerk", "idle_since", "open", "recent", "spec")
+    __slots__ = ("clerk", "idle_since", "open", "pauses", "recent", "spec")
 
     def __init__(self, spec: WindowSpec, clerk: int | None) -> None:
         self.spec = spec
@@ -199,6 +204,7 @@ class _Desk:
         self.open = False
         self.idle_since: dt.datetime | None = None  # None: busy or closed
         self.recent: list[str] = []  # priority classes of its calls, newest first
+        self.pauses: list[tuple[dt.datetime, float]] = []  # (from, minutes), in order
 
 
 FREE, ARRIVE, SPAN = 0, 1, 2
@@ -257,7 +263,13 @@ class HallDay:
         for t in self._arrivals(n):
             self._push(t.issued_at, ARRIVE, t)
         first = self.spans[0][0]
+        rng = self.h.rng
         for desk in self.desks:
+            for start, end in self.spans:
+                length = (end - start).total_seconds()
+                if length >= 7200:
+                    at = start + dt.timedelta(seconds=length * (0.3 + 0.4 * rng.random()))
+                    desk.pauses.append((at, rng.uniform(*PAUSE_MINUTES)))
             if not desk.spec.flexible:
                 desk.open = True
                 self._push(first, FREE, desk)
@@ -290,6 +302,10 @@ class HallDay:
                 self._push(nxt, FREE, desk)
             else:
                 desk.open = False  # the day is over
+            return
+        if desk.pauses and desk.pauses[0][0] <= at:
+            _from, minutes = desk.pauses.pop(0)
+            self._push(at + dt.timedelta(minutes=minutes), FREE, desk)
             return
         t = self.line.pick(desk.spec.tiers, desk.spec.queue_ids, desk.recent, desk.spec.id, at)
         if t is None:
@@ -359,7 +375,8 @@ class HallDay:
         t.status = "done"
         t.finished_at = at + dt.timedelta(minutes=t.minutes)
         t.rating_code = secrets.token_urlsafe(9)
-        self._push(t.finished_at, FREE, desk)
+        wrap = min(5.0, rng.expovariate(1 / WRAP_UP_MINUTES))
+        self._push(t.finished_at + dt.timedelta(minutes=wrap), FREE, desk)
 
     # -- arrivals ---------------------------------------------------------------------
 
