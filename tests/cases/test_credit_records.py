@@ -189,5 +189,5 @@ def test_my_data_lists_the_citizen_own_records(record):
     session[MY_DATA_SESSION] = record.person_id
     session.save()
     page = client.get("/m/my-data").content.decode()
-    table = page.split('id="my-credit"')[1].split("</table>")[0]
+    table = page.split('id="my-credit"')[1].split("</ul>")[0]
     assert "家庭收入情况声明" in table and "银行流水显示收入高于申报" in table
