@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "yichuang.accounts",
     "yichuang.org",
     "yichuang.catalog",
+    "yichuang.knowledge",
     "yichuang.queueing",
     "yichuang.cases",
     "yichuang.vault",

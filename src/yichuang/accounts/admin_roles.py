@@ -16,7 +16,8 @@ roles, so no account needs Django's superuser flag or per-user permissions:
 - the audit administrator: the audit log and the other logs of who saw
   what (document reads, contact views), read and export only;
 - the county administrator: the catalogue's items and bundles, and the staff
-  absences (which he also records on /org/absences/), read only.
+  absences (which he also records on /org/absences/), read only; the business
+  lines and the knowledge base's synonym groups, which he edits.
 
 None of them is given cases, ratings, complaints, rectifications, documents
 or notices: the halls' records stay with the halls' roles.
@@ -74,6 +75,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.itemversion": VIEW,
         "catalog.bundle": VIEW,
         "org.staffabsence": VIEW,
+        "org.businessline": EDIT_NO_DELETE,
+        "knowledge.synonymgroup": EDIT,
     },
 }
 

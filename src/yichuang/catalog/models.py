@@ -23,7 +23,7 @@ from pypinyin import Style, lazy_pinyin
 from yichuang.lib import workdays
 from yichuang.lib.crypto import EncryptedTextField, mask_name
 from yichuang.lib.errors import Conflict
-from yichuang.org.models import Centre, Department
+from yichuang.org.models import BusinessLine, Centre, Department
 
 
 def pinyin_initials(text: str) -> str:
@@ -144,6 +144,9 @@ class Item(models.Model):
     )
     centres = models.ManyToManyField(
         Centre, blank=True, related_name="items", verbose_name=_l("办理地点")
+    )
+    lines = models.ManyToManyField(
+        BusinessLine, blank=True, related_name="items", verbose_name=_l("业务条线")
     )
     # Cases handled, maintained by the cases app; weights the volume coverage.
     case_count = models.PositiveIntegerField(_l("办件量"), default=0)

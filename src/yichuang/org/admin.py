@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from yichuang.lib.audit import audit_record
 
 from .models import (
+    BusinessLine,
     CalendarYear,
     Centre,
     Department,
@@ -56,6 +57,13 @@ class CentreAdmin(AuditedAdmin):
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
     list_display = ["code", "name", "short_name", "region"]
+    filter_horizontal = ["lines"]
+
+
+@admin.register(BusinessLine)
+class BusinessLineAdmin(AuditedAdmin):
+    list_display = ["code", "name", "sort"]
+    ordering = ["sort", "code"]
 
 
 @admin.register(Window)

@@ -1,5 +1,6 @@
 """Who works where: regions, centres, departments, windows, staff and posts; the
-devices of the hall; and the working-day calendar."""
+devices of the hall; the working-day calendar; and the business lines every
+app shares."""
 
 from __future__ import annotations
 
@@ -111,12 +112,35 @@ class Centre(models.Model):
         return opening_for(self, local.date()).is_open_at(local.strftime("%H:%M"))
 
 
+class BusinessLine(models.Model):
+    """A business line (业务条线, docs/domain.md "Business lines"): 社保, 医保, 户籍 …
+    Queues, items and departments belong to lines; a window requires the lines
+    of its primary queues; knowledge articles and exams are filed under them."""
+
+    code = models.SlugField(_("条线代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["sort", "code"]
+        verbose_name = _("业务条线")
+        verbose_name_plural = _("业务条线")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Department(models.Model):
     code = models.SlugField(_("部门代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     region = models.ForeignKey(
         Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    lines = models.ManyToManyField(
+        BusinessLine, blank=True, related_name="departments", verbose_name=_("业务条线")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.lib.append_only import AppendOnlyModel
 from yichuang.lib.crypto import EncryptedTextField, mask_phone
-from yichuang.org.models import Centre, Device, Staff, Window
+from yichuang.org.models import BusinessLine, Centre, Device, Staff, Window
 
 
 def new_code(nbytes: int = 12) -> str:
@@ -60,6 +60,9 @@ class Queue(models.Model):
     no_show_rejoin = models.BooleanField(_("过号可重新排队一次"), default=True)
     items = models.ManyToManyField(
         "catalog.Item", blank=True, related_name="queues", verbose_name=_("办理事项")
+    )
+    lines = models.ManyToManyField(
+        BusinessLine, blank=True, related_name="queues", verbose_name=_("业务条线")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
