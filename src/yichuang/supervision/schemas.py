@@ -28,7 +28,7 @@ class ChecklistOut(Schema):
 
 class FindingIn(Schema):
     line: str = Field(max_length=20)
-    result: str = Field(max_length=4)
+    result: str = Field(max_length=8)
     # The window's id, as in /windows/{id}.
     window: int | None = None
     severity: str | None = Field(None, max_length=8)
