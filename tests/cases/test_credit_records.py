@@ -191,3 +191,27 @@ def test_my_data_lists_the_citizen_own_records(record):
     page = client.get("/m/my-data").content.decode()
     table = page.split('id="my-credit"')[1].split("</ul>")[0]
     assert "家庭收入情况声明" in table and "银行流水显示收入高于申报" in table
+
+
+def test_the_list_costs_the_same_whatever_the_number_of_records(record, api, county, item):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = page_client("director")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(PAGE).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    for _ in range(2):
+        case = open_case(api, county, item)
+        resp = api(user("rs_review1")).post(
+            f"/api/v1/cases/{case['id']}/actions",
+            {"action": "verify", "material": "M04", "outcome": "false", "note": "不实"},
+            content_type="application/json",
+        )
+        assert resp.status_code == 200
+    assert CreditRecord.objects.count() == 3
+    assert queries() == one
