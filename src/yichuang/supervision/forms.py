@@ -4,6 +4,8 @@ page is shown again; the actions decide the rest."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -16,6 +18,14 @@ from .models import SEVERITY_RANK, Category, Checklist, ChecklistLine, Finding, 
 from .permissions import OPEN_ROLES
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def staff_label(staff: Staff) -> str:
@@ -64,8 +74,8 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, centres: QuerySet[Centre], checklists: QuerySet[Checklist], **kw):
         super().__init__(*args, **kw)
-        self.fields["centre"].queryset = centres
-        self.fields["checklist"].queryset = checklists
+        _model_field(self, "centre").queryset = centres
+        _model_field(self, "checklist").queryset = checklists
         if not self.is_bound:
             self.initial.setdefault(
                 "visited_at", timezone.localtime().replace(second=0, microsecond=0)
@@ -111,16 +121,20 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kw)
         self.line = line
         if centre is not None:
-            self.fields["window"].queryset = (
+            _model_field(self, "window").queryset = (
                 Window.objects.filter(centre=centre, is_active=True)
                 .select_related("department")
                 .order_by("number")
             )
-            self.fields["clerk"].queryset = Staff.objects.filter(centre=centre).order_by("name")
+            _model_field(self, "clerk").queryset = Staff.objects.filter(centre=centre).order_by(
+                "name"
+            )
         # A line's severity may be raised above its default, never lowered.
         floor = SEVERITY_RANK[Severity(line.severity)]
-        self.fields["severity"].choices = [
-            (value, label) for value, label in Severity.choices if SEVERITY_RANK[value] >= floor
+        _choice_field(self, "severity").choices = [
+            (value, label)
+            for value, label in Severity.choices
+            if SEVERITY_RANK[Severity(value)] >= floor
         ]
         self.fields["severity"].initial = line.severity
 
@@ -154,7 +168,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, owners: QuerySet[Staff], **kw):
         super().__init__(*args, **kw)
-        self.fields["owner"].queryset = owners
+        _model_field(self, "owner").queryset = owners
 
 
 def unit_staff(centre_id: int, department_id: int | None) -> QuerySet[Staff]:
@@ -224,16 +238,17 @@ class ProblemForm(forms.Form):
     ):
         super().__init__(*args, **kw)
         labels = {"self_check": _("自查"), "leadership": _("领导交办")}
-        self.fields["source"].choices = [
+        sources = [
             (source, labels[source])
             for source, allowed in OPEN_ROLES.items()
             if roles.intersection(allowed)
         ]
-        if len(self.fields["source"].choices) == 1:
-            self.fields["source"].initial = self.fields["source"].choices[0][0]
-        self.fields["centre"].queryset = centres
-        self.fields["department"].queryset = departments
-        self.fields["window"].queryset = windows.select_related("centre").order_by(
+        _choice_field(self, "source").choices = sources
+        if len(sources) == 1:
+            self.fields["source"].initial = sources[0][0]
+        _model_field(self, "centre").queryset = centres
+        _model_field(self, "department").queryset = departments
+        _model_field(self, "window").queryset = windows.select_related("centre").order_by(
             "centre__code", "number"
         )
-        self.fields["owner"].queryset = staff.order_by("name")
+        _model_field(self, "owner").queryset = staff.order_by("name")

@@ -145,9 +145,14 @@ def _visit_forms(request: HttpRequest, user) -> tuple[VisitForm, list[FindingFor
     form per checklist line (bound to what was posted)."""
     posted = request.method == "POST"
     data = request.POST if posted else (request.GET if "centre" in request.GET else None)
+    centres = centres_for(user).order_by("kind", "code")
+    code = data.get("centre") if data is not None else ""
+    if code and not centres.filter(code=code).exists():
+        # Another centre's visit: as the API, 404 (nothing of it is shown).
+        selectors.centre_for_visit(user, code)
     visit = VisitForm(
         data,
-        centres=centres_for(user).order_by("kind", "code"),
+        centres=centres,
         checklists=Checklist.objects.filter(is_current=True).order_by("code"),
     )
     if data is None or not visit.is_valid():
@@ -290,12 +295,12 @@ def _inspection_page(
         .order_by("id")
     )
     by_finding = {p.source_id: p for p in problems}
-    for f in findings:
-        f.problem = by_finding.get(f.pk)
+    rows = [(f, by_finding.get(f.pk)) for f in findings]
     covert_hidden = inspection.kind == VisitKind.COVERT and not inspection.is_published
     context = {
         "inspection": inspection,
         "findings": findings,
+        "rows": rows,
         "failed": [f for f in findings if f.result == Finding.Result.FAIL],
         "problems": problems,
         "covert_hidden": covert_hidden,
