@@ -330,7 +330,6 @@ def test_the_leadership_page_shows_phases_and_late_units(county, campaign):
     phase1 = ctx["phases"][0]
     assert (phase1["total"], phase1["done"], phase1["late"], phase1["percent"]) == (2, 1, 1, 50)
     late_units = {u["name"]: u for u in ctx["late_units"]}
-    print(ctx["late_units"], rs().name)
     assert [t.pk for t in late_units[rs().name]["overdue"]] == [late.pk]
     assert late_units[rs().name]["report_missing"]
     assert town.name not in late_units

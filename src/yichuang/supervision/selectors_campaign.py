@@ -116,8 +116,9 @@ def parse_month(value: str | None) -> dt.date | None:
         return None
 
 
-def previous_month(month: dt.date) -> dt.date:
-    return month_start(month - dt.timedelta(days=1))
+def previous_month(day: dt.date) -> dt.date:
+    """The first day of the month before ``day``'s."""
+    return month_start(month_start(day) - dt.timedelta(days=1))
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -588,7 +589,8 @@ def responsible_units(campaign: Campaign) -> list[tuple[Centre | None, Departmen
 
 
 def _unit_label(centre: Centre | None, department: Department | None) -> str:
-    return str(centre or department or "")
+    unit = centre or department
+    return unit.name if unit is not None else ""
 
 
 def phase_of(campaign: Campaign, day: dt.date) -> CampaignPhase | None:

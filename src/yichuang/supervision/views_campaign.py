@@ -301,7 +301,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             for r in ProgressReport.objects.filter(campaign=item, month=last)
         }
         missing = [
-            str(c or d)
+            (c or d).name
             for c, d in responsible_units(item)
             if (getattr(c, "pk", 0) or 0, getattr(d, "pk", 0) or 0) not in have
         ]
