@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 from yichuang.catalog.api import router as catalog_router
 from yichuang.feedback.api import router as feedback_router
 from yichuang.insights.api import router as insights_router
+from yichuang.knowledge.api import router as knowledge_router
 from yichuang.lib.errors import DomainError, error_response
 from yichuang.lib.limits import SafeParser, body_too_large
 from yichuang.lib.pagination import MAX_LIMIT, MAX_OFFSET, is_page_error
@@ -46,6 +47,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/", queue_router)
 api.add_router("/", catalog_router)
+api.add_router("/", knowledge_router)
 api.add_router("/", "yichuang.cases.api.router")
 api.add_router("/", feedback_router)
 api.add_router("/", insights_router)

@@ -13,7 +13,7 @@ from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import ErrorOut, NotFound
 
 from .auth import API_AUTH, staff_user
-from .models import Centre
+from .models import BusinessLine, Centre
 from .opening import opening_for
 from .scopes import centres_for, staff_of
 
@@ -125,3 +125,14 @@ def centre_opening(request, code: str, date: dt.date | None = None):
     if not centre.is_active:
         return {"date": day, "open": False, "hours": [], "reason": "inactive"}
     return opening_for(centre, day).as_dict()
+
+
+class LineOut(Schema):
+    code: str
+    name: str
+
+
+@router.get("/lines", response={200: list[LineOut]}, auth=None)
+def line_list(request):
+    """Public: the business lines (业务条线), in their order."""
+    return list(BusinessLine.objects.order_by("sort", "code").values("code", "name"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yichuang.org.models import Post, Window
+from yichuang.org.models import BusinessLine, Post, Window
 from yichuang.org.permissions import holds
 from yichuang.org.scopes import staff_of, windows_for
 
@@ -122,3 +122,21 @@ def queue_codes_by_window(windows) -> dict[int, list[str]]:
     ):
         out.setdefault(window_id, []).append(code)
     return out
+
+
+def window_required_lines(window: Window) -> QuerySet[BusinessLine]:
+    """The business lines a window requires (docs/domain.md, "Business
+    lines"): those of its primary queues — the queues it calls first (the
+    lowest skill order it has) — not of the queues it only helps with when
+    idle. A comprehensive window requires 综合受理, a 医保 window 医保."""
+    first = (
+        WindowSkill.objects.filter(window=window, queue__is_active=True)
+        .order_by("order")
+        .values_list("order", flat=True)
+        .first()
+    )
+    if first is None:
+        return BusinessLine.objects.none()
+    primary = WindowSkill.objects.filter(window=window, order=first, queue__is_active=True)
+    return BusinessLine.objects.filter(queues__in=primary.values("queue")).distinct()
+
