@@ -33,7 +33,7 @@ def test_it_offers_a_clerk_the_places_of_the_job_and_no_overview(county):
 
 def test_it_lists_each_place_once_for_a_director(county):
     resp = _home(county.director)
-    assert _card_urls(resp) == ["/dashboard/", "/catalog/", "/org/absences/"]
+    assert _card_urls(resp) == ["/dashboard/", "/catalog/", "/supervision/", "/org/absences/"]
 
 
 def test_it_shows_an_overseer_the_centres_in_scope(county, django_assert_max_num_queries):

@@ -32,6 +32,17 @@ NAV = [
         "/dashboard/",
         (Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_LEAD, Role.INSPECTOR),
     ),
+    (
+        _("监督检查"),
+        "/supervision/",
+        (
+            Role.INSPECTOR,
+            Role.CENTRE_DIRECTOR,
+            Role.DEPARTMENT_LEAD,
+            Role.COUNTY_ADMIN,
+            Role.CLERK,
+        ),
+    ),
     (_("人员不在岗"), "/org/absences/", (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN)),
     (_("大厅设备"), "/org/devices/", (Role.SYSTEM_ADMIN,)),
     # Not the county administrator: the admin site only shows him the
