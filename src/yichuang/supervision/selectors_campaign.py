@@ -68,14 +68,15 @@ def county_director(user) -> bool:
 
 
 def unit_of(user) -> tuple[Centre | None, Department | None]:
-    """The unit a township director or a department lead answers for (a
-    county-wide user answers for the county, not a unit: ``(None, None)``)."""
+    """The unit a director or a department lead answers for: a department
+    lead's department, a director's centre (the county hall's director
+    answers for the hall besides running the campaign)."""
     staff = staff_of(user)
-    if staff is None or not holds(user, *UNIT_ROLES) or staff.scope == Staff.Scope.COUNTY:
+    if staff is None or not holds(user, *UNIT_ROLES):
         return None, None
     if staff.scope == Staff.Scope.DEPARTMENT and staff.department_id:
         return None, staff.department
-    if staff.scope == Staff.Scope.CENTRE and staff.centre_id:
+    if holds(user, Role.CENTRE_DIRECTOR) and staff.centre_id:
         return staff.centre, None
     return None, None
 
@@ -578,12 +579,17 @@ def get_practice(campaign_id: int | None, practice_id: int) -> GoodPractice:
     return practice
 
 
-def responsible_units(campaign: Campaign) -> list[tuple[Centre | None, Department | None]]:
-    """The units that owe monthly reports: those with a task in the campaign."""
+def responsible_units(
+    campaign: Campaign, month: dt.date | None = None
+) -> list[tuple[Centre | None, Department | None]]:
+    """The units that owe a report for ``month``: those with a task in a
+    phase that had started by the month's end (every unit with a task when
+    no month is given)."""
     seen: dict[tuple[int, int], tuple[Centre | None, Department | None]] = {}
-    for t in CampaignTask.objects.filter(phase__campaign=campaign).select_related(
-        "centre", "department"
-    ):
+    tasks = CampaignTask.objects.filter(phase__campaign=campaign)
+    if month is not None:
+        tasks = tasks.filter(phase__starts_on__lte=month_end(month))
+    for t in tasks.select_related("centre", "department"):
         seen.setdefault((t.centre_id or 0, t.department_id or 0), (t.centre, t.department))
     return sorted(seen.values(), key=lambda u: (u[0] is None, str(u[0] or u[1])))
 
@@ -642,7 +648,7 @@ def campaign_overview(campaign: Campaign, today: dt.date | None = None) -> dict[
         for r in ProgressReport.objects.filter(campaign=campaign, month=last_month)
     }
     late_units: dict[tuple[int, int], dict[str, Any]] = {}
-    for centre, department in responsible_units(campaign):
+    for centre, department in responsible_units(campaign, last_month):
         key = (getattr(centre, "pk", 0) or 0, getattr(department, "pk", 0) or 0)
         overdue = [
             t

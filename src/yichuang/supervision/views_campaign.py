@@ -302,7 +302,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
         }
         missing = [
             (c or d).name
-            for c, d in responsible_units(item)
+            for c, d in responsible_units(item, last)
             if (getattr(c, "pk", 0) or 0, getattr(d, "pk", 0) or 0) not in have
         ]
     context = {
