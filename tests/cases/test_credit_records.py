@@ -215,3 +215,9 @@ def test_the_list_costs_the_same_whatever_the_number_of_records(record, api, cou
         assert resp.status_code == 200
     assert CreditRecord.objects.count() == 3
     assert queries() == one
+
+
+def test_the_inspector_home_links_the_page(county):
+    """An inspector has no case desk in the menu: the home page links the page."""
+    page = page_client("inspector").get("/").content.decode()
+    assert 'href="/cases/credit/"' in page

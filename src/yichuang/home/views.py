@@ -37,6 +37,7 @@ HOME_CARDS = [
     (Role.DEPARTMENT_LEAD, _("事项目录"), "/catalog/", _("事项、材料、时限、一件事")),
     (Role.INSPECTOR, _("监督检查"), "/supervision/", _("登记检查、验收整改、回头看")),
     (Role.INSPECTOR, _("督查"), "/dashboard/", _("差评整改、超期办件")),
+    (Role.INSPECTOR, _("失信记录"), "/cases/credit/", _("告知承诺不实的申请人记录")),
     (Role.SYSTEM_ADMIN, _("系统管理"), "/admin/", _("机构、窗口、工作日历、开放时间、参数")),
     (Role.SYSTEM_ADMIN, _("大厅设备"), "/org/devices/", _("取号机、叫号屏、评价器的设备令牌")),
     (Role.SECURITY_ADMIN, _("账号与安全"), "/admin/accounts/user/", _("账号、角色、解锁、口令")),
