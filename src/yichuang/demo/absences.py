@@ -19,7 +19,7 @@ from yichuang.org.models import Post, StaffAbsence
 from .base import DemoRun
 
 AHEAD = 30  # days of absences already entered past today
-LEAVE_PER_MONTH = 0.12  # a clerk's chance of a leave starting in a month
+LEAVE_PER_MONTH = 0.2  # a clerk's chance of a leave starting in a month
 TRAINING_EVERY = 45  # days between the county's training days
 TRAINEES = 3  # clerks sent to each training
 TRIP_PER_MONTH = 0.02

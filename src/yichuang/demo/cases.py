@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -121,7 +122,7 @@ def build(run: DemoRun) -> None:
             plans.append((ticket, item, rng.choice(people), rng.random()))
 
     cases: list[Case] = []
-    ticket_of: list[list[Ticket]] = []
+    ticket_of: list[list[_Visit]] = []
     made = 0
     for first, item, person, roll in plans:
         version = item.current_version
@@ -336,14 +337,31 @@ def build(run: DemoRun) -> None:
     )
 
 
+class _Visit(NamedTuple):
+    """What a case needs of the served ticket it came through."""
+
+    id: int
+    centre_id: int
+    day: dt.date
+    queue_id: int
+    window_id: int
+    clerk_id: int | None
+    called_at: dt.datetime
+    finished_at: dt.datetime
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 def _served_tickets(run: DemoRun, start: dt.date, today: dt.date) -> dict:
     """{(centre, day): [served tickets]} of the history before today (not the
     transfers' follow-ons); with no history yet (``--months 0``), a short one
     is written first, so that every case has the visit it came through."""
 
-    def read():
-        out: dict[tuple[int, dt.date], list[Ticket]] = {}
-        for t in (
+    def read() -> dict[tuple[int, dt.date], list[_Visit]]:
+        out: dict[tuple[int, dt.date], list[_Visit]] = {}
+        for row in (
             Ticket.objects.filter(
                 day__gte=start,
                 day__lt=today,
@@ -351,18 +369,10 @@ def _served_tickets(run: DemoRun, start: dt.date, today: dt.date) -> dict:
                 transferred_from__isnull=True,
                 window__isnull=False,
             )
-            .only(
-                "id",
-                "centre_id",
-                "day",
-                "queue_id",
-                "window_id",
-                "clerk_id",
-                "called_at",
-                "finished_at",
-            )
             .order_by("id")
+            .values_list(*_Visit._fields)
         ):
+            t = _Visit(*row)
             out.setdefault((t.centre_id, t.day), []).append(t)
         return out
 
@@ -390,7 +400,7 @@ def _items_by_ticket(items: list[Item]):
         at_centre.setdefault(centre, set()).add(item)
     cache: dict[tuple[int, int], tuple[list[Item], list[float]] | None] = {}
 
-    def offered(ticket: Ticket, centre: Centre) -> tuple[list[Item], list[float]] | None:
+    def offered(ticket: _Visit, centre: Centre) -> tuple[list[Item], list[float]] | None:
         key = (ticket.queue_id, centre.pk)
         if key not in cache:
             here = at_centre.get(centre.pk, set())
@@ -403,7 +413,7 @@ def _items_by_ticket(items: list[Item]):
     return offered
 
 
-def _second_visit(visits_of, first: Ticket, later: dt.date, used: set[int], cal):
+def _second_visit(visits_of, first: _Visit, later: dt.date, used: set[int], cal):
     """A ticket served at the same centre on the first working day from
     ``later`` on, in the same line when there is one: the citizen's return."""
     for i in range(7):
