@@ -244,7 +244,7 @@ class ProblemForm(forms.Form):
             if roles.intersection(allowed)
         ]
         _choice_field(self, "source").choices = sources
-        if len(sources) == 1:
+        if sources:
             self.fields["source"].initial = sources[0][0]
         _model_field(self, "centre").queryset = centres
         _model_field(self, "department").queryset = departments

@@ -144,9 +144,11 @@ def _visit_forms(request: HttpRequest, user) -> tuple[VisitForm, list[FindingFor
     """The visit's form and, once the centre and checklist are known, one
     form per checklist line (bound to what was posted)."""
     posted = request.method == "POST"
-    data = request.POST if posted else (request.GET if "centre" in request.GET else None)
+    # The first step's form always sends the time; a link back to it (to
+    # choose again) carries the other choices only, as initial values.
+    data = request.POST if posted else (request.GET if "visited_at" in request.GET else None)
     centres = centres_for(user).order_by("kind", "code")
-    code = data.get("centre") if data is not None else ""
+    code = (data or request.GET).get("centre", "")
     if code and not centres.filter(code=code).exists():
         # Another centre's visit: as the API, 404 (nothing of it is shown).
         selectors.centre_for_visit(user, code)
@@ -154,6 +156,7 @@ def _visit_forms(request: HttpRequest, user) -> tuple[VisitForm, list[FindingFor
         data,
         centres=centres,
         checklists=Checklist.objects.filter(is_current=True).order_by("code"),
+        initial={k: request.GET[k] for k in ("centre", "kind", "checklist") if k in request.GET},
     )
     if data is None or not visit.is_valid():
         return visit, []
