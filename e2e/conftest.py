@@ -12,6 +12,11 @@ import pytest
 # by fixtures there are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The page walk photographs every page on SQLite only, to keep the PostgreSQL run
+# short; there it is not collected at all.
+if os.environ.get("YICHUANG_DATABASE_URL", "").startswith("postgres"):
+    collect_ignore = ["test_screens.py"]
+
 CHROMIUM = os.environ.get("YICHUANG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -52,6 +57,7 @@ class WatchedBrowser:
     def __init__(self, browser) -> None:
         self._browser = browser
         self.opened: list = []
+        self.lasting: list = []
 
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
@@ -64,6 +70,19 @@ class WatchedBrowser:
         _watch(page)
         self.opened.append(page.context)
         return page
+
+    def new_lasting_context(self, **kwargs):
+        """A watched context kept across tests; whoever opens one closes it
+        with ``close_lasting``."""
+        context = self._browser.new_context(**kwargs)
+        _watch(context)
+        self.lasting.append(context)
+        return context
+
+    def close_lasting(self) -> None:
+        while self.lasting:
+            with contextlib.suppress(Exception):
+                self.lasting.pop().close()
 
     def close_opened(self) -> None:
         while self.opened:

@@ -48,6 +48,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_short_name(self) -> str:
+        """The name the admin site greets the user by (欢迎，系统管理员)."""
+        return self.display_name or self.first_name
+
     @property
     def role_set(self) -> set[str]:
         cached: set[str] | None = getattr(self, "_role_cache", None)

@@ -4,8 +4,10 @@ events and contact views are shown read-only (they are append-only)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Complaint,
     ComplaintCategory,
     ContactView,
     FeedbackEvent,
@@ -29,10 +31,26 @@ class ReasonListAdmin(admin.ModelAdmin):
     inlines = [ReasonInline]
 
 
+class CategoryKindFilter(admin.SimpleListFilter):
+    title = _("默认类型")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return Complaint.Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ComplaintCategory)
 class ComplaintCategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "group", "department", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = ("code", "name", "kind_shown", "group", "department", "is_active")
+    list_filter = (CategoryKindFilter, "is_active")
+
+    @admin.display(description=_("默认类型"), ordering="kind")
+    def kind_shown(self, obj: ComplaintCategory) -> str:
+        kinds = dict(Complaint.Kind.choices)
+        return str(kinds.get(obj.kind, obj.kind))
 
 
 @admin.register(Open311Client)

@@ -33,7 +33,7 @@ def parse_month(value: str) -> dt.date:
     try:
         return dt.datetime.strptime(value.strip(), "%Y-%m").date()
     except ValueError as exc:
-        raise Unprocessable("insights.bad_month", _("月份格式应为 YYYY-MM。")) from exc
+        raise Unprocessable("insights.bad_month", _("月份格式应为“年-月”，例如 2026-03。")) from exc
 
 
 def report_data(scope: k.Scope, month: dt.date) -> dict[str, Any]:

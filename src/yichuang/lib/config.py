@@ -56,6 +56,8 @@ class Setting(models.Model):
     def description(self) -> str:
         return str(DEFAULTS.get(self.key, (None, ""))[1])
 
+    description.short_description = gettext_lazy("说明")  # type: ignore[attr-defined]
+
 
 def setting_get(key: str) -> Any:
     if key not in DEFAULTS:
