@@ -126,3 +126,18 @@ def test_a_window_outside_the_scope_is_not_found(world):
     resp = client.get(f"/dashboard/window/{hall_window.id}/")
     assert resp.status_code == 404
     assert client.get("/dashboard/window/999999/").status_code == 404
+
+
+def test_county_wide_window_labels_name_the_place(world, history):
+    """Two centres' 4号 windows must not read alike in the county's chart."""
+    from yichuang.insights.kpis import short_names
+    from yichuang.org.models import Window
+
+    fours = list(Window.objects.filter(number=4).select_related("centre"))
+    assert len({w.centre_id for w in fours}) > 1
+    labels = short_names("window", [w.id for w in fours])
+    assert len(set(labels.values())) == len(fours), labels
+    town = next(w for w in fours if w.centre.name.endswith("便民服务中心"))
+    assert labels[town.id] == f"{town.centre.name.removesuffix('便民服务中心')} 4号 {town.name}"
+    hall_only = [w.id for w in Window.objects.filter(centre__code="county-hall")[:3]]
+    assert all(not v.startswith("云溪县") for v in short_names("window", hall_only).values())

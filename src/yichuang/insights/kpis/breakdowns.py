@@ -92,14 +92,32 @@ def window_label(window: Window) -> str:
     return f"{window.number}号 {window.name}"
 
 
+def centre_short_name(name: str) -> str:
+    """A centre as a chart label names it: the place (城关镇, 云溪县)."""
+    for tail in ("便民服务中心", "政务服务中心"):
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
+
+
 def short_names(dim: str, ids: Iterable[int]) -> dict[int, str]:
-    """Chart labels: a window or queue without its centre's long name."""
+    """Chart labels: a window or queue without its centre's long name; where
+    the rows span several centres the place stays in front ("城关镇 4号 绿色通道"),
+    else two centres' 4号 windows read alike."""
     ids = [i for i in ids if i]
+    # (id, centre's name, label)
+    rows: list[tuple[int, str, str]]
     if dim == "window":
-        return {w.id: window_label(w) for w in Window.objects.filter(id__in=ids)}
-    if dim == "queue":
-        return {q.id: f"{q.prefix} {q.name}" for q in Queue.objects.filter(id__in=ids)}
-    return {}
+        windows = Window.objects.filter(id__in=ids).select_related("centre")
+        rows = [(w.id, w.centre.name, window_label(w)) for w in windows]
+    elif dim == "queue":
+        queues = Queue.objects.filter(id__in=ids).select_related("centre")
+        rows = [(q.id, q.centre.name, f"{q.prefix} {q.name}") for q in queues]
+    else:
+        return {}
+    if len({centre for _id, centre, _label in rows}) > 1:
+        return {i: f"{centre_short_name(centre)} {label}" for i, centre, label in rows}
+    return {i: label for i, _centre, label in rows}
 
 
 def _names(dim: str, ids: Iterable[int]) -> dict[int, str]:
