@@ -79,6 +79,10 @@ def test_the_county_director_sees_the_ledger_by_unit_with_the_on_time_rate(count
     assert "department=rs" in table and "仪容仪表" in table and "66.6%" in table
     assert "服务环境" in table and "—" in table  # the 医保 row: nothing closed yet
     assert 'id="to-plan"' not in html
+    # a row left past its deadline counts against the rate as a late one does
+    frozen.shift(dt.timedelta(days=20))
+    html = client_for(county.director).get("/supervision/").content.decode()
+    assert re.search(r'id="on-time-rate">50\.0%<', html)
 
 
 def test_a_department_lead_sees_his_departments_open_rows(county, sup, frozen):

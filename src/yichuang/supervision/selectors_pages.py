@@ -12,10 +12,12 @@ from .models import Problem, Source
 from .selectors import inspections_for
 
 
-def on_time_rate(on_time: int, verified: int) -> float | None:
-    """The share of closed rows closed by their deadline (None without any
-    closed row), as ``selectors.ledger_summary`` counts it for a whole query."""
-    return on_time / verified if verified else None
+def on_time_rate(*, on_time: int, verified: int, overdue: int) -> float | None:
+    """The rectification rate on time of a group of rows: closed by their
+    deadline ÷ (closed + open past their deadline) — a row left overdue counts
+    against it as a late one does (the bulletin's rule). None without any."""
+    settled = verified + overdue
+    return on_time / settled if settled else None
 
 
 def source_url(user, problem: Problem) -> str:

@@ -96,7 +96,13 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "today": today,
         "summary": summary,
-        "on_time_rate": rate_display(on_time_rate(summary["on_time"], summary["verified"])),
+        "on_time_rate": rate_display(
+            on_time_rate(
+                on_time=summary["on_time"],
+                verified=summary["verified"],
+                overdue=summary["overdue"],
+            )
+        ),
         "may_inspect": may_inspect(user),
         "may_open": holds(user, *{r for roles in OPEN_ROLES.values() for r in roles}),
         "oversees": oversees_ledger(user),
@@ -113,7 +119,11 @@ def home(request: HttpRequest) -> HttpResponse:
         units = selectors.by_unit_and_category(rows, today)
         for unit in units:
             unit["category_label"] = Category(unit["category"]).label
-            unit["rate"] = rate_display(on_time_rate(unit["on_time"], unit["verified"]))
+            unit["rate"] = rate_display(
+                on_time_rate(
+                    on_time=unit["on_time"], verified=unit["verified"], overdue=unit["overdue"]
+                )
+            )
         context["units"] = units
         context["pressing"] = list(
             selectors.ledger(user, {"status": ",".join(Problem.OPEN_STATUSES)}, today)
