@@ -22,7 +22,7 @@ from yichuang.demo.history.calling import Line, SimTicket
 from yichuang.demo.history.seasons import queue_factor
 from yichuang.lib import workdays as wd
 from yichuang.org.calendar import get_calendar
-from yichuang.org.models import Centre, Post, StaffAbsence
+from yichuang.org.models import Centre, OpeningException, Post, StaffAbsence
 from yichuang.org.opening import regular_opening
 from yichuang.queueing.actions import pick_next, picking
 from yichuang.queueing.models import Queue, Ticket, WindowSkill
@@ -47,7 +47,21 @@ def away(world):
 
 
 @pytest.fixture
-def spring(world, away):
+def closed(world):
+    """城关镇 closed for a day (闭厅), 桃源乡 on weekend duty the Sunday after."""
+    OpeningException.objects.create(
+        centre=Centre.objects.get(code="chengguan"), date=dt.date(2026, 5, 13), kind="closure"
+    )
+    return OpeningException.objects.create(
+        centre=Centre.objects.get(code="taoyuan"),
+        date=dt.date(2026, 5, 10),
+        kind="weekend_duty",
+        spans=[["09:00", "12:00"]],
+    )
+
+
+@pytest.fixture
+def spring(world, away, closed):
     generate(start=START, end=END, days=(END - START).days + 1, per_day=150, seed=8, today=TODAY)
     return Ticket.objects.filter(day__gte=START, day__lte=END)
 
@@ -115,6 +129,16 @@ def test_the_hall_opens_on_a_make_up_saturday_at_weekday_volume(spring):
     weekdays = [per_day[dt.date(2026, 5, d)] for d in (12, 13, 14)]  # Tue–Thu after
     assert per_day[MAKEUP_SATURDAY] > 0.7 * sum(weekdays) / len(weekdays)
     assert not any(d.weekday() >= 5 and d != MAKEUP_SATURDAY for d in per_day)
+
+
+def test_a_closure_closes_and_a_weekend_duty_opens_a_centre(spring, closed):
+    assert not spring.filter(centre__code="chengguan", day=dt.date(2026, 5, 13)).exists()
+    assert spring.filter(centre__code="yunxi", day=dt.date(2026, 5, 13)).exists()
+    duty = spring.filter(centre=closed.centre, day=closed.date)
+    assert duty.exists()
+    assert all("09:00" <= _local(t)[:5] < "12:00" for t in duty.values_list("issued_at", flat=True))
+    # no case is accepted on the duty Sunday: not a working day
+    assert not Case.objects.filter(accepted_on=closed.date).exists()
 
 
 def test_the_line_is_heavier_in_its_season(world):

@@ -94,7 +94,10 @@ class Ledger:
 
     def work(self, p: Problem, fate: str | None = None) -> None:
         """Take ``p`` through the flow with past times: ``on_time``,
-        ``late``, ``rejected`` (sent back once, then verified), ``open``."""
+        ``late``, ``rejected`` (sent back once, then verified), ``open``
+        (left alone: overdue once its deadline passes). A row whose closing
+        day has not come yet is left planned, or submitted and waiting for
+        the inspector."""
         rng, today = self.rng, self.today
         start = p.found_on
         if p.inspection_id and p.inspection.published_at:
@@ -102,9 +105,8 @@ class Ledger:
             start = max(start, timezone.localdate(p.inspection.published_at))
         if p.due_date is None or start >= today - dt.timedelta(days=2):
             return
-        fate = (
-            fate or rng.choices(["on_time", "late", "rejected", "open"], weights=[76, 10, 6, 8])[0]
-        )
+        weights = [78, 10, 6, 6]
+        fate = fate or rng.choices(["on_time", "late", "rejected", "open"], weights=weights)[0]
         if fate == "open":
             if rng.random() < 0.5:
                 self._plan(p, start + dt.timedelta(days=1))
@@ -114,12 +116,15 @@ class Ledger:
             close = p.due_date + dt.timedelta(days=rng.randint(1, 6))
         else:
             close = start + dt.timedelta(days=rng.randint(1, span))
-        if close >= today:
-            close = today - dt.timedelta(days=1)
-            if close <= start:
-                return
-        self._plan(p, start + dt.timedelta(days=min(1, (close - start).days)))
         who = self.rectifier(p)
+        if close >= today:
+            self._plan(p, start + dt.timedelta(days=1))
+            if rng.random() < 0.5:
+                evidence = self._evidence(p)
+                later = start + dt.timedelta(days=1)
+                problem_submit(problem=p, actor=who, evidence=evidence, now=at(later, 17))
+            return
+        self._plan(p, start + dt.timedelta(days=min(1, (close - start).days)))
         problem_submit(problem=p, actor=who, evidence=self._evidence(p), now=at(close, 11))
         if fate == "rejected":
             problem_reject(
@@ -136,7 +141,10 @@ class Ledger:
 
     def _plan(self, p: Problem, day: dt.date, hour: int = 9) -> None:
         problem_plan(
-            problem=p, actor=self.rectifier(p), measure=self._measure(p), now=at(day, hour)
+            problem=p,
+            actor=self.rectifier(p),
+            measure=self._measure(p),
+            now=at(min(day, self.today), hour),
         )
 
     MEASURES = {
@@ -173,7 +181,9 @@ def build(run: DemoRun) -> None:
     n_visits = _stories(ledger, yesterday)
     n_visits += _inspections(rng, ledger, first, yesterday)
     _hand_rows(rng, ledger, first, yesterday)
-    ingested = problems_ingest(settle=0)
+    _sources(first, yesterday)
+    # Everything the history holds is written: every row is settled.
+    ingested = problems_ingest(settle=None)
     for p in _unworked():
         ledger.work(p)
     _campaign_work(rng, campaign, today)
@@ -218,19 +228,28 @@ def _findings(
     windows: list[Window],
     skip: set[str],
     spare: dict[str, set[int]],
+    recent: dict[tuple, dt.date],
+    day: dt.date,
 ) -> list[FindingInput]:
     """Each line passed or, now and then, failed at a random window. Lines in
     ``skip`` always pass; a line of a category in ``spare`` fails only at a
-    window not listed there (the stories keep their units to themselves)."""
+    window not listed there (the stories keep their units to themselves), and
+    a unit fails a category at most once in 120 days (``recent``: the
+    stories are the county's recurring problems)."""
     out = []
     for line in checklist.lines.all():
         window = rng.choice(windows) if checklist.kind != "environment" and windows else None
         spared = window.pk if window else 0
+        centre = windows[0].centre_id if windows else 0
+        unit = (centre, window.department_id if window else None, line.category)
         failed = (
             line.code not in skip
             and spared not in spare.get(line.category, set())
+            and (unit not in recent or (day - recent[unit]).days > 120)
             and rng.random() < FAIL_SHARE
         )
+        if failed:
+            recent[unit] = day
         out.append(
             FindingInput(
                 line=line.code,
@@ -275,6 +294,7 @@ def _inspections(rng: random.Random, ledger: Ledger, first: dt.date, last: dt.da
         )
     }
     environment = _checklist("environment")
+    recent: dict[tuple, dt.date] = {}
     n = 0
     for i, day in enumerate(_days(first, last)):
         for k, centre in enumerate(centres):
@@ -290,7 +310,7 @@ def _inspections(rng: random.Random, ledger: Ledger, first: dt.date, last: dt.da
                 checklist=checklist,
                 inspector=ledger.inspector,
                 visited_at=at(visit_day, 9 + k % 6, 15),
-                findings=_findings(rng, checklist, windows, {"L2", "V5"}, spare),
+                findings=_findings(rng, checklist, windows, {"L2", "V5"}, spare, recent, visit_day),
                 now=at(visit_day, 16),
             )
             n += 1
@@ -313,7 +333,9 @@ def _inspections(rng: random.Random, ledger: Ledger, first: dt.date, last: dt.da
                         checklist=environment,
                         inspector=ledger.inspector,
                         visited_at=at(visit_day, 14, 30),
-                        findings=_findings(rng, environment, windows, skip, spare),
+                        findings=_findings(
+                            rng, environment, windows, skip, spare, recent, visit_day
+                        ),
                         now=at(visit_day, 16, 30),
                     )
                 )
@@ -438,6 +460,48 @@ def _hand_rows(rng: random.Random, ledger: Ledger, first: dt.date, last: dt.date
             actor=ledger.inspector,
             found_on=d,
             now=at(d, 17),
+        )
+
+
+def _sources(first: dt.date, last: dt.date) -> None:
+    """What the other apps' history lacks for the ledger: the worker's card
+    pass (cases past their limits get their red cards) and the county hall's
+    three worst peaks, when the busiest queue's wait passed its line."""
+    from django.db.models import Count
+
+    from yichuang.cases.tasks import cards_refresh
+    from yichuang.queueing.models import Queue, QueueAlert, Ticket
+
+    cards_refresh()
+    hall = Centre.objects.get(code="county-hall")
+    queue = (
+        Queue.objects.filter(centre=hall, alert_wait_minutes__gt=0)
+        .annotate(n=Count("tickets"))
+        .order_by("-n", "id")
+        .first()
+    )
+    if queue is None:
+        return
+    busiest = (
+        Ticket.objects.filter(queue=queue, day__gte=first, day__lte=last)
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("-n", "day")[:3]
+    )
+    for row in busiest:
+        raised = at(row["day"], 9, 40)
+        QueueAlert.objects.create(
+            centre=hall,
+            queue=queue,
+            day=row["day"],
+            raised_at=raised,
+            waiting=queue.alert_waiting + 12,
+            estimated_wait_minutes=queue.alert_wait_minutes + 18,
+            open_windows=2,
+            windows_needed=2,
+            resolved_at=raised + dt.timedelta(minutes=50),
+            action_taken="增开弹性窗口 2 个，引导群众预约下午时段",
+            handled_by=User.objects.get(username="director"),
         )
 
 

@@ -127,8 +127,8 @@ class Line:
     ) -> SimTicket | None:
         """The ticket the calling rule gives this window now, or None."""
         found = self.candidates(queue_ids, now)
-        if not found:
-            return None
+        if len(found) <= 1:
+            return found[0] if found else None
         turns = turns_for(tiers, recent)
         # rank_key reads a ticket's rank fields by name; a SimTicket has them all
         ranked: Any = found

@@ -74,7 +74,7 @@ CHANNEL_MIX = [("kiosk", 0.8), ("greeter", 0.1), ("appointment", 0.07), ("mobile
 NO_SHOW, CANCELLED = 0.04, 0.02  # shares of the tickets taken
 TRANSFER_SHARE = 0.03  # visits handed on to another queue
 APPOINTMENT_NO_SHOW_SHARE = 0.12  # bookings nobody checked in for
-# A flexible window opens when this many wait per window already open (at least FLEX_MIN).
+# A flexible window opens when this many wait per staffed window (at least FLEX_MIN).
 FLEX_PER_WINDOW, FLEX_MIN = 1.5, 8
 CALL_TO_START = dt.timedelta(seconds=30)
 WRAP_UP_MINUTES = 1.2  # mean time a clerk takes after a citizen leaves (entering, filing)
@@ -319,17 +319,19 @@ class HallDay:
         if self._span_at(at) is None:
             return  # handed on after the hours: it waits for the next span
         self._flex(at)
-        idle = [(tier, d.idle_since, d.spec.number, d) for tier, d in self.by_queue[t.queue_id]]
-        idle = [x for x in idle if x[3].open and x[1] is not None]
-        if idle:
-            desk = min(idle, key=lambda x: x[:3])[3]
+        best, desk = None, None
+        for tier, d in self.by_queue[t.queue_id]:
+            if d.open and d.idle_since is not None:
+                key = (tier, d.idle_since, d.spec.number)
+                if best is None or key < best:
+                    best, desk = key, d
+        if desk is not None:
             desk.idle_since = None
             self._free(desk, at)
 
     def _flex(self, at: dt.datetime) -> None:
         """Open a flexible window when the line has grown long."""
-        open_ = sum(1 for d in self.desks if d.open)
-        if self.line.waiting <= max(FLEX_MIN, FLEX_PER_WINDOW * open_):
+        if self.line.waiting <= max(FLEX_MIN, FLEX_PER_WINDOW * len(self.desks)):
             return
         for desk in self.desks:
             if desk.spec.flexible and not desk.open:
