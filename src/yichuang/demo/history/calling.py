@@ -71,6 +71,7 @@ class Line:
         self.heaps: dict[tuple[int, bool], list[tuple[dt.datetime, int, SimTicket]]] = {}
         self.appointments: dict[int, list[SimTicket]] = {}
         self.waiting = 0
+        self.per_queue: dict[int, int] = {}
         self.left: list[SimTicket] = []  # tickets cancelled while waiting
 
     def add(self, t: SimTicket) -> None:
@@ -79,6 +80,7 @@ class Line:
         if t.appt_until is not None:
             self.appointments.setdefault(t.queue_id, []).append(t)
         self.waiting += 1
+        self.per_queue[t.queue_id] = self.per_queue.get(t.queue_id, 0) + 1
 
     def _gone(self, t: SimTicket, now: dt.datetime) -> bool:
         """Whether ``t`` no longer waits at ``now`` (called, or left the hall)."""
@@ -94,6 +96,7 @@ class Line:
     def take(self, t: SimTicket, status: str) -> None:
         t.status = status
         self.waiting -= 1
+        self.per_queue[t.queue_id] -= 1
 
     def candidates(self, queue_ids: list[int], now: dt.datetime) -> list[SimTicket]:
         """The tickets that can come first at a window serving ``queue_ids``."""

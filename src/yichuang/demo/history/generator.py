@@ -56,7 +56,9 @@ def _centres() -> list[tr.CentreSpec]:
     for centre in Centre.objects.filter(is_active=True).order_by("id"):
         queues = Queue.objects.filter(centre=centre, is_active=True).exclude(code="unsolved")
         specs = [
-            tr.QueueSpec(q.id, q.code, q.prefix, float(q.service_minutes or 8))
+            tr.QueueSpec(
+                q.id, q.code, q.prefix, float(q.service_minutes or 8), q.alert_waiting or 0
+            )
             for q in queues.order_by("sort_order", "id")
         ]
         simulated = {q.id for q in specs}

@@ -74,7 +74,9 @@ CHANNEL_MIX = [("kiosk", 0.8), ("greeter", 0.1), ("appointment", 0.07), ("mobile
 NO_SHOW, CANCELLED = 0.04, 0.02  # shares of the tickets taken
 TRANSFER_SHARE = 0.03  # visits handed on to another queue
 APPOINTMENT_NO_SHOW_SHARE = 0.12  # bookings nobody checked in for
-# A flexible window opens when this many wait per staffed window (at least FLEX_MIN).
+# A flexible window opens when a queue's line passes its alert threshold
+# (``Queue.alert_waiting``), or when this many wait per staffed window (at
+# least FLEX_MIN) — the emergency plan's first step (DOMAIN §13).
 FLEX_PER_WINDOW, FLEX_MIN = 1.5, 8
 CALL_TO_START = dt.timedelta(seconds=30)
 WRAP_UP_MINUTES = 1.2  # mean time a clerk takes after a citizen leaves (entering, filing)
@@ -137,6 +139,7 @@ class QueueSpec:
     code: str
     prefix: str
     service_minutes: float
+    alert_waiting: int = 0  # the queue's alert: this many waiting (0: none)
 
 
 @dataclass
@@ -318,7 +321,7 @@ class HallDay:
         self.line.add(t)
         if self._span_at(at) is None:
             return  # handed on after the hours: it waits for the next span
-        self._flex(at)
+        self._flex(at, self.queue_of.get(t.queue_id))
         best, desk = None, None
         for tier, d in self.by_queue[t.queue_id]:
             if d.open and d.idle_since is not None:
@@ -329,9 +332,10 @@ class HallDay:
             desk.idle_since = None
             self._free(desk, at)
 
-    def _flex(self, at: dt.datetime) -> None:
+    def _flex(self, at: dt.datetime, q: QueueSpec | None) -> None:
         """Open a flexible window when the line has grown long."""
-        if self.line.waiting <= max(FLEX_MIN, FLEX_PER_WINDOW * len(self.desks)):
+        alert = q is not None and 0 < q.alert_waiting < self.line.per_queue.get(q.id, 0)
+        if not alert and self.line.waiting <= max(FLEX_MIN, FLEX_PER_WINDOW * len(self.desks)):
             return
         for desk in self.desks:
             if desk.spec.flexible and not desk.open:
