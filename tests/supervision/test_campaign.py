@@ -334,6 +334,10 @@ def test_the_leadership_page_shows_phases_and_late_units(county, campaign):
     assert late_units[rs().name]["report_missing"]
     assert town.name not in late_units
     assert [m["month"] for m in ctx["trend"]] == ["2026-01", "2026-02", "2026-03"]
+    # A unit's lead sees the unit's own tasks and lateness only.
+    own = login_client(county.dept_lead).get("/supervision/campaign/").context
+    assert (own["phases"][0]["total"], own["phases"][0]["late"]) == (1, 1)
+    assert [u["name"] for u in own["late_units"]] == [rs().name]
 
 
 @pytest.fixture

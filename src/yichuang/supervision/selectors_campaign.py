@@ -606,17 +606,20 @@ def phase_of(campaign: Campaign, day: dt.date) -> CampaignPhase | None:
     return None
 
 
-def campaign_overview(campaign: Campaign, today: dt.date | None = None) -> dict[str, Any]:
+def campaign_overview(
+    campaign: Campaign, user=None, today: dt.date | None = None
+) -> dict[str, Any]:
     """The leadership's page: each phase with its tasks done (a progress
     bar), the late units (tasks overdue; last month's report missing), the
-    targets by month since the start."""
+    targets by month since the start. A unit's lead sees the unit's own
+    tasks and lateness (``user`` given and not of the county office)."""
     today = today or timezone.localdate()
     phases = list(campaign.phases.order_by("number").prefetch_related("evaluations"))
-    tasks = list(
-        CampaignTask.objects.filter(phase__campaign=campaign).select_related(
-            "phase", "centre", "department", "lead"
-        )
-    )
+    own_unit = user is not None and not county_office(user)
+    task_qs = CampaignTask.objects.filter(phase__campaign=campaign)
+    if own_unit:
+        task_qs = task_qs.filter(unit_q(user))
+    tasks = list(task_qs.select_related("phase", "centre", "department", "lead"))
     phase_rows = []
     for phase in phases:
         mine = [t for t in tasks if t.phase_id == phase.pk]
@@ -648,7 +651,10 @@ def campaign_overview(campaign: Campaign, today: dt.date | None = None) -> dict[
         for r in ProgressReport.objects.filter(campaign=campaign, month=last_month)
     }
     late_units: dict[tuple[int, int], dict[str, Any]] = {}
+    own = unit_of(user) if own_unit else None
     for centre, department in responsible_units(campaign, last_month):
+        if own is not None and (centre, department) != own:
+            continue
         key = (getattr(centre, "pk", 0) or 0, getattr(department, "pk", 0) or 0)
         overdue = [
             t

@@ -80,7 +80,7 @@ def campaign(request: HttpRequest, error: DomainError | None = None) -> HttpResp
     item = current_campaign()
     context = {"tab": "campaign", "office": county_office(request.user), "error": error}
     if item is not None:
-        context.update(campaign_overview(item))
+        context.update(campaign_overview(item, request.user))
     context["today"] = timezone.localdate()
     return render(request, "supervision/campaign.html", context, status=_status(error))
 
