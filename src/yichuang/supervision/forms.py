@@ -92,18 +92,20 @@ class FindingForm(forms.Form):
         initial=Finding.Result.PASS,
         error_messages={"required": _("请选择合格或不合格。")},
     )
-    window = forms.ModelChoiceField(
+    # Ids among the visited centre's windows and staff (``visit_choices``),
+    # so that a visit's dozen lines share one read of each.
+    window = forms.TypedChoiceField(
         label=_("涉及窗口"),
-        queryset=Window.objects.none(),
+        coerce=int,
         required=False,
-        empty_label=_("不涉及具体窗口"),
+        empty_value=None,
         error_messages={"invalid_choice": _("所填窗口不属于被检查的服务中心。")},
     )
-    clerk = StaffChoiceField(
+    clerk = forms.TypedChoiceField(
         label=_("涉及人员"),
-        queryset=Staff.objects.none(),
+        coerce=int,
         required=False,
-        empty_label=_("不涉及具体人员"),
+        empty_value=None,
         error_messages={"invalid_choice": _("所填工作人员不属于被检查的服务中心。")},
     )
     severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices)
@@ -116,19 +118,19 @@ class FindingForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, line: ChecklistLine, centre: Centre | None, **kw):
+    def __init__(
+        self,
+        *args,
+        line: ChecklistLine,
+        windows: list[tuple[str, str]],
+        clerks: list[tuple[str, str]],
+        **kw,
+    ):
         kw.setdefault("prefix", line.code)
         super().__init__(*args, **kw)
         self.line = line
-        if centre is not None:
-            _model_field(self, "window").queryset = (
-                Window.objects.filter(centre=centre, is_active=True)
-                .select_related("department")
-                .order_by("number")
-            )
-            _model_field(self, "clerk").queryset = Staff.objects.filter(centre=centre).order_by(
-                "name"
-            )
+        _choice_field(self, "window").choices = [("", _("不涉及具体窗口")), *windows]
+        _choice_field(self, "clerk").choices = [("", _("不涉及具体人员")), *clerks]
         # A line's severity may be raised above its default, never lowered.
         floor = SEVERITY_RANK[Severity(line.severity)]
         _choice_field(self, "severity").choices = [
@@ -151,6 +153,18 @@ class FindingForm(forms.Form):
     def failed(self) -> bool:
         value = self["result"].value()
         return value == Finding.Result.FAIL
+
+
+def visit_choices(centre: Centre) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The windows and the staff of a centre, as choices of a finding."""
+    windows = [
+        (str(w.pk), str(w))
+        for w in Window.objects.filter(centre=centre, is_active=True).order_by("number")
+    ]
+    clerks = [
+        (str(s.pk), staff_label(s)) for s in Staff.objects.filter(centre=centre).order_by("name")
+    ]
+    return windows, clerks
 
 
 class StepForm(forms.Form):

@@ -27,7 +27,7 @@ from yichuang.org.permissions import hall_staff_required, holds
 from yichuang.org.scopes import centres_for, departments_for, staff_of, windows_for
 
 from . import actions, photos, selectors
-from .forms import FindingForm, ProblemForm, StepForm, VisitForm, unit_staff
+from .forms import FindingForm, ProblemForm, StepForm, VisitForm, unit_staff, visit_choices
 from .models import Category, Checklist, Finding, Inspection, Problem, Severity, Source, VisitKind
 from .permissions import (
     OPEN_ROLES,
@@ -173,12 +173,14 @@ def _visit_forms(request: HttpRequest, user) -> tuple[VisitForm, list[FindingFor
     centre = visit.cleaned_data["centre"]
     checklist = visit.cleaned_data["checklist"]
     lines = checklist.lines.order_by("sort_order", "code")
+    windows, clerks = visit_choices(centre)
     findings = [
         FindingForm(
             request.POST if posted else None,
             request.FILES if posted else None,
             line=line,
-            centre=centre,
+            windows=windows,
+            clerks=clerks,
         )
         for line in lines
     ]
@@ -195,8 +197,8 @@ def _finding_inputs(findings: list[FindingForm]) -> list[actions.FindingInput]:
             actions.FindingInput(
                 line=form.line.code,
                 result=data["result"],
-                window=data["window"].pk if data.get("window") else None,
-                clerk=data["clerk"].pk if data.get("clerk") else None,
+                window=data.get("window"),
+                clerk=data.get("clerk"),
                 severity=data["severity"] if failed else None,
                 note=data.get("note", ""),
                 photo=photo.read() if photo else None,
