@@ -321,6 +321,33 @@ def test_the_leadership_page_shows_phases_and_late_units(county, campaign):
     login_client(User.objects.get(username="director_chengguan")).post(
         "/supervision/campaign/reports/save/", {"done": "二月进展"}
     )
+    # Two ledger rows in the phase: one closed on time, one past its deadline.
+    from yichuang.supervision.models import Problem
+
+    rows = [
+        Problem.objects.create(
+            source="self_check",
+            centre=town,
+            category="environment",
+            severity="general",
+            description="评价器损坏",
+            found_on=dt.date(2026, 2, 2),
+            due_date=dt.date(2026, 2, 13),
+            status="verified",
+            verified_at=moment(2026, 2, 11),
+            on_time=True,
+        ),
+        Problem.objects.create(
+            source="self_check",
+            centre=county.hall,
+            department=rs(),
+            category="appearance",
+            severity="general",
+            description="未佩戴工作牌",
+            found_on=dt.date(2026, 2, 16),
+            due_date=dt.date(2026, 3, 2),
+        ),
+    ]
     # In March, January's and February's reports are due; 城关 sent February's.
     campaign.traveller.move_to(moment(2026, 3, 5))
     for user in (county.director, county.dept_lead):
@@ -334,10 +361,14 @@ def test_the_leadership_page_shows_phases_and_late_units(county, campaign):
     assert late_units[rs().name]["report_missing"]
     assert town.name not in late_units
     assert [m["month"] for m in ctx["trend"]] == ["2026-01", "2026-02", "2026-03"]
+    ledger = ctx["ledger"]
+    assert (ledger["opened"], ledger["closed"], ledger["on_time"]) == (len(rows), 1, 1)
+    assert ledger["overdue"] == 1 and ledger["on_time_rate"] == 1 / 2
     # A unit's lead sees the unit's own tasks and lateness only.
     own = login_client(county.dept_lead).get("/supervision/campaign/").context
     assert (own["phases"][0]["total"], own["phases"][0]["late"]) == (1, 1)
     assert [u["name"] for u in own["late_units"]] == [rs().name]
+    assert (own["ledger"]["opened"], own["ledger"]["overdue"]) == (1, 1)
 
 
 @pytest.fixture

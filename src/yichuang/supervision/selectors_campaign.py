@@ -670,12 +670,17 @@ def campaign_overview(
                 "overdue": overdue,
                 "report_missing": missing,
             }
+    current = phase_of(campaign, today)
+    ledger = None
+    if current is not None:
+        ledger = ledger_figures(current.starts_on, today, unit_q(user) if own_unit else None)
     trend_to = min(today, phases[-1].ends_on) if phases else today
     trend = targets_by_month(campaign.starts_on, trend_to) if campaign.starts_on <= today else []
     return {
         "campaign": campaign,
         "phases": phase_rows,
-        "current": phase_of(campaign, today),
+        "current": current,
+        "ledger": ledger,
         "late_units": sorted(late_units.values(), key=lambda u: (-len(u["overdue"]), u["name"])),
         "report_month": last_month,
         "trend": trend,
@@ -706,6 +711,47 @@ def targets_by_month(lo: dt.date, hi: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def ledger_figures(lo: dt.date, hi: dt.date, unit: Q | None = None) -> dict[str, Any]:
+    """The ledger over [lo, hi] (of a unit, ``unit`` filtering the rows):
+    rows opened, closed (on time, late), overdue at the end, recurring and
+    escalated among those opened, and the on-time rate (covert findings not
+    yet published are left out)."""
+    after = hi + dt.timedelta(days=1)
+    rows = Problem.objects.filter(hidden_until_published=False).order_by()
+    if unit is not None:
+        rows = rows.filter(unit)
+    row = rows.aggregate(
+        opened=Count("id", filter=Q(found_on__gte=lo, found_on__lte=hi)),
+        recurring=Count("id", filter=Q(found_on__gte=lo, found_on__lte=hi, recurrence__gt=0)),
+        escalated=Count("id", filter=Q(found_on__gte=lo, found_on__lte=hi, escalated=True)),
+        closed=Count(
+            "id",
+            filter=Q(
+                status=Problem.Status.VERIFIED,
+                verified_at__gte=_aware(lo),
+                verified_at__lt=_aware(after),
+            ),
+        ),
+        on_time=Count(
+            "id",
+            filter=Q(
+                status=Problem.Status.VERIFIED,
+                verified_at__gte=_aware(lo),
+                verified_at__lt=_aware(after),
+                on_time=True,
+            ),
+        ),
+        overdue=Count(
+            "id",
+            filter=Q(due_date__lt=after, found_on__lte=hi)
+            & (Q(verified_at__isnull=True) | Q(verified_at__gte=_aware(after))),
+        ),
+    )
+    row["late"] = row["closed"] - row["on_time"]
+    row["on_time_rate"] = _rate(row["on_time"], row["late"], row["overdue"])
+    return row
+
+
 def evaluation_figures(phase: CampaignPhase, today: dt.date | None = None) -> dict[str, Any]:
     """A phase's evaluation: the targets over its first month and over its
     last month (up to today while it runs), the ledger's rows in the phase
@@ -715,36 +761,13 @@ def evaluation_figures(phase: CampaignPhase, today: dt.date | None = None) -> di
     end = min(phase.ends_on, today)
     first_end = min(month_end(phase.starts_on), end)
     last_start = max(phase.starts_on, month_start(end))
-    after = end + dt.timedelta(days=1)
-    rows = Problem.objects.filter(hidden_until_published=False).order_by()
-    opened = rows.filter(found_on__gte=phase.starts_on, found_on__lte=end)
-    closed = rows.filter(
-        status=Problem.Status.VERIFIED,
-        verified_at__gte=_aware(phase.starts_on),
-        verified_at__lt=_aware(after),
-    )
-    overdue = rows.filter(due_date__lt=after, found_on__lte=end).filter(
-        Q(verified_at__isnull=True) | Q(verified_at__gte=_aware(after))
-    )
-    n_closed = closed.count()
-    n_on_time = closed.filter(on_time=True).count()
-    n_overdue = overdue.count()
     tasks = list(phase.tasks.select_related("centre", "department"))
     done = [t for t in tasks if t.status == CampaignTask.Status.DONE]
     late = [t for t in tasks if t.is_late(today)]
     return {
         "at_start": targets_over(phase.starts_on, first_end),
         "at_end": targets_over(last_start, end),
-        "ledger": {
-            "opened": opened.count(),
-            "closed": n_closed,
-            "on_time": n_on_time,
-            "late": n_closed - n_on_time,
-            "overdue": n_overdue,
-            "recurring": opened.filter(recurrence__gt=0).count(),
-            "escalated": opened.filter(escalated=True).count(),
-            "on_time_rate": _rate(n_on_time, n_closed - n_on_time, n_overdue),
-        },
+        "ledger": ledger_figures(phase.starts_on, end),
         "tasks": {
             "total": len(tasks),
             "done": len(done),
