@@ -192,6 +192,20 @@ def _world(county) -> dict[str, list[Thing]]:
 
     hall_problem, town_problem = problem_at(windows["hall_rs"]), problem_at(windows["town"])
 
+    from yichuang.demo.lines import map_lines
+    from yichuang.knowledge.actions import ArticleContent, article_create
+
+    map_lines()
+
+    def draft_in(line):
+        return article_create(
+            actor=admin,
+            kind="faq",
+            content=ArticleContent(title="矩阵测试问答", body="答案。", lines=[line]),
+        )
+
+    shebao_draft, yibao_draft = draft_in("shebao"), draft_in("yibao")
+
     def both(kind, a, b, key=lambda o: o.pk):
         return [Thing(kind, key(a), a.pk), Thing(kind, key(b), b.pk)]
 
@@ -204,6 +218,7 @@ def _world(county) -> dict[str, list[Thing]]:
         "rect": both("rect", hall_rect, town_rect),
         "complaint": both("complaint", hall_complaint, town_complaint),
         "problem": both("problem", hall_problem, town_problem),
+        "article": both("article", shebao_draft, yibao_draft),
         "missing": [Thing("missing", MISSING, None)],
         "none": [Thing("none", None, None)],
         "_codes": [
@@ -222,6 +237,7 @@ HIDDEN, REFUSED, OPEN, SCOPED, ANY = "hidden", "refused", "open", "scoped", "any
 def _visible(kind: str, user, thing: Thing) -> bool:
     from yichuang.cases.selectors import cases_for
     from yichuang.feedback.selectors import complaints_for, ratings_for, rectifications_for
+    from yichuang.knowledge.permissions import editable_articles
     from yichuang.org.scopes import centres_for, windows_for
     from yichuang.queueing.permissions import tickets_for
     from yichuang.supervision.selectors import problems_for
@@ -240,6 +256,7 @@ def _visible(kind: str, user, thing: Thing) -> bool:
         "rect": rectifications_for,
         "complaint": complaints_for,
         "problem": problems_for,
+        "article": editable_articles,  # drafts: only their editors see them
     }
     return selectors[kind](user).filter(pk=thing.pk).exists()
 
@@ -303,6 +320,12 @@ def _ticket_roles_(user, thing: Thing) -> bool:
     return _ticket_roles(user)
 
 
+def _knowledge_editors_(user, thing: Thing) -> bool:
+    from yichuang.knowledge.permissions import is_editor
+
+    return is_editor(user)
+
+
 @dataclass
 class Op:
     kind: str  # what the path (or body) reaches
@@ -325,6 +348,7 @@ OPS: dict[tuple[str, str], Op] = {
     ("get", "/api/v1/auth/me"): Op("none", _signed_in_),
     ("get", "/api/v1/centres"): Op("none", ANY),
     ("get", "/api/v1/centres/{code}/opening"): Op("none", ANY),
+    ("get", "/api/v1/lines"): Op("none", ANY),
     # the hall
     ("get", "/api/v1/centres/{code}/windows"): Op("centre", _signed_in_),
     ("get", "/api/v1/centres/{code}/queues"): Op("centre", ANY),  # the hall screen's
@@ -358,6 +382,13 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/api/v1/catalog/notices"): Op(
         "none", SCOPED, lambda t, w: {"item": "MATRIX-1", "applicant_name": "测试人"}
     ),
+    # the knowledge base
+    ("post", "/api/v1/knowledge/articles"): Op(
+        "none", _knowledge_editors_, lambda t, w: {"kind": "faq", "title": "矩阵测试"}
+    ),
+    ("post", "/api/v1/knowledge/articles/{article_id}/publish"): Op("article", _knowledge_editors_),
+    ("get", "/api/v1/knowledge/articles/{article_id}"): Op("article", _signed_in_),
+    ("get", "/api/v1/knowledge/search"): Op("none", ANY),
     # cases
     ("post", "/api/v1/cases"): Op(
         "centre",
@@ -520,6 +551,7 @@ def _url(path: str, thing: Thing, world) -> str:
         "rect_id",
         "complaint_id",
         "problem_id",
+        "article_id",
     ):
         values[name] = thing.key
     url = path
@@ -527,6 +559,8 @@ def _url(path: str, thing: Thing, world) -> str:
         url = url.replace("{" + name + "}", str(value))
     if path == "/api/v1/people/lookup":
         url += "?id_number=11010519491231002X"
+    if path == "/api/v1/knowledge/search":
+        url += "?q=矩阵测试"
     return url
 
 
@@ -555,6 +589,7 @@ HIDING_CODES = {
     "rect": {"feedback.rectification_not_found"},
     "complaint": {"feedback.complaint_not_found"},
     "problem": {"supervision.problem_not_found"},
+    "article": {"knowledge.article_not_found"},
 }
 
 

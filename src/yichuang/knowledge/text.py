@@ -98,18 +98,33 @@ def _keep(word: str) -> bool:
 
 
 def index_terms(text: str) -> set[str]:
-    """The distinct terms a field is indexed under: jieba's search-engine cut
-    (whole words and their parts), latin words and numbers, stop words and
+    """The distinct terms a field is indexed under: the words and the
+    dictionary words inside them, latin words and numbers, stop words and
     punctuation dropped."""
     terms: set[str] = set()
     for run in _RUNS.findall(normalise(text)):
         if run[0].isascii():
             terms.add(run[:MAX_TERM])
             continue
-        for word in segmenter().cut_for_search(run, HMM=True):
+        for word in _with_parts(run):
             if _keep(word):
                 terms.add(word[:MAX_TERM])
     return terms
+
+
+def _with_parts(run: str) -> list[str]:
+    """The words of ``run`` (jieba's precise cut) and every dictionary word
+    inside each of them (灵活就业人员 → 灵活, 就业, 人员, 灵活就业)."""
+    tokenizer = segmenter()
+    out = []
+    for word in tokenizer.cut(run, HMM=True):
+        out.append(word)
+        for size in range(2, min(len(word), 12)):
+            for start in range(len(word) - size + 1):
+                part = word[start : start + size]
+                if tokenizer.FREQ.get(part):
+                    out.append(part)
+    return out
 
 
 def query_runs(text: str) -> list[str]:
