@@ -163,7 +163,7 @@ def test_a_gif_is_refused_and_what_was_typed_is_kept(county, sup, frozen):
     assert 'value="fail" required checked' in a2[: a2.index("</fieldset>")] or re.search(
         r'value="fail"[^>]*checked', a2[: a2.index("</fieldset>")]
     )
-    assert "请重新选择" in html
+    assert "请重新选择" in html and 'href="#line-A2"' in html
 
 
 def test_an_oversized_photo_is_refused_before_it_is_read(county, sup, frozen):

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from yichuang.org.models import Centre, Department, Staff, Window
 
@@ -141,12 +142,23 @@ class FindingForm(forms.Form):
         self.fields["severity"].initial = line.severity
 
     def clean_photo(self):
+        """Too large, or not a JPEG or PNG by its header, is refused on its
+        line; the action decodes and re-encodes what passes."""
         photo = self.cleaned_data.get("photo")
-        if photo and photo.size > photos.MAX_BYTES:
+        if not photo:
+            return photo
+        if photo.size > photos.MAX_BYTES:
             raise forms.ValidationError(
                 _("照片不能超过 %(mb)d MB。") % {"mb": photos.MAX_BYTES // (1024 * 1024)},
                 code="bad_photo",
             )
+        try:
+            kind = Image.open(photo).format
+        except (UnidentifiedImageError, OSError, ValueError):
+            kind = None
+        photo.seek(0)
+        if kind not in photos.FORMATS:
+            raise forms.ValidationError(_("照片只接受 JPEG 或 PNG 格式。"), code="bad_photo")
         return photo
 
     @property

@@ -221,8 +221,9 @@ def inspect(request: HttpRequest) -> HttpResponse:
     error: DomainError | None = None
     error_line = ""
     if request.method == "POST":
-        if not findings or not all(f.is_valid() for f in findings):
+        if not findings or not all([f.is_valid() for f in findings]):
             error = _form_error(visit, *findings)
+            error_line = next((f.line.code for f in findings if f.errors), "")
         else:
             try:
                 inspection = actions.inspection_record(
