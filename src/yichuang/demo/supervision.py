@@ -94,7 +94,7 @@ class Ledger:
 
     def work(self, p: Problem, fate: str | None = None) -> None:
         """Take ``p`` through the flow with past times: ``on_time``,
-        ``late``, ``rejected`` (sent back once, then verified), ``open``
+        ``late``, ``rejected`` (sent back once, then verified), ``planned``, ``open``
         (left alone: overdue once its deadline passes). A row whose closing
         day has not come yet is left planned, or submitted and waiting for
         the inspector."""
@@ -107,6 +107,9 @@ class Ledger:
             return
         weights = [78, 10, 6, 6]
         fate = fate or rng.choices(["on_time", "late", "rejected", "open"], weights=weights)[0]
+        if fate == "planned":
+            self._plan(p, start + dt.timedelta(days=1))
+            return
         if fate == "open":
             if rng.random() < 0.5:
                 self._plan(p, start + dt.timedelta(days=1))
@@ -375,8 +378,8 @@ def _stories(ledger: Ledger, yesterday: dt.date) -> int:
             now=at(day, 11),
         )
         n += 1
-        if i < len(PAD_STORY) - 1:
-            ledger.work(_rows_of(inspection)[0], fate="on_time")
+        last = i == len(PAD_STORY) - 1
+        ledger.work(_rows_of(inspection)[0], fate="planned" if last else "on_time")
     rs_window = Window.objects.filter(centre=hall, department__code="rs").order_by("number").first()
     yb_window = Window.objects.filter(centre=hall, department__code="yb").order_by("number").first()
     for i, days in enumerate(BADGE_STORY):
@@ -396,8 +399,7 @@ def _stories(ledger: Ledger, yesterday: dt.date) -> int:
             now=at(day, 15, 40),
         )
         n += 1
-        if i == 0:
-            ledger.work(_rows_of(inspection)[0], fate="on_time")
+        ledger.work(_rows_of(inspection)[0], fate="on_time" if i == 0 else "planned")
     day = _weekday(yesterday - dt.timedelta(days=PHRASE_STORY))
     inspection = inspection_record(
         centre=hall,

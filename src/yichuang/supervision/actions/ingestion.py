@@ -223,23 +223,25 @@ def cursor_of(source: str) -> SourceCursor:
     return cursor
 
 
-def _settled_upto(feed: Feed, after: int, limit: int, settle: float) -> int | None:
+def _settled_upto(feed: Feed, after: int, limit: int, settle: float | None) -> int | None:
     """The last id of the contiguous run of rows after ``after`` old enough
-    to be settled (no earlier id can still be committing)."""
-    cutoff = timezone.now() - dt.timedelta(seconds=settle)
+    to be settled (no earlier id can still be committing). ``settle`` None:
+    every row written is settled (a one-off pass with nothing else writing,
+    such as the demo's)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settle or 0)
     last = None
     for pk, at in (
         feed.model._default_manager.filter(id__gt=after)
         .order_by("id")
         .values_list("id", feed.time_field)[:limit]
     ):
-        if at is not None and at >= cutoff:
+        if settle is not None and at is not None and at >= cutoff:
             break
         last = pk
     return last
 
 
-def ingest_source(source: str, *, limit: int = BATCH, settle: float = SETTLE_SECONDS) -> int:
+def ingest_source(source: str, *, limit: int = BATCH, settle: float | None = SETTLE_SECONDS) -> int:
     """Open the rows of one batch of one source: the number of ledger rows
     opened, or -1 when there was nothing settled to read (or another worker
     claimed the batch)."""
@@ -270,7 +272,7 @@ def ingest_source(source: str, *, limit: int = BATCH, settle: float = SETTLE_SEC
     return opened
 
 
-def problems_ingest(*, settle: float = SETTLE_SECONDS) -> str:
+def problems_ingest(*, settle: float | None = SETTLE_SECONDS) -> str:
     """The worker task: every source brought up to date, batch by batch."""
     done = []
     for source in FEEDS:
