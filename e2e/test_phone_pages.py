@@ -74,3 +74,46 @@ def test_the_lookup_page_finds_a_complaint_by_its_code(browser, live_county):
     page.wait_for_url(f"**/m/complaints/{complaint.track_code}")
     assert complaint.track_code in page.locator("#track-code").inner_text()
     context.close()
+
+
+def test_a_missed_number_rejoins_the_line_from_the_phone(browser, live_county):
+    """After 过号 the ticket page offers 重新排队 once; the ticket goes back in
+    line at the end and the button is gone."""
+    from yichuang.accounts.models import User
+    from yichuang.demo.queueing import build_structure
+    from yichuang.org.models import Centre, Window
+    from yichuang.queueing.actions import (
+        ticket_call_next,
+        ticket_issue,
+        ticket_no_show,
+        window_open,
+    )
+    from yichuang.queueing.models import Ticket
+
+    server, _password = live_county
+    build_structure()
+    hall = Centre.objects.get(code="county-hall")
+    window = Window.objects.get(centre=hall, number=1)
+    clerk = User.objects.get(username="clerk_w01")
+    window_open(window=window, actor=clerk)
+    ticket = ticket_issue(centre=hall, queue_code="general", channel="kiosk", priority="normal")
+    assert ticket_call_next(window=window, actor=clerk).pk == ticket.pk
+    ticket_no_show(window=window, actor=clerk)
+    context, page = _phone(browser)
+    page.goto(f"{server.url}/m/tickets/{ticket.track_code}")
+    advice = page.locator("#no-show-advice")
+    assert "排到队尾" in advice.inner_text()
+    button = page.locator("#rejoin button")
+    assert button.is_visible()
+    width, client, _height = _fits(page)
+    assert width <= client
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-ticket-no-show.png"), full_page=True)
+    button.click()
+    page.wait_for_selector("#rejoined")
+    assert page.locator("#ticket-status").inner_text() == "等候中"
+    assert page.locator("#rejoin").count() == 0
+    page.screenshot(path=str(SHOTS / "phone-ticket-rejoined.png"), full_page=True)
+    row = Ticket.objects.get(pk=ticket.pk)
+    assert row.status == "waiting" and row.rejoined
+    context.close()

@@ -432,7 +432,7 @@ def ticket_cancel(request, ticket_id: int):
 
 @router.post(
     "/tickets/{ticket_id}/rejoin",
-    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut},
+    response={200: TicketOut, **STAFF_ERRORS, 409: ErrorOut, 422: ErrorOut},
     auth=API_AUTH,
 )
 def ticket_rejoin(request, ticket_id: int):

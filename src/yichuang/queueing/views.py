@@ -257,20 +257,47 @@ def _ticket_cancel(request: HttpRequest, ticket: Ticket) -> dict:
         return {"error": e}
 
 
+# Rejoins asked from the phone per client address and hour: the track code is
+# the only key, so a guesser's tries are bounded as on the other anonymous pages.
+REJOINS = Rule("ticket-rejoin-ip", 20, 3600)
+
+
+def _ticket_rejoin(request: HttpRequest, ticket: Ticket) -> dict:
+    """A POST ``rejoin`` of the ticket page: back in line at the end (the
+    action says no, and changes nothing, when the ticket may not rejoin)."""
+    try:
+        if not rule_hit(REJOINS, client_ip(request) or "-"):
+            raise TooManyRequests(
+                "queueing.too_many_rejoins", _("操作过于频繁，请稍后再试，或到导办台求助。")
+            )
+        return {"ticket": actions.ticket_rejoin(ticket=ticket), "rejoined": True}
+    except DomainError as e:
+        return {"error": e}
+
+
 def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     """``/m/tickets/<code>``: the citizen's own number: the wait while in line
     (and a cancel, confirmed), the rating link once 办结 until rated, and what
-    to do after 过号 (rejoin once the same day where the queue allows it)."""
+    to do after 过号: a 重新排队 button (once, the same day, while the hall is
+    open, where the queue allows it), or why not."""
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
         raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
     ticket = ticket.latest()
-    step = _ticket_cancel(request, ticket) if request.method == "POST" else {}
+    step: dict = {}
+    if request.method == "POST":
+        rejoin = "rejoin" in request.POST
+        step = _ticket_rejoin(request, ticket) if rejoin else _ticket_cancel(request, ticket)
     ticket = step.pop("ticket", ticket)
     ahead, minutes = ticket_estimate(ticket)
     done = ticket.status == Ticket.Status.DONE
     rated = done and _ticket_rated(ticket)
     error = step.get("error")
+    refusal = (
+        actions.rejoin_refusal(ticket, timezone.now())
+        if ticket.status == Ticket.Status.NO_SHOW
+        else None
+    )
     return render(
         request,
         "queueing/mobile_ticket.html",
@@ -281,10 +308,7 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
             "issued": timezone.localtime(ticket.issued_at),
             "rate_code": ticket.rating_code if done and not rated else None,
             "rated": rated,
-            "may_rejoin": ticket.status == Ticket.Status.NO_SHOW
-            and ticket.queue.no_show_rejoin
-            and not ticket.rejoined
-            and ticket.day == timezone.localdate(),
+            "rejoin_refusal": refusal,
             "live": ticket.status in (Ticket.Status.WAITING, *Ticket.ACTIVE),
             **step,
         },

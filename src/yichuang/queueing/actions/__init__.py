@@ -18,6 +18,7 @@ from .appointments import (
 )
 from .calling import SMS_PLACES_AHEAD, ticket_call_next, ticket_call_specific
 from .clerk_steps import (
+    rejoin_refusal,
     ticket_cancel,
     ticket_finish,
     ticket_no_show,
@@ -45,6 +46,7 @@ __all__ = [
     "issue_state",
     "phone_banned",
     "pick_next",
+    "rejoin_refusal",
     "slot_bounds",
     "ticket_call_next",
     "ticket_call_specific",

@@ -12,13 +12,20 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.lib.errors import Conflict, Unprocessable
+from yichuang.lib.errors import Conflict, DomainError, Unprocessable
 from yichuang.org.models import Device, Window
 
 from ..events import ticket_event
 from ..models import Channel, Queue, Ticket, TicketEvent, WindowSkill, new_code
 from ..permissions import TICKET_ROLES, check_operator, staff_or_403, ticket_not_found, tickets_for
-from .common import S, current_at, lock_current, lock_window, no_current_ticket
+from .common import (
+    S,
+    check_centre_open,
+    current_at,
+    lock_current,
+    lock_window,
+    no_current_ticket,
+)
 
 E = TicketEvent.Type
 
@@ -121,25 +128,53 @@ def _lock_ticket(ticket: Ticket, actor, device: Device | None) -> Ticket:
     elif actor is not None:
         staff_or_403(actor, TICKET_ROLES)
         qs = tickets_for(actor)
-    locked = qs.select_for_update(of=("self",)).select_related("queue").filter(pk=ticket.pk).first()
+    locked = (
+        qs.select_for_update(of=("self",))
+        .select_related("queue", "centre")
+        .filter(pk=ticket.pk)
+        .first()
+    )
     if locked is None:
         raise ticket_not_found()
     return locked
+
+
+def rejoin_refusal(ticket: Ticket, now: dt.datetime) -> DomainError | None:
+    """Why ``ticket`` may not rejoin the line at ``now`` (None if it may): it
+    is not 过号, its queue allows no rejoin, it has rejoined once already, it
+    is another day's, or the hall is closed now. The ticket page asks this to
+    offer the button; ``ticket_rejoin`` raises it."""
+    if ticket.status != S.NO_SHOW:
+        return Conflict("queueing.not_no_show", _("只有过号的号可以重新排队。"))
+    if not ticket.queue.no_show_rejoin:
+        return Conflict(
+            "queueing.rejoin_not_allowed", _("该业务过号后不能重新排队，如需办理请重新取号。")
+        )
+    if ticket.rejoined:
+        return Conflict("queueing.rejoin_used", _("过号只能重新排队一次，请重新取号。"))
+    if ticket.day != timezone.localdate(now):
+        return Conflict("queueing.ticket_expired", _("该号已过期，请重新取号。"))
+    try:
+        check_centre_open(ticket.centre, now)
+    except DomainError as closed:
+        return closed
+    return None
 
 
 @transaction.atomic
 def ticket_rejoin(
     *, ticket: Ticket, actor=None, device: Device | None = None, now: dt.datetime | None = None
 ) -> Ticket:
-    """A citizen who missed the call rejoins once, at the back of the line."""
+    """A citizen who missed the call rejoins once, the same day, at the back of
+    the line (the place in line restarts now), while the hall is open. Asked
+    by staff or a device of the centre, or by the citizen (no actor and no
+    device: the ticket's secret track code, /m/tickets/<code>, is the
+    authority)."""
     now = now or timezone.now()
     ticket = _lock_ticket(ticket, actor, device)
-    if ticket.status != S.NO_SHOW:
-        raise Conflict("queueing.not_no_show", _("只有过号的号可以重新排队。"))
-    if not ticket.queue.no_show_rejoin or ticket.rejoined:
-        raise Conflict("queueing.rejoin_used", _("过号只能重新排队一次，请重新取号。"))
-    if ticket.day != timezone.localdate(now):
-        raise Conflict("queueing.ticket_expired", _("该号已过期，请重新取号。"))
+    refusal = rejoin_refusal(ticket, now)
+    if refusal is not None:
+        raise refusal
     ticket.status = S.WAITING
     ticket.rejoined = True
     ticket.sort_at = now
