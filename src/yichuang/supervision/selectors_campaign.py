@@ -562,7 +562,6 @@ def practices(campaign: Campaign) -> QuerySet[GoodPractice]:
     return (
         GoodPractice.objects.filter(campaign=campaign, published_at__isnull=False)
         .select_related("centre", "department", "author")
-        .prefetch_related("adoptions__centre", "adoptions__department")
         .annotate(n_adoptions=Count("adoptions"))
         .order_by("-n_adoptions", "-published_at", "-id")
     )
