@@ -281,3 +281,32 @@ def test_administrators_get_no_ledger(county, frozen):
         resp = client_for(user).get("/supervision/problems/")
         assert resp.status_code == 403 and code_of(resp) == "org.administrators_only"
     assert User.objects.filter(username="admin").exists()
+
+
+def test_the_inspector_records_a_recheck_on_the_rows_page(county, sup, frozen):
+    from yichuang.supervision.models import RecheckTask
+
+    row = open_row(county, window=sup.window, severity="major")
+    row = actions.problem_plan(problem=row, actor=county.dept_lead, measure="整改")
+    row = actions.problem_submit(problem=row, actor=county.dept_lead, evidence="已整改")
+    actions.problem_verify(problem=row, actor=county.inspector)
+    task = RecheckTask.objects.get(problem=row)
+    frozen.shift(dt.timedelta(days=30))
+    url = f"/supervision/problems/{row.pk}/"
+    lead = client_for(county.dept_lead)
+    assert f'id="recheck-{task.pk}"' not in lead.get(url).content.decode()
+    before = snapshot()
+    resp = lead.post(url, {"action": "recheck", "task": task.pk, "result": "held"})
+    assert_page_refused(resp, 403, "supervision.not_verifier", before)
+    inspector = client_for(county.inspector)
+    assert f'id="recheck-{task.pk}"' in inspector.get(url).content.decode()
+    resp = inspector.post(url, {"action": "recheck", "task": task.pk, "result": "relapsed"})
+    assert_page_refused(resp, 422, "supervision.reason_required", before)
+    resp = inspector.post(
+        url, {"action": "recheck", "task": task.pk, "result": "relapsed", "note": "又未戴证"}
+    )
+    assert resp.status_code == 302 and resp["Location"].endswith("?done=recheck")
+    relapse = Problem.objects.exclude(pk=row.pk).get()
+    assert relapse.recurrence == 1 and list(relapse.previous.all()) == [row]
+    page = inspector.get(url).content.decode()
+    assert "问题反弹" in page and f'href="/supervision/problems/{relapse.pk}/"' in page

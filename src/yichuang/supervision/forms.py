@@ -15,7 +15,16 @@ from PIL import Image, UnidentifiedImageError
 from yichuang.org.models import Centre, Department, Staff, Window
 
 from . import photos
-from .models import SEVERITY_RANK, Category, Checklist, ChecklistLine, Finding, Severity, VisitKind
+from .models import (
+    SEVERITY_RANK,
+    Category,
+    Checklist,
+    ChecklistLine,
+    Finding,
+    RecheckTask,
+    Severity,
+    VisitKind,
+)
 from .permissions import OPEN_ROLES
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -195,6 +204,17 @@ class StepForm(forms.Form):
     def __init__(self, *args, owners: QuerySet[Staff], **kw):
         super().__init__(*args, **kw)
         _model_field(self, "owner").queryset = owners
+
+
+class RecheckForm(forms.Form):
+    """What a 回头看 found on a closed row."""
+
+    task = forms.IntegerField(min_value=1)
+    result = forms.ChoiceField(
+        choices=RecheckTask.Result.choices,
+        error_messages={"required": _("请选择回头看结果。")},
+    )
+    note = forms.CharField(required=False, max_length=500)
 
 
 def unit_staff(centre_id: int, department_id: int | None) -> QuerySet[Staff]:

@@ -27,8 +27,26 @@ from yichuang.org.permissions import hall_staff_required, holds
 from yichuang.org.scopes import centres_for, departments_for, staff_of, windows_for
 
 from . import actions, photos, selectors
-from .forms import FindingForm, ProblemForm, StepForm, VisitForm, unit_staff, visit_choices
-from .models import Category, Checklist, Finding, Inspection, Problem, Severity, Source, VisitKind
+from .forms import (
+    FindingForm,
+    ProblemForm,
+    RecheckForm,
+    StepForm,
+    VisitForm,
+    unit_staff,
+    visit_choices,
+)
+from .models import (
+    Category,
+    Checklist,
+    Finding,
+    Inspection,
+    Problem,
+    RecheckTask,
+    Severity,
+    Source,
+    VisitKind,
+)
 from .permissions import (
     OPEN_ROLES,
     is_inspector,
@@ -439,6 +457,7 @@ def _problem_page(
     problem: Problem,
     *,
     form: StepForm | None = None,
+    recheck_form: RecheckForm | None = None,
     error: DomainError | None = None,
 ) -> HttpResponse:
     user = request.user
@@ -455,7 +474,10 @@ def _problem_page(
         "later": visible.filter(previous=problem)
         .select_related("centre", "department")
         .order_by("found_on", "id"),
-        "rechecks": problem.rechecks.order_by("due_on"),
+        "rechecks": problem.rechecks.select_related("done_by").order_by("due_on"),
+        "may_recheck": may_verify(user),
+        "recheck_form": recheck_form,
+        "recheck_results": RecheckTask.Result.choices,
         "source_url": source_url(user, problem),
         "steps": steps_for(user, problem),
         "owners": owners,
@@ -475,6 +497,8 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
     problem = selectors.get_problem_for(user, problem_id)
     if request.method == "GET":
         return _problem_page(request, problem)
+    if request.POST.get("action") == "recheck":
+        return _recheck(request, problem)
     form = StepForm(request.POST, owners=unit_staff(problem.centre_id, problem.department_id))
     if not form.is_valid():
         return _problem_page(request, problem, form=form, error=_form_error(form))
@@ -493,6 +517,27 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
         problem = selectors.get_problem_for(user, problem_id)
         return _problem_page(request, problem, form=form, error=exc)
     return redirect(reverse("supervision:problem", args=[problem.pk]) + f"?done={data['action']}")
+
+
+def _recheck(request: HttpRequest, problem: Problem) -> HttpResponse:
+    """Record a 回头看 of the closed row: held, or relapsed (which opens a
+    new row linked to it)."""
+    form = RecheckForm(request.POST)
+    if not form.is_valid():
+        return _problem_page(request, problem, recheck_form=form, error=_form_error(form))
+    task = problem.rechecks.filter(pk=form.cleaned_data["task"]).first()
+    if task is None:
+        raise NotFound("supervision.recheck_not_found", _("没有找到该回头看任务。"))
+    try:
+        actions.recheck_record(
+            task=task,
+            actor=request.user,
+            result=form.cleaned_data["result"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        return _problem_page(request, problem, recheck_form=form, error=exc)
+    return redirect(reverse("supervision:problem", args=[problem.pk]) + "?done=recheck")
 
 
 @require_http_methods(["GET", "POST"])
