@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,14 +52,20 @@ def problems_for(user) -> ProblemQuerySet:
         return qs.none()
     named = Q(owner=staff) | Q(clerk=staff)
     if oversees_ledger(user):
-        scope = Q(centre__in=centres_for(user))
+        # The centres as a list of ids (a county has a handful), and no
+        # condition at all when they are every centre: the ledger is read
+        # by scanning, not by a look-up per row.
+        centre_ids = set(centres_for(user).values_list("pk", flat=True))
+        everywhere = centre_ids == set(Centre.objects.values_list("pk", flat=True))
+        scope = Q() if everywhere else Q(centre_id__in=sorted(centre_ids))
         if staff.scope == Staff.Scope.DEPARTMENT:
             scope &= Q(department_id=staff.department_id)
-        qs = qs.filter(scope | named)
+        if scope:
+            qs = qs.filter(scope | named)
     else:
         qs = qs.filter(named)
     if not is_inspector(user):
-        qs = qs.exclude(Q(hidden_until_published=True) & ~Q(opened_by=user))
+        qs = qs.filter(Q(hidden_until_published=False) | Q(opened_by=user))
     return qs
 
 
@@ -108,8 +114,9 @@ def ledger(
     """The rows ``user`` sees, filtered (the API's and the pages' query
     parameters: ``status``, ``source``, ``severity`` take comma-separated
     values; ``centre`` and ``department`` codes; ``overdue`` and
-    ``recurring`` booleans), annotated with ``overdue_now``, overdue and
-    recurring rows first, then by deadline."""
+    ``recurring`` booleans), annotated with ``overdue_now``: the rows not
+    closed first, by deadline (so the overdue ones lead), then the closed
+    ones, the latest closed first."""
     today = today or timezone.localdate()
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = problems_for(user)
@@ -129,16 +136,9 @@ def ledger(
     if "recurring" in filters:
         recurring = _flag(filters["recurring"], "recurring")
         qs = qs.filter(recurrence__gt=0) if recurring else qs.filter(recurrence=0)
-    return (
-        qs.with_overdue(today)
-        .annotate(
-            open_rank=Case(
-                When(status=Problem.Status.VERIFIED, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("open_rank", "-overdue_now", "-recurrence", "due_date", "-id")
+    # A closed row has ``verified_at``, an open one none: one plain ORDER BY.
+    return qs.with_overdue(today).order_by(
+        F("verified_at").desc(nulls_first=True), F("due_date").asc(nulls_last=True), "-id"
     )
 
 
