@@ -443,3 +443,33 @@ def test_the_evaluation_is_made_after_the_phase_and_printed(county, campaign, tm
         login_client(county.dept_lead).get(f"/supervision/campaign/phases/{phase.pk}/").status_code
         == 200
     )
+
+
+def test_the_office_starts_the_campaign_from_its_page(county):
+    from yichuang.supervision.models import Campaign
+
+    lead = login_client(county.dept_lead)
+    page = lead.get("/supervision/campaign/")
+    assert page.status_code == 200 and "尚未发起提升行动" in page.content.decode()
+    before = snapshot()
+    assert_refused(
+        lead.post("/supervision/campaign/start/", {"name": "提升行动", "starts_on": "2026-01-01"}),
+        403,
+        "supervision.not_campaign_office",
+        before,
+    )
+    assert not Campaign.objects.exists()
+    assert_refused(
+        login_client(county.director).post(
+            "/supervision/campaign/start/", {"name": "提升行动", "starts_on": "2026-13-01"}
+        ),
+        422,
+        "supervision.bad_date",
+        before,
+    )
+    login_client(county.director).post(
+        "/supervision/campaign/start/", {"name": "窗口服务提升行动", "starts_on": "2026-01-01"}
+    )
+    campaign = Campaign.objects.get()
+    assert campaign.phases.count() == 3
+    assert "窗口服务提升行动" in lead.get("/supervision/campaign/").content.decode()
