@@ -6,14 +6,25 @@ gives the same answer."""
 import pytest
 
 from yichuang.knowledge.models import SearchToken
-from yichuang.knowledge.search import COVERAGE, _idf, query_groups, search
+from yichuang.knowledge.search import (
+    COVERAGE,
+    _idf,
+    distinctive,
+    group_frequencies,
+    query_groups,
+    search,
+)
 
 
 def reference(query, today):
     """The ranking rule, in Python: 10000 × groups matched + Σ weight × idf,
-    then kind and id."""
+    then kind and id; with common and distinctive groups, only the documents
+    holding a distinctive one."""
     groups = query_groups(query)
-    idf = _idf(groups)
+    frequencies = group_frequencies(groups)
+    idf = _idf(groups, frequencies)
+    rare = distinctive(groups, frequencies)
+    needed = set().union(*rare) if rare and len(rare) < len(groups) else None
     terms = set().union(*groups)
     docs: dict[tuple[str, int], list] = {}
     for kind, doc_id, term, weight, until in SearchToken.objects.filter(term__in=terms).values_list(
@@ -21,7 +32,8 @@ def reference(query, today):
     ):
         if until is not None and until < today:
             continue
-        doc = docs.setdefault((kind, doc_id), [set(), 0])
+        doc = docs.setdefault((kind, doc_id), [set(), 0, set()])
+        doc[2].add(term)
         for i, group in enumerate(groups):
             if term in group:
                 doc[0].add(i)
@@ -29,7 +41,8 @@ def reference(query, today):
                 break
     ranked = [
         (kind, doc_id, len(covered) * COVERAGE + total)
-        for (kind, doc_id), (covered, total) in docs.items()
+        for (kind, doc_id), (covered, total, terms) in docs.items()
+        if needed is None or terms & needed
     ]
     return sorted(ranked, key=lambda r: (-r[2], r[0], r[1]))
 
@@ -57,6 +70,21 @@ def test_the_orm_ranking_is_the_rule(county, library, query):
     assert got == expected[:50]
     assert result.count == len(expected)
     assert got  # every query of the set finds something
+
+
+@pytest.mark.parametrize("query", ["申请材料", "低保申请", "社保卡补办", "身份证明"])
+def test_common_words_alone_do_not_make_an_answer(county, library, monkeypatch, query):
+    """With a low ceiling, 申请 and 材料 are common words: the documents
+    holding only them are left out, on both paths alike."""
+    from django.utils import timezone
+
+    from yichuang.knowledge import search as module
+
+    monkeypatch.setattr(module, "COMMON_FLOOR", 1)
+    monkeypatch.setattr(module, "_doc_total", (0.0, 0))
+    today = timezone.localdate()
+    got = [(h.kind, h.id, h.score) for h in search(query, user=county.clerk, limit=50).hits]
+    assert got == reference(query, today)[:50]
 
 
 def test_it_is_deterministic(county, library):

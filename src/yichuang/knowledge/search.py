@@ -8,8 +8,10 @@ table is then read through the ORM in one grouped query:
     rank = 10000 × (groups matched) + Σ weight × idf(group)
 
 summed per document over the matched tokens (a title token weighs 10, a body
-token 1; idf favours the rarer groups), ties broken by kind and id. Everything
-is integer arithmetic on plain columns, so SQLite and PostgreSQL rank alike."""
+token 1; idf favours the rarer groups), ties broken by kind and id. When a
+query mixes common words of the index with distinctive ones, only documents
+holding a distinctive one are ranked (``distinctive``). Everything is integer
+arithmetic on plain columns, so SQLite and PostgreSQL rank alike."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ MAX_QUERY = 100
 MAX_GROUPS = 12
 MAX_CANDIDATES = 12
 COVERAGE = 10000
+COMMON_FLOOR = 500
 ARTICLE_KINDS = (DocKind.POLICY, DocKind.FAQ, DocKind.PHRASE)
 ALL_KINDS = (*ARTICLE_KINDS, DocKind.ITEM)
 PUBLIC_KINDS = (DocKind.FAQ, DocKind.ITEM)
@@ -243,7 +246,9 @@ def _documents() -> int:
     return max(total, 1)
 
 
-def _idf(groups: list[set[str]]) -> list[int]:
+def group_frequencies(groups: list[set[str]]) -> list[int]:
+    """How many token rows each group's terms have (its document frequency,
+    a title and a body match counted apart)."""
     terms = set().union(*groups)
     counts = dict(
         SearchToken.objects.filter(term__in=terms)
@@ -251,11 +256,25 @@ def _idf(groups: list[set[str]]) -> list[int]:
         .annotate(n=Count("id"))
         .values_list("term", "n")
     )
+    return [sum(counts.get(t, 0) for t in g) for g in groups]
+
+
+def _idf(groups: list[set[str]], frequencies: list[int] | None = None) -> list[int]:
+    """An integer weight per group: 10 × log2(documents / frequency), at
+    least 1, so the rarer words of a query count for more."""
+    frequencies = frequencies if frequencies is not None else group_frequencies(groups)
     total = _documents()
-    return [
-        max(1, round(10 * math.log((total + 1) / (sum(counts.get(t, 0) for t in g) + 1), 2)))
-        for g in groups
-    ]
+    return [max(1, round(10 * math.log((total + 1) / (df + 1), 2))) for df in frequencies]
+
+
+def distinctive(groups: list[set[str]], frequencies: list[int]) -> list[set[str]]:
+    """The groups that are not common words of the index (found in at most a
+    tenth of the documents, or ``COMMON_FLOOR`` rows). When a query has both,
+    only documents holding a distinctive group are ranked: a document that
+    matches nothing but 申请 and 办理 is no answer, and leaving it out keeps
+    the ranked set small however large the library grows."""
+    ceiling = max(COMMON_FLOOR, _documents() // 10)
+    return [g for g, df in zip(groups, frequencies, strict=True) if df <= ceiling]
 
 
 def search(
@@ -292,7 +311,17 @@ def search(
             Q(doc_kind=DocKind.ITEM, doc_id=item.pk)
             | (~Q(doc_kind=DocKind.ITEM) & Q(doc_id__in=linked))
         )
-    idf = _idf(groups)
+    frequencies = group_frequencies(groups)
+    idf = _idf(groups, frequencies)
+    rare = distinctive(groups, frequencies)
+    if rare and len(rare) < len(groups):
+        holders = tokens.filter(term__in=set().union(*rare))
+        candidates = Q()
+        for kind in wanted:
+            candidates |= Q(
+                doc_kind=kind, doc_id__in=holders.filter(doc_kind=kind).values("doc_id")
+            )
+        tokens = tokens.filter(candidates)
     covered: list[Any] = [
         Max(Case(When(term__in=g, then=Value(1)), default=Value(0)), output_field=IntegerField())
         for g in groups
