@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.cases.models import Card
 from yichuang.feedback.models import Complaint, FeedbackEvent, Rectification
+from yichuang.org.models import Staff
 from yichuang.queueing.models import QueueAlert
 
 from ..models import Category, Problem, Severity, Source, SourceCursor
@@ -54,6 +55,23 @@ def _day(at: dt.datetime) -> dt.date:
     return timezone.localdate(at)
 
 
+class Owners:
+    """The owner of each (window, day) of a batch, looked up once."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int | None, dt.date], Staff | None] = {}
+
+    def of(self, *, window, department, centre, day: dt.date) -> Staff | None:
+        key = (window.pk if window else None, day)
+        if window is None:
+            return None
+        if key not in self.known:
+            self.known[key] = owner_for(
+                window=window, department=department, centre=centre, day=day
+            )
+        return self.known[key]
+
+
 # --- what each source's rows open ----------------------------------------------------------
 
 
@@ -75,13 +93,14 @@ def _rating_rows(low: int, high: int) -> Iterable[NewProblem]:
         )
         .order_by("id")
     )
+    owners = Owners()
     for event in events:
         rating = event.rectification.rating
         day = _day(event.at)
         reasons = rating.reasons or []
         category = RATING_CATEGORIES.get(reasons[0] if reasons else "", Category.ATTITUDE)
         finding = event.rectification.finding or rating.comment
-        owner = owner_for(
+        owner = owners.of(
             window=rating.window, department=rating.department, centre=rating.centre, day=day
         )
         yield NewProblem(
@@ -120,11 +139,12 @@ def _complaint_rows(low: int, high: int) -> Iterable[NewProblem]:
         )
         .order_by("id")
     )
+    owners = Owners()
     for event in events:
         c = event.complaint
         day = _day(event.at)
         code = c.category.code if c.category else c.kind
-        owner = owner_for(window=c.window, department=c.department, centre=c.centre, day=day)
+        owner = owners.of(window=c.window, department=c.department, centre=c.centre, day=day)
         yield NewProblem(
             source=Source.COMPLAINT,
             source_id=c.pk,
