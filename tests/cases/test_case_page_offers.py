@@ -45,7 +45,7 @@ def test_a_refusal_is_shown_once_from_the_server_and_changes_nothing(intake):
     case.refresh_from_db()
     assert case.status == "accepted" and CaseEvent.objects.filter(case=case).count() == events
     html = c.get(resp["Location"]).content.decode()
-    assert re.search(r'<p class="err" role="alert" data-code="cases\.[a-z_]+">', html)
+    assert re.search(r'<p class="alert" role="alert" data-code="cases\.[a-z_]+">', html)
     assert 'role="alert"' not in c.get(f"/cases/{case.pk}/").content.decode()
 
 
