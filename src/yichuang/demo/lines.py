@@ -40,6 +40,7 @@ TOWNSHIP_QUEUE_LINES = {"social": ["shebao", "yibao"]}
 def map_lines() -> None:
     """Give every department, queue and item without lines the lines above
     (items take their department's)."""
+    BusinessLine.ensure_defaults()
     lines = {line.code: line for line in BusinessLine.objects.all()}
     for department in Department.objects.filter(lines__isnull=True):
         department.lines.set([lines[c] for c in DEPARTMENT_LINES.get(department.code, [])])

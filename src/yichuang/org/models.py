@@ -112,6 +112,20 @@ class Centre(models.Model):
         return opening_for(self, local.date()).is_open_at(local.strftime("%H:%M"))
 
 
+# The business lines of docs/domain.md, in their order: (code, name).
+DEFAULT_LINES = [
+    ("shebao", "社保"),
+    ("yibao", "医保"),
+    ("huji", "户籍"),
+    ("minzheng", "民政"),
+    ("weijian", "卫健（计生）"),
+    ("canlian", "残联"),
+    ("tuiyi", "退役军人"),
+    ("shuiwu", "税务"),
+    ("zonghe", "综合受理"),
+]
+
+
 class BusinessLine(models.Model):
     """A business line (业务条线, docs/domain.md "Business lines"): 社保, 医保, 户籍 …
     Queues, items and departments belong to lines; a window requires the lines
@@ -130,6 +144,12 @@ class BusinessLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def ensure_defaults(cls) -> None:
+        """Create the default lines that are missing (a flushed database)."""
+        for sort, (code, name) in enumerate(DEFAULT_LINES, start=1):
+            cls.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
 
 
 class Department(models.Model):
