@@ -15,7 +15,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from yichuang.lib.errors import ErrorOut, NotFound, Unprocessable
-from yichuang.lib.pagination import PageIn, page_of
+from yichuang.lib.pagination import PageIn
 from yichuang.org.auth import API_AUTH, staff_user
 from yichuang.org.models import Department, Staff, Window
 from yichuang.org.scopes import centres_for, get_window_for, staff_of, windows_for
@@ -209,8 +209,8 @@ def problem_list(request, page: Query[PageIn]):
     user = staff_user(request)
     today = timezone.localdate()
     filters = {k: request.GET.get(k, "") for k in selectors.LEDGER_FILTERS}
-    qs = selectors.ledger(user, filters, today)
-    rows = list(page_of(qs.select_related(*ROW_RELATED), page))
+    qs = selectors.ledger_rows(user, filters, today)
+    rows = selectors.ledger_page(qs, page.offset, page.limit)
     previous = selectors.with_previous_ids(rows)
     return {
         "items": [problem_out(p, today, previous[p.pk]) for p in rows],

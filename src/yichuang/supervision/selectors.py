@@ -108,15 +108,43 @@ def _flag(value: str, field: str) -> bool:
     )
 
 
+# A closed row has ``verified_at``, an open one none: one plain ORDER BY puts
+# the rows not closed first, by deadline (so the overdue ones lead), then the
+# closed ones, the latest closed first.
+LEDGER_ORDER = (
+    F("verified_at").desc(nulls_first=True),
+    F("due_date").asc(nulls_last=True),
+    "-id",
+)
+
+
 def ledger(
+    user, filters: dict[str, str] | None = None, today: dt.date | None = None
+) -> ProblemQuerySet:
+    """``ledger_rows`` annotated with ``overdue_now``, in ``LEDGER_ORDER``."""
+    today = today or timezone.localdate()
+    return ledger_rows(user, filters, today).with_overdue(today).order_by(*LEDGER_ORDER)
+
+
+def ledger_page(qs: ProblemQuerySet, offset: int, limit: int) -> list[Problem]:
+    """One page of ``qs`` in ``LEDGER_ORDER``, with the rows' unit and
+    people: the page's ids are found first, on the ledger table alone (a
+    join on every row before the sort would cost the whole table), then
+    those rows are read."""
+    ids = list(qs.order_by(*LEDGER_ORDER).values_list("pk", flat=True)[offset : offset + limit])
+    rows = Problem.objects.select_related(
+        "centre", "department", "window", "owner", "clerk"
+    ).in_bulk(ids)
+    return [rows[pk] for pk in ids]
+
+
+def ledger_rows(
     user, filters: dict[str, str] | None = None, today: dt.date | None = None
 ) -> ProblemQuerySet:
     """The rows ``user`` sees, filtered (the API's and the pages' query
     parameters: ``status``, ``source``, ``severity`` take comma-separated
     values; ``centre`` and ``department`` codes; ``overdue`` and
-    ``recurring`` booleans), annotated with ``overdue_now``: the rows not
-    closed first, by deadline (so the overdue ones lead), then the closed
-    ones, the latest closed first."""
+    ``recurring`` booleans)."""
     today = today or timezone.localdate()
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = problems_for(user)
@@ -131,15 +159,14 @@ def ledger(
     if "department" in filters:
         qs = qs.filter(department__code=filters["department"])
     if "overdue" in filters:
-        overdue = Q(status__in=Problem.OPEN_STATUSES, due_date__lt=today)
+        # Open rows are the ones without ``verified_at``: a condition the
+        # scan checks, rather than a look-up per row through the status index.
+        overdue = Q(verified_at__isnull=True, due_date__lt=today)
         qs = qs.filter(overdue) if _flag(filters["overdue"], "overdue") else qs.exclude(overdue)
     if "recurring" in filters:
         recurring = _flag(filters["recurring"], "recurring")
         qs = qs.filter(recurrence__gt=0) if recurring else qs.filter(recurrence=0)
-    # A closed row has ``verified_at``, an open one none: one plain ORDER BY.
-    return qs.with_overdue(today).order_by(
-        F("verified_at").desc(nulls_first=True), F("due_date").asc(nulls_last=True), "-id"
-    )
+    return qs
 
 
 def with_previous_ids(rows: list[Problem]) -> dict[int, list[int]]:
