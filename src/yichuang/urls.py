@@ -18,6 +18,8 @@ urlpatterns = [
     path("org/", include("yichuang.org.urls")),
     path("supervision/", include("yichuang.supervision.urls")),
     path("m/", include("yichuang.cases.mobile_urls")),
+    path("knowledge/", include("yichuang.knowledge.urls")),
+    path("m/faq/", include("yichuang.knowledge.mobile_urls")),
     path("", include("yichuang.home.urls")),
     path("", include("yichuang.queueing.urls")),
     path("", include("yichuang.feedback.urls")),

@@ -219,7 +219,8 @@ def m_complaint_new(request: HttpRequest) -> HttpResponse:
         "categories": categories,
         "centres": centres,
         "kinds": Complaint.Kind.choices,
-        "form": request.POST,
+        # A GET prefills the form from the query (the FAQ's "没找到答案?" link).
+        "form": request.POST if request.method == "POST" else request.GET,
     }
     if request.method == "POST":
         category = categories.filter(code=request.POST.get("category", "")).first()

@@ -132,7 +132,10 @@ def _date(request: HttpRequest, name: str) -> dt.date | None:
     raw = request.POST.get(name, "").strip()
     if not raw:
         return None
-    day = parse_date(raw) if len(raw) == 10 else None
+    try:
+        day = parse_date(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
     if day is None:
         raise Unprocessable("knowledge.bad_date", _("日期格式应为 YYYY-MM-DD。"), field=name)
     return day
