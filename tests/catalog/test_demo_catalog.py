@@ -24,6 +24,7 @@ def test_it_builds_a_believable_catalogue_below_target(county):
         "wj",
         "cl",
         "tyjr",
+        "sw",
     }
     assert ItemVersion.objects.filter(case_type="immediate").exists()
     assert {"newborn", "retirement", "after-death", "disability"} <= set(
