@@ -1,7 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.org.admin import BusinessLineAdmin, LineMappingInline, label_mapping
+
 from .models import Bundle, Item, ItemVersion, OneTimeNotice
+
+label_mapping(Item.lines.through, _("事项业务条线"), item=_("事项"), businessline=_("业务条线"))
+
+
+class ItemLineInline(LineMappingInline):
+    """The items of a business line, edited on the line's admin page."""
+
+    model = Item.lines.through
+    autocomplete_fields = ["item"]
+    verbose_name = _("事项")
+    verbose_name_plural = _("所属事项")
+
+
+BusinessLineAdmin.inlines.append(ItemLineInline)
 
 
 @admin.register(Item)

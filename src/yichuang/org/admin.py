@@ -60,10 +60,54 @@ class DepartmentAdmin(AuditedAdmin):
     filter_horizontal = ["lines"]
 
 
+def label_mapping(through, name, **fields) -> None:
+    """Chinese labels for an implicit many-to-many table the admin shows as
+    an inline (Django names it "Department-BusinessLine relationship")."""
+    through._meta.verbose_name = through._meta.verbose_name_plural = name
+    for field, label in fields.items():
+        through._meta.get_field(field).verbose_name = label
+
+
+class LineMappingInline(admin.TabularInline):
+    """Rows of a many-to-many to the business lines (departments here; the
+    catalogue's items and the queues add theirs from their own admin
+    modules). Whoever may change the lines may change the mapping."""
+
+    extra = 0
+
+    def _may(self, request, action: str) -> bool:
+        return request.user.has_perm(f"org.{action}_businessline")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, "view")
+
+    def has_add_permission(self, request, obj):
+        return self._may(request, "change")
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, "change")
+
+
+label_mapping(
+    Department.lines.through, _("部门业务条线"), department=_("部门"), businessline=_("业务条线")
+)
+
+
+class DepartmentLineInline(LineMappingInline):
+    model = Department.lines.through
+    verbose_name = _("部门")
+    verbose_name_plural = _("所属部门")
+
+
 @admin.register(BusinessLine)
 class BusinessLineAdmin(AuditedAdmin):
     list_display = ["code", "name", "sort"]
     ordering = ["sort", "code"]
+    # catalog.admin and queueing.admin append the items' and queues' inlines.
+    inlines: list = [DepartmentLineInline]
 
 
 @admin.register(Window)
