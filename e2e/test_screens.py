@@ -236,6 +236,17 @@ def _visits() -> list[Visit]:
         ("problems", "/supervision/problems/"),
     )
     add("director inspector", ("inspect", "/supervision/inspect/"))
+    add(
+        "dept-lead director inspector",
+        ("problem", "/supervision/problems/{problem}/"),
+    )
+    add(
+        "director inspector",
+        ("inspection", "/supervision/inspections/{inspection}/"),
+        ("campaign-task", "/supervision/campaign/tasks/{task}/"),
+        ("practice", "/supervision/campaign/practices/{practice}/"),
+        ("phase-evaluation", "/supervision/campaign/phases/{phase}/"),
+    )
     add("dept-lead director inspector", ("problem-new", "/supervision/problems/new/"))
     add(
         "dept-lead director inspector county-admin",
@@ -340,6 +351,22 @@ def _build_world() -> dict[str, Any]:
             starts_on=timezone.localdate().replace(day=1),
             actor=users["director"],
         )
+    # the ledger's rows, visits and the campaign's pieces the demo seeds
+    from yichuang.supervision.models import (
+        CampaignPhase,
+        CampaignTask,
+        GoodPractice,
+        Inspection,
+        Problem,
+    )
+
+    supervision = {
+        "problem": Problem.objects.filter(centre=hall, department__code="rs"),
+        "inspection": Inspection.objects.filter(centre=hall, published_at__isnull=False),
+        "task": CampaignTask.objects.all(),
+        "practice": GoodPractice.objects.all(),
+        "phase": CampaignPhase.objects.all(),
+    }
     # the department lead sees his department's records only
     complaint = Complaint.objects.filter(centre=hall, department=case.department).order_by("pk")[0]
     rect = Rectification.objects.filter(centre=hall, department=case.department).order_by("pk")[0]
@@ -370,6 +397,7 @@ def _build_world() -> dict[str, Any]:
         "rect": rect.pk,
         "followup": rect.followup_code,
         "password": PASSWORD,
+        **{key: rows.order_by("pk")[0].pk for key, rows in supervision.items()},
     }
 
 
