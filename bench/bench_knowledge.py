@@ -250,21 +250,38 @@ def quality(queries: list[tuple[str, list[str]]]) -> dict:
     }
 
 
+def topic_words() -> dict[str, list[str]]:
+    """The county dictionary's words by its sections (社保 · 就业, 医保 …):
+    a generated article is about one topic, as a real one is."""
+    from yichuang.knowledge.text import DICTIONARY
+
+    topics: dict[str, list[str]] = {}
+    section = ""
+    for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ") and "," not in line and len(line) < 20:
+            section = line[2:].strip()
+        elif line.strip() and not line.startswith("#") and section:
+            topics.setdefault(section, []).append(line.split()[0])
+    return topics
+
+
 def generate(seed: int = 11) -> None:
-    """ARTICLES published articles and ITEMS published items, written from
-    the county dictionary's service terms and everyday words, indexed in bulk
-    the way ``knowledge.indexing`` indexes one."""
+    """ARTICLES published articles and ITEMS published items, each about one
+    topic of the county dictionary (its service terms, two general ones and
+    everyday words), indexed in bulk the way ``knowledge.indexing`` indexes
+    one."""
     from django.db import connection, transaction
     from django.utils import timezone
 
     from yichuang.catalog.models import Item, ItemVersion
     from yichuang.knowledge.indexing import BODY_WEIGHT, TITLE_WEIGHT, vocabulary_add
     from yichuang.knowledge.models import Article, ArticleVersion, DocKind, SearchToken
-    from yichuang.knowledge.text import county_words, index_terms
+    from yichuang.knowledge.text import index_terms
     from yichuang.org.models import Department
 
     rng = random.Random(seed)
-    terms = [w for w, _f in county_words()]
+    topics = topic_words()
+    general = topics.pop("综合受理 · 通用", [])
     common = COMMON_WORDS.split()
     tails = ["怎么办理", "申请条件", "需要什么材料", "办理流程", "实施办法", "常见问题", "有关规定"]
     now = timezone.now()
@@ -273,8 +290,10 @@ def generate(seed: int = 11) -> None:
         articles, versions = [], []
         for n in range(ARTICLES):
             kind = rng.choices(["faq", "policy", "phrase"], weights=[6, 3, 1])[0]
+            terms = topics[rng.choice(sorted(topics))]
             title = "".join(rng.sample(terms, rng.randint(1, 2))) + rng.choice(tails)
-            words = rng.choices(terms, k=rng.randint(4, 12)) + rng.choices(common, k=40)
+            words = rng.choices(terms, k=rng.randint(3, 8)) + rng.choices(general, k=2)
+            words += rng.choices(common, k=40)
             rng.shuffle(words)
             body = "，".join("".join(words[i : i + 4]) for i in range(0, len(words), 4)) + "。"
             articles.append(Article(kind=kind, title=title, status="published", code=f"g{n}"))
@@ -301,7 +320,8 @@ def generate(seed: int = 11) -> None:
             Item(
                 code=f"G{n:05d}",
                 department=rng.choice(departments),
-                name="".join(rng.sample(terms, 2)) + rng.choice(["申领", "登记", "办理", "认定"]),
+                name="".join(rng.sample(topics[sorted(topics)[n % len(topics)]], 2))
+                + rng.choice(["申领", "登记", "办理", "认定"]),
             )
             for n in range(ITEMS)
         ]
@@ -314,7 +334,7 @@ def generate(seed: int = 11) -> None:
                     number=1,
                     status="published",
                     name=i.name,
-                    conditions="，".join(rng.choices(common + terms, k=20)),
+                    conditions="，".join(rng.choices(common + general, k=20)),
                     published_at=now,
                 )
                 for i in items

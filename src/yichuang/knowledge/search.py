@@ -10,7 +10,9 @@ table is then read through the ORM in one grouped query:
 summed per document over the matched tokens (a title token weighs 10, a body
 token 1; idf favours the rarer groups), ties broken by kind and id. When a
 query mixes common words of the index with distinctive ones, only documents
-holding a distinctive one are ranked (``distinctive``). Everything is integer
+holding a distinctive one are ranked (``distinctive``); when it has only
+common words, only the documents with one in their title, if they fill the
+page. Everything is integer
 arithmetic on plain columns, so SQLite and PostgreSQL rank alike."""
 
 from __future__ import annotations
@@ -314,8 +316,17 @@ def search(
     frequencies = group_frequencies(groups)
     idf = _idf(groups, frequencies)
     rare = distinctive(groups, frequencies)
+    holders = None
     if rare and len(rare) < len(groups):
         holders = tokens.filter(term__in=set().union(*rare))
+    elif not rare:
+        # Only common words: the documents naming one in their title, when
+        # there are enough of them to fill the page.
+        titled = tokens.filter(field=SearchToken.Field.TITLE)
+        enough = titled.values("doc_kind", "doc_id").distinct()[: offset + limit].count()
+        if enough >= offset + limit:
+            holders = titled
+    if holders is not None:
         candidates = Q()
         for kind in wanted:
             candidates |= Q(
