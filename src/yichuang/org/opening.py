@@ -68,7 +68,7 @@ def spans_problem(spans, *, empty_ok: bool) -> str | None:
         ok = isinstance(span, list) and len(span) == 2
         ok = ok and all(isinstance(t, str) and _TIME.match(t) for t in span)
         if not ok or span[0] >= span[1]:
-            return _('时段格式应为 ["开始", "结束"]（HH:MM，开始早于结束）。')
+            return _('时段格式应为 ["开始", "结束"]，例如 ["09:00", "12:00"]，开始早于结束。')
     return None
 
 

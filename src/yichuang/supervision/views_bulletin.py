@@ -65,7 +65,7 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
     try:
         month = parse_month(request.POST.get("month"))
         if month is None:
-            raise Unprocessable("supervision.bad_month", _("月份格式应为 YYYY-MM。"))
+            raise Unprocessable("supervision.bad_month", _("月份格式应为“年-月”，例如 2026-03。"))
         bulletin = bulletin_draft(month=month, actor=request.user)
     except DomainError as e:
         return _list_page(request, error=e, form=request.POST)

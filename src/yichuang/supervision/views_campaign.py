@@ -96,7 +96,7 @@ def campaign_start(request: HttpRequest) -> HttpResponse:
     try:
         starts_on = _date(request.POST.get("starts_on"))
         if starts_on is None:
-            raise Unprocessable("supervision.bad_date", _("请填写开始日期（YYYY-MM-DD）。"))
+            raise Unprocessable("supervision.bad_date", _("请填写开始日期，例如 2026-03-01。"))
         campaign_create(name=request.POST.get("name", ""), starts_on=starts_on, actor=request.user)
     except DomainError as e:
         return campaign(request, error=e)

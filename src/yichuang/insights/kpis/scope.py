@@ -143,7 +143,9 @@ def parse_period(date_from: str | None, date_to: str | None) -> tuple[dt.date, d
         hi = dt.date.fromisoformat(date_to) if date_to else today
     except ValueError as exc:
         raise Unprocessable(
-            "insights.bad_date", _("日期格式应为 YYYY-MM-DD。"), value=f"{date_from}/{date_to}"
+            "insights.bad_date",
+            _("日期格式应为“年-月-日”，例如 2026-03-01。"),
+            value=f"{date_from}/{date_to}",
         ) from exc
     if lo > hi:
         raise Unprocessable("insights.bad_period", _("开始日期不能晚于结束日期。"))

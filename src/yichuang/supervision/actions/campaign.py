@@ -57,7 +57,7 @@ def _text(value: str, code: str, message: str, limit: int) -> str:
 
 def _check_due(phase: CampaignPhase, due_date: dt.date | None) -> dt.date:
     if due_date is None:
-        raise Unprocessable("supervision.due_required", _("请填写完成时限（YYYY-MM-DD）。"))
+        raise Unprocessable("supervision.due_required", _("请填写完成时限，例如 2026-03-31。"))
     last = phase.campaign.phases.order_by("-number").first()
     ends_on = last.ends_on if last is not None else phase.ends_on
     if not phase.campaign.starts_on <= due_date <= ends_on:
