@@ -73,3 +73,16 @@ def test_the_step_restores_the_synonyms_and_indexes_the_items(county, catalogue)
     SynonymGroup.objects.all().delete()
     build(DemoRun(seed=3))
     assert SynonymGroup.objects.filter(terms__startswith="低保").exists()
+
+
+def test_the_county_content_loads(county, catalogue):
+    from yichuang.demo import knowledge_content
+
+    counts = load_content(knowledge_content)
+    assert counts["policy"] >= 20 and counts["faq"] >= 60 and counts["phrase"] >= 20
+    assert not Article.objects.exclude(status="published").exists()
+    superseded = [p["key"] for p in knowledge_content.POLICIES if p.get("superseded_by")]
+    for key in superseded:
+        assert Article.objects.get(code=key).current_version.superseded_by is not None
+    linked = Article.objects.filter(kind="faq", items__isnull=False).distinct().count()
+    assert linked >= counts["faq"] * 0.8
