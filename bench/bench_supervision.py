@@ -182,7 +182,7 @@ def sources(rng: random.Random, n: int, at: dt.datetime) -> None:
     )
     complaints = Complaint.objects.bulk_create(
         Complaint(
-            reference=f"B{stamp}{i}",
+            reference=f"BS{stamp[-10:]}{i:06d}",
             kind="complaint",
             channel="mobile",
             status="closed",
