@@ -33,8 +33,8 @@ DESK = (1440, 900)
 # Latin words a Chinese page may show: formats and codes users know by these
 # names, units, and the language switch's own name for English.
 ALLOWED = [
-    "PDF", "Excel", "xlsx", "QR", "ID", "AB", "km", "kg", "cm", "mm", "min", "SMS", "App",
-    "English", "OK", "TOTP", "API", "CSV",
+    "PDF", "Excel", "xlsx", "QR", "ID", "AB", "km", "kg", "cm", "mm", "min", "MB", "KB",
+    "SMS", "App", "English", "OK", "TOTP", "API", "CSV",
     "dbsq", "ylbx",  # pinyin initials the catalogue search takes (低保, 养老保险)
     "chinese-calendar",  # the holiday data's source, a library, named in the calendar's admin
 ]  # fmt: skip
@@ -229,6 +229,20 @@ def _visits() -> list[Visit]:
         ("case-desk-refused", "/cases/", 403),
     )
     add("director", ("devices-refused", "/org/devices/", 403))
+    # the knowledge base: staff search and read; the county administrator edits
+    add(
+        "clerk dept-lead director inspector county-admin",
+        ("knowledge", "/knowledge/"),
+        ("knowledge-search", "/knowledge/?q=低保"),
+        ("article", "/knowledge/articles/{article}/"),
+    )
+    add(
+        "county-admin",
+        ("article-new", "/knowledge/new/"),
+        ("knowledge-flags", "/knowledge/flags/"),
+        ("knowledge-gaps", "/knowledge/gaps/"),
+    )
+    add("citizen", ("faq", "/m/faq/"), ("faq-search", "/m/faq/?q=低保"))
     # supervision: inspections, the problem ledger, the bulletin, the campaign
     add(
         "clerk dept-lead director inspector county-admin",
@@ -351,7 +365,8 @@ def _build_world() -> dict[str, Any]:
             starts_on=timezone.localdate().replace(day=1),
             actor=users["director"],
         )
-    # the ledger's rows, visits and the campaign's pieces the demo seeds
+    # the ledger's rows, visits and the campaign's pieces, an article: as the demo seeds them
+    from yichuang.knowledge.models import Article
     from yichuang.supervision.models import (
         CampaignPhase,
         CampaignTask,
@@ -360,7 +375,8 @@ def _build_world() -> dict[str, Any]:
         Problem,
     )
 
-    supervision = {
+    seeded = {
+        "article": Article.objects.published(),
         "problem": Problem.objects.filter(centre=hall, department__code="rs"),
         "inspection": Inspection.objects.filter(centre=hall, published_at__isnull=False),
         "task": CampaignTask.objects.all(),
@@ -397,7 +413,7 @@ def _build_world() -> dict[str, Any]:
         "rect": rect.pk,
         "followup": rect.followup_code,
         "password": PASSWORD,
-        **{key: rows.order_by("pk")[0].pk for key, rows in supervision.items()},
+        **{key: rows.order_by("pk")[0].pk for key, rows in seeded.items()},
     }
 
 
