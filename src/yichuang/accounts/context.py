@@ -18,6 +18,11 @@ NAV = [
         (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.CLERK, Role.INSPECTOR),
     ),
     (
+        _("知识库"),
+        "/knowledge/",
+        (Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.CENTRE_DIRECTOR, Role.CLERK, Role.INSPECTOR),
+    ),
+    (
         _("好差评"),
         "/feedback/",
         (Role.CENTRE_DIRECTOR, Role.COUNTY_ADMIN, Role.DEPARTMENT_LEAD, Role.INSPECTOR),

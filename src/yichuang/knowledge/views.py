@@ -358,8 +358,15 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
 
 
 def _items_from(request: HttpRequest) -> list[Item]:
+    """The items named by ``item=`` codes, or else the published items of the
+    business lines named by ``line=`` codes (a queue's lines)."""
     codes = [c[:40] for c in request.GET.getlist("item")[:FRAGMENT_ITEMS] if c]
-    return list(Item.objects.filter(code__in=codes).order_by("code")) if codes else []
+    if codes:
+        return list(Item.objects.filter(code__in=codes).order_by("code"))
+    lines = [c[:40] for c in request.GET.getlist("line")[:FRAGMENT_ITEMS] if c]
+    if lines:
+        return list(Item.objects.published().filter(lines__code__in=lines).distinct())
+    return []
 
 
 @hall_staff_required
@@ -376,7 +383,7 @@ def fragment_answers(request: HttpRequest) -> HttpResponse:
         "q": q,
         "faqs": selectors.faqs_for_items(items, limit=5) if items else [],
         "policies": [],
-        "item_codes": [i.code for i in items],
+        "item_codes": [i.code for i in items][:FRAGMENT_ITEMS],
         "flag_reasons": ArticleFlag.Reason.choices,
     }
     if request.GET.get("policies") == "1" and len(items) == 1:
