@@ -368,24 +368,47 @@ def _hits(
 ) -> list[SearchHit]:
     article_ids = [doc_id for kind, doc_id, _ in rows if kind != DocKind.ITEM]
     item_ids = [doc_id for kind, doc_id, _ in rows if kind == DocKind.ITEM]
-    articles = Article.objects.select_related("current_version").in_bulk(article_ids)
-    items = Item.objects.select_related("current_version").in_bulk(item_ids)
+    # Plain rows, not models: only what a hit shows.
+    articles = (
+        {
+            pk: (title, body, until)
+            for pk, title, body, until in Article.objects.filter(
+                pk__in=article_ids, current_version__isnull=False
+            )
+            .order_by()
+            .values_list("pk", "current_version__title", "current_version__body", "valid_until")
+        }
+        if article_ids
+        else {}
+    )
+    items = (
+        {
+            pk: (name, conditions, code)
+            for pk, name, conditions, code in Item.objects.filter(
+                pk__in=item_ids, current_version__isnull=False
+            )
+            .order_by()
+            .values_list("pk", "current_version__name", "current_version__conditions", "code")
+        }
+        if item_ids
+        else {}
+    )
     terms = sorted(set().union(*groups), key=lambda t: (-len(t), t)) if groups else []
     hits = []
     for kind, doc_id, rank in rows:
+        code: str | None = None
+        expired = False
         if kind == DocKind.ITEM:
-            item = items.get(doc_id)
-            if item is None or item.current_version is None:
+            if doc_id not in items:
                 continue
-            version = item.current_version
-            title, body, code, expired = version.name, version.conditions or "", item.code, False
+            title, body, code = items[doc_id]
+            body = body or ""
         else:
-            article = articles.get(doc_id)
-            if article is None or article.current_version is None:
+            if doc_id not in articles:
                 continue
-            title = article.current_version.title
-            body = plain_text(article.current_version.body)
-            code, expired = None, not article.is_current_on(today)
+            title, html_body, until = articles[doc_id]
+            body = plain_text(html_body)
+            expired = until is not None and until < today
         matched = [t for t in terms if t in title or t in body]
         hits.append(
             SearchHit(
