@@ -170,3 +170,20 @@ def test_a_row_verified_after_its_deadline_is_not_on_time(api, county, row, froz
     frozen.shift(20 * 24 * 3600)  # past the deadline of 30 March
     resp = act(api(county.inspector), row, "verify")
     assert resp.json()["on_time"] is False
+
+
+def test_planning_may_name_an_owner_of_the_unit_only(api, county, sup, row):
+    from yichuang.org.models import Staff
+
+    lead = api(county.dept_lead)
+    before = snapshot()
+    resp = act(lead, row, "plan", measure="整改", owner="clerk_town")
+    assert_refused(resp, 422, "supervision.owner_elsewhere", before)
+    resp = act(lead, row, "plan", measure="整改", owner="nobody")
+    assert_refused(resp, 404, "supervision.staff_not_found", before)
+    colleague = Staff.objects.filter(centre=county.hall, department=sup.window.department).exclude(
+        pk=sup.post.a_staff_id
+    )[0]
+    resp = act(lead, row, "plan", measure="整改", owner=colleague.employee_no)
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["owner"] == colleague.name

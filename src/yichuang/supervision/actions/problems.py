@@ -120,7 +120,8 @@ def problem_plan(
     p.measure = _text(measure, "measure_required", _("请填写整改措施。"))
     fields = ["measure", "status", "planned_at", "planned_by", "updated_at"]
     if owner is not None:
-        if owner.centre_id != p.centre_id and owner.department_id != p.department_id:
+        same_department = p.department_id is not None and owner.department_id == p.department_id
+        if owner.centre_id != p.centre_id and not same_department:
             raise Unprocessable("supervision.owner_elsewhere", _("整改责任人不属于该单位。"))
         p.owner = owner
         fields.append("owner")
