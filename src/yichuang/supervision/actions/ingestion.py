@@ -1,6 +1,7 @@
 """The worker's pass that opens ledger rows from what the lower apps record
 (docs/domain.md, "Supervision"): substantiated bad ratings, complaints that
-reached 办结, red cards, and peak alerts that breached the wait limit. Each
+reached 办结, red cards, peak alerts that breached the wait limit, and
+clerks' flags on the knowledge base's answers. Each
 source is read after its own cursor (``SourceCursor``), so a pass costs the
 new rows only, never the history; no lower app knows about the ledger.
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from yichuang.cases.models import Card
 from yichuang.feedback.models import Complaint, FeedbackEvent, Rectification
+from yichuang.knowledge.models import ArticleFlag
 from yichuang.org.models import Staff
 from yichuang.queueing.models import QueueAlert
 
@@ -217,6 +219,48 @@ def _alert_rows(low: int, high: int) -> Iterable[NewProblem]:
         )
 
 
+def _flag_rows(low: int, high: int) -> Iterable[NewProblem]:
+    """Clerks' flags on the knowledge base (an answer wrong, outdated or
+    missing): a row for the article's department, owned by its editor, at the
+    centre of the clerk who raised it. Severity 一般. A flag raised by someone
+    of no centre opens no row."""
+    flags = (
+        ArticleFlag.objects.filter(id__gt=low, id__lte=high)
+        .select_related("article__department", "item__department", "raised_by", "assigned_to")
+        .order_by("id")
+    )
+    staff = {
+        s.user_id: s
+        for s in Staff.objects.filter(
+            user__in={u for f in flags for u in (f.raised_by_id, f.assigned_to_id) if u}
+        ).select_related("centre")
+    }
+    for flag in flags:
+        raiser = staff.get(flag.raised_by_id)
+        editor = staff.get(flag.assigned_to_id)
+        centre = (raiser.centre if raiser else None) or (editor.centre if editor else None)
+        if centre is None:
+            continue
+        subject = flag.article.title if flag.article else flag.query
+        department = flag.article.department if flag.article else None
+        if department is None and flag.item is not None:
+            department = flag.item.department
+        yield NewProblem(
+            source=Source.KNOWLEDGE,
+            source_id=flag.pk,
+            source_label=_("知识库反馈 · %(t)s") % {"t": subject[:60]},
+            centre=centre,
+            department=department,
+            owner=editor,
+            clerk=raiser,
+            category=Category.SKILLS,
+            severity=Severity.GENERAL,
+            description=_("%(r)s：%(t)s %(n)s")
+            % {"r": flag.get_reason_display(), "t": subject[:200], "n": flag.note[:250]},
+            found_on=_day(flag.created_at),
+        )
+
+
 @dataclass(frozen=True)
 class Feed:
     model: type[models.Model]
@@ -229,6 +273,7 @@ FEEDS: dict[str, Feed] = {
     Source.COMPLAINT: Feed(FeedbackEvent, "at", _complaint_rows),
     Source.CARD: Feed(Card, "recorded_at", _card_rows),
     Source.ALERT: Feed(QueueAlert, "raised_at", _alert_rows),
+    Source.KNOWLEDGE: Feed(ArticleFlag, "created_at", _flag_rows),
 }
 
 
