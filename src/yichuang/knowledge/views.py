@@ -278,10 +278,10 @@ def flag_new(request: HttpRequest) -> HttpResponse:
             item=item,
         )
     except DomainError as exc:
-        if request.htmx:
+        if request.headers.get("HX-Request"):
             return render(request, "knowledge/_flagged.html", {"error": exc}, status=exc.status)
         raise
-    if request.htmx:
+    if request.headers.get("HX-Request"):
         return render(request, "knowledge/_flagged.html", {"flag": flag})
     if article is not None:
         return redirect(reverse("knowledge:article", args=[article.pk]) + "?flagged=1")
