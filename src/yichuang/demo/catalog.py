@@ -419,7 +419,17 @@ ITEMS = {
             True,
             ["id", "hukou", "income", "property"],
         ),
-        ("结婚登记", "confirmation", IM, None, 0, 1, 2, False, ["id", "hukou", "couple_photo"]),
+        (
+            "结婚登记",
+            "confirmation",
+            IM,
+            None,
+            0,
+            1,
+            2,
+            False,
+            ["id", ("无配偶及无禁止结婚亲属关系的签字声明", 1, 0), "couple_photo"],
+        ),
         (
             "离婚登记",
             "confirmation",
@@ -429,7 +439,7 @@ ITEMS = {
             2,
             1,
             False,
-            ["id", "hukou", "marriage", ("离婚协议书", 3, 0), "single_photo"],
+            ["id", "marriage", ("离婚协议书", 3, 0), "single_photo"],
         ),
         (
             "补领婚姻登记证",
