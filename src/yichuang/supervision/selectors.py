@@ -183,9 +183,15 @@ def with_previous_ids(rows: list[Problem]) -> dict[int, list[int]]:
     return out
 
 
+def on_time_rate(*, on_time: int, closed: int, overdue: int) -> float | None:
+    """Rate on time: closed by the deadline ÷ (closed + open past it); None without any."""
+    settled = closed + overdue
+    return on_time / settled if settled else None
+
+
 def ledger_summary(qs: QuerySet[Problem], today: dt.date | None = None) -> dict[str, Any]:
     """Counts over a ledger query: open, overdue, recurring, verified, and the
-    on-time rate of the verified rows (None without any)."""
+    rate on time (``on_time_rate``)."""
     today = today or timezone.localdate()
     row = qs.order_by().aggregate(
         total=Count("id"),
@@ -196,7 +202,9 @@ def ledger_summary(qs: QuerySet[Problem], today: dt.date | None = None) -> dict[
         verified=Count("id", filter=Q(status=Problem.Status.VERIFIED)),
         on_time=Count("id", filter=Q(status=Problem.Status.VERIFIED, on_time=True)),
     )
-    row["on_time_rate"] = row["on_time"] / row["verified"] if row["verified"] else None
+    row["on_time_rate"] = on_time_rate(
+        on_time=row["on_time"], closed=row["verified"], overdue=row["overdue"]
+    )
     return row
 
 

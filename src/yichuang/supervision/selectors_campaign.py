@@ -39,6 +39,7 @@ from .models import (
     ProgressReport,
     Source,
 )
+from .selectors import on_time_rate
 
 # The three targets of the campaign, as insights names them (DOMAIN §10).
 TARGET_KEYS = ("satisfaction_rate", "committed_compression", "one_visit_coverage")
@@ -133,11 +134,6 @@ def _scope_q(scope: str, prefix: str = "") -> Q:
     if kind == "department":
         return Q(**{f"{prefix}department__code": code})
     return Q()
-
-
-def _rate(on_time: int, late: int, overdue: int) -> float | None:
-    settled = on_time + late + overdue
-    return on_time / settled if settled else None
 
 
 def month_figures(month: dt.date, scope: str = "county", today: dt.date | None = None) -> dict:
@@ -253,7 +249,9 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     """Derived figures of a unit or total row, JSON-ready."""
     out = {c: row[c] for c in COUNTS}
     out["score"] = round(row["score_sum"] / row["visits"], 1) if row["visits"] else None
-    out["on_time_rate"] = _rate(row["on_time"], row["late"], row["overdue"])
+    out["on_time_rate"] = on_time_rate(
+        on_time=row["on_time"], closed=row["on_time"] + row["late"], overdue=row["overdue"]
+    )
     out["categories"] = dict(sorted(row["categories"].items()))
     out["sources"] = dict(sorted(row["sources"].items()))
     return out
@@ -747,7 +745,9 @@ def ledger_figures(lo: dt.date, hi: dt.date, unit: Q | None = None) -> dict[str,
         ),
     )
     row["late"] = row["closed"] - row["on_time"]
-    row["on_time_rate"] = _rate(row["on_time"], row["late"], row["overdue"])
+    row["on_time_rate"] = on_time_rate(
+        on_time=row["on_time"], closed=row["closed"], overdue=row["overdue"]
+    )
     return row
 
 

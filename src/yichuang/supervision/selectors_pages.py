@@ -1,5 +1,5 @@
-"""Reads only the supervision pages need: the on-time rectification rate of
-a group of rows, and where a ledger row came from."""
+"""Reads only the supervision pages need: where a ledger row came from, and
+the earlier rows a row recurs."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ from yichuang.feedback.models import Rectification
 
 from .models import Problem, Source
 from .selectors import inspections_for
-
-
-def on_time_rate(*, on_time: int, verified: int, overdue: int) -> float | None:
-    """The rectification rate on time of a group of rows: closed by their
-    deadline ÷ (closed + open past their deadline) — a row left overdue counts
-    against it as a late one does (the bulletin's rule). None without any."""
-    settled = verified + overdue
-    return on_time / settled if settled else None
 
 
 def source_url(user, problem: Problem) -> str:

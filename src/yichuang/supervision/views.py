@@ -56,7 +56,7 @@ from .permissions import (
     oversees_ledger,
     require_inspector,
 )
-from .selectors_pages import on_time_rate, source_url
+from .selectors_pages import source_url
 
 LEDGER_PAGE_SIZE = 50
 
@@ -114,13 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "today": today,
         "summary": summary,
-        "on_time_rate": rate_display(
-            on_time_rate(
-                on_time=summary["on_time"],
-                verified=summary["verified"],
-                overdue=summary["overdue"],
-            )
-        ),
+        "on_time_rate": rate_display(summary["on_time_rate"]),
         "may_inspect": may_inspect(user),
         "may_open": holds(user, *{r for roles in OPEN_ROLES.values() for r in roles}),
         "oversees": oversees_ledger(user),
@@ -138,8 +132,8 @@ def home(request: HttpRequest) -> HttpResponse:
         for unit in units:
             unit["category_label"] = Category(unit["category"]).label
             unit["rate"] = rate_display(
-                on_time_rate(
-                    on_time=unit["on_time"], verified=unit["verified"], overdue=unit["overdue"]
+                selectors.on_time_rate(
+                    on_time=unit["on_time"], closed=unit["verified"], overdue=unit["overdue"]
                 )
             )
         context["units"] = units
