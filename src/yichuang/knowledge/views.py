@@ -97,6 +97,7 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         "lines": article.lines.all(),
         "expired": not article.is_current_on(),
         "may_edit": may_edit,
+        "is_editor": permissions.is_editor(request.user),
         "pending": may_edit and any(v.published_at is None for v in versions),
         "flag_reasons": ArticleFlag.Reason.choices,
     }
