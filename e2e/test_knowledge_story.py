@@ -35,7 +35,7 @@ def _world():
     )
 
 
-def test_the_clerk_finds_and_copies_an_answer(browser, live_county):
+def test_the_clerk_finds_and_copies_an_answer(browser, live_county, tmp_path):
     from yichuang.org.models import Centre
     from yichuang.queueing.actions import ticket_issue
 
@@ -72,6 +72,7 @@ def test_the_clerk_finds_and_copies_an_answer(browser, live_county):
     box.fill("异地就医备案")
     box.press("Enter")
     page.wait_for_selector(".c-knowledge .kb-hits mark")
+    page.screenshot(path=str(tmp_path / "console-knowledge.png"), full_page=True)
     link = page.locator(".c-knowledge .kb-hits a", has_text="管理办法")
     href = link.get_attribute("href")
     assert href == f"/knowledge/articles/{policy.pk}/"
@@ -89,6 +90,7 @@ def test_the_clerk_finds_and_copies_an_answer(browser, live_county):
     page.wait_for_selector(".kb-faq [data-copy-answer]").click()
     copied = page.locator(".kb-faq[open] [data-answer]").inner_text()
     assert copied.strip()[:20] in remark.input_value()
+    page.screenshot(path=str(tmp_path / "notice-copied.png"), full_page=True)
     context.close()
 
 
@@ -113,7 +115,7 @@ def _item_code(name: str) -> str:
     return Item.objects.get(current_version__name=name).code
 
 
-def test_a_citizen_finds_answers_on_a_phone(browser, live_county):
+def test_a_citizen_finds_answers_on_a_phone(browser, live_county, tmp_path):
 
     server, _password = live_county
     _world()
@@ -131,6 +133,7 @@ def test_a_citizen_finds_answers_on_a_phone(browser, live_county):
     page.click("form button")
     page.wait_for_selector("#results")
     assert "社会保障卡挂失与补换" in page.inner_text("#results")
+    page.screenshot(path=str(tmp_path / "faq-phone.png"), full_page=True)
     assert "社保卡丢了怎么挂失补办？" in page.inner_text("#results")
     # Nothing else than Q&A and items for an anonymous citizen.
     assert "管理办法" not in page.inner_text("#results")

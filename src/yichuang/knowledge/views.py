@@ -417,7 +417,9 @@ def m_faq(request: HttpRequest) -> HttpResponse:
         context.update(_run_search(request, q, kinds=["faq", "item"], limit=20))
         result = context.get("result")
         if result is not None:
-            ids = [h.id for h in result.hits if h.kind == Kind.FAQ]
+            context["item_hits"] = [h for h in result.hits if h.kind == DocKind.ITEM]
+            context["faq_hits"] = [h for h in result.hits if h.kind == DocKind.FAQ]
+            ids = [h.id for h in context["faq_hits"]]
             context["answers"] = {
                 a.pk: a.current_version.body
                 for a in Article.objects.published()
