@@ -251,6 +251,11 @@ def _visits() -> list[Visit]:
     )
     add("director inspector", ("inspect", "/supervision/inspect/"))
     add(
+        "inspector county-admin",
+        ("checklists", "/supervision/checklists/"),
+        ("checklist-edit", "/supervision/checklists/covert-visit/edit/"),
+    )
+    add(
         "dept-lead director inspector",
         ("problem", "/supervision/problems/{problem}/"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from . import views
+from . import views, views_checklists
 
 app_name = "supervision"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problems"),
     path("problems/new/", views.problem_new, name="problem_new"),
     path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
+    path("checklists/", views_checklists.checklists, name="checklists"),
+    path("checklists/<slug:code>/edit/", views_checklists.checklist_edit, name="checklist_edit"),
     # the bulletin and the campaign
     path("", include("yichuang.supervision.urls_campaign")),
 ]

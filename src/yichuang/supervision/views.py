@@ -27,6 +27,7 @@ from yichuang.org.permissions import hall_staff_required, holds
 from yichuang.org.scopes import centres_for, departments_for, staff_of, windows_for
 
 from . import actions, photos, selectors
+from .actions.checklists import EDITOR_ROLES
 from .forms import (
     FindingForm,
     ProblemForm,
@@ -302,6 +303,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "centres": centres_for(user).order_by("kind", "code"),
             "kinds": VisitKind.choices,
             "may_inspect": may_inspect(user),
+            "may_edit_checklists": holds(user, *EDITOR_ROLES),
             "query": urlencode({"kind": kind, "centre": centre}),
         },
     )
