@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -352,10 +352,15 @@ def search(
         tokens.values("doc_kind", "doc_id")
         .annotate(coverage=coverage, weight=weight)
         .annotate(rank=F("coverage") * Value(COVERAGE) + F("weight"))
+        # The number of ranked documents, counted over the same grouped rows
+        # (a window over the groups): no second pass for the count.
+        .annotate(total=Window(Count("*")))
         .order_by("-rank", "doc_kind", "doc_id")
     )
-    rows = list(ranked.values_list("doc_kind", "doc_id", "rank")[offset : offset + limit])
-    count = offset + len(rows) if len(rows) < limit else ranked.count()
+    page = list(ranked.values_list("doc_kind", "doc_id", "rank", "total")[offset : offset + limit])
+    rows = [(kind, doc_id, rank) for kind, doc_id, rank, _total in page]
+    # A page past the end holds no row to read the total from.
+    count = page[0][3] if page else (ranked.count() if offset else 0)
     hits = _hits(rows, groups, today)
     return SearchResult(hits=hits, count=count, groups=[sorted(g) for g in groups])
 
