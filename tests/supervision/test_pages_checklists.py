@@ -41,7 +41,7 @@ def snapshot() -> list[tuple]:
 def form_of(checklist: Checklist, **changes) -> dict[str, str]:
     """The edit form as the page sends it: the current lines, then one blank row."""
     lines = list(checklist.lines.order_by("sort_order", "id"))
-    data = {"name": checklist.name, "rows": str(len(lines) + 1)}
+    data = {"name": checklist.name, "rows": str(len(lines) + 1), "version": str(checklist.version)}
     for i, line in enumerate(lines):
         data |= {
             f"l{i}-code": line.code,
@@ -157,3 +157,15 @@ def test_removing_every_line_is_refused(county, sup):
 def test_an_unknown_checklist_is_not_found(county, sup):
     resp = client_for(county.inspector).get("/supervision/checklists/nothing/edit/")
     assert resp.status_code == 404
+
+
+def test_an_edit_of_a_version_since_replaced_is_refused(county, sup):
+    old = Checklist.objects.get(code="environment", is_current=True)
+    client = client_for(county.inspector)
+    stale = form_of(old, **{"l0-points": "7"})
+    assert client.post(URL, form_of(old, **{"l0-points": "9"})).status_code == 302
+    before = snapshot()
+    resp = client.post(URL, stale)
+    assert resp.status_code == 409 and code_of(resp) == "supervision.checklist_changed"
+    assert "请重新打开后再修改" in resp.content.decode()
+    assert snapshot() == before

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yichuang.lib.errors import DomainError, Forbidden, NotFound, Unprocessable
+from yichuang.lib.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from yichuang.org.permissions import hall_staff_required, holds
 
 from .actions.checklists import EDITOR_ROLES, LineInput, checklist_publish
@@ -104,6 +104,11 @@ def checklist_edit(request: HttpRequest, code: str) -> HttpResponse:
         rows = _rows_from(request.POST)
         name = (request.POST.get("name") or "").strip()[:80]
         try:
+            if request.POST.get("version") != str(checklist.version):
+                raise Conflict(
+                    "supervision.checklist_changed",
+                    _("检查表已有更新的版本，请重新打开后再修改。"),
+                )
             if not name:
                 raise Unprocessable("supervision.name_required", _("请填写检查表名称。"))
             new = checklist_publish(
