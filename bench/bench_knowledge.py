@@ -369,7 +369,9 @@ def generate(seed: int = 11) -> None:
         SearchToken.objects.bulk_create(rows, batch_size=5000)
         vocabulary_add(vocabulary)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        # On PostgreSQL, VACUUM too: what autovacuum does after a bulk load,
+        # so the visibility map lets the covering index answer on its own.
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def speed(queries: list[str]) -> dict:

@@ -115,7 +115,7 @@ def _most_common(terms: set[str], limit: int = MAX_CANDIDATES) -> set[str]:
     counts = dict(
         SearchToken.objects.filter(term__in=terms)
         .values("term")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("term", "n")
     )
     return set(sorted(terms, key=lambda t: (-counts.get(t, 0), t))[:limit])
@@ -255,7 +255,7 @@ def group_frequencies(groups: list[set[str]]) -> list[int]:
     counts = dict(
         SearchToken.objects.filter(term__in=terms)
         .values("term")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("term", "n")
     )
     return [sum(counts.get(t, 0) for t in g) for g in groups]
@@ -323,7 +323,10 @@ def search(
         # Only common words: the documents naming one in their title, when
         # there are enough of them to fill the page.
         titled = tokens.filter(field=SearchToken.Field.TITLE)
-        enough = titled.values("doc_kind", "doc_id").distinct()[: offset + limit].count()
+        # Counted in full, without the model's ordering: a LIMIT (or the
+        # ordering in the DISTINCT) steers PostgreSQL to walking every title
+        # row in document order when few documents qualify.
+        enough = titled.order_by().values("doc_kind", "doc_id").distinct().count()
         if enough >= offset + limit:
             holders = titled
     if holders is not None:
