@@ -41,7 +41,7 @@ def test_kinds_can_be_narrowed(api, county, answers):
         ({}, "knowledge.query_empty"),
         ({"q": "低" * 500}, "knowledge.query_too_long"),
         ({"q": "低保", "kind": "memo"}, "knowledge.bad_kind"),
-        ({"q": "低保", "limit": 0}, "knowledge.bad_page"),
+        ({"q": "低保", "limit": 0}, "api.bad_page"),
     ],
 )
 def test_bad_queries_are_refused_with_a_code(api, county, params, code):

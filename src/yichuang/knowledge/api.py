@@ -10,11 +10,12 @@ import binascii
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from yichuang.catalog.models import Item
 from yichuang.lib.errors import ErrorOut, NotFound, Unprocessable
+from yichuang.lib.pagination import PageIn
 from yichuang.org.auth import API_AUTH, caller_staff, staff_user
 
 from . import actions, selectors
@@ -145,12 +146,11 @@ def article_detail(request, article_id: int):
 )
 def knowledge_search(
     request,
+    page: Query[PageIn],
     q: str = "",
     kind: str | None = None,
     item: str | None = None,
     include_expired: bool = False,
-    limit: int = 20,
-    offset: int = 0,
 ):
     """Ranked published articles (``policy``, ``faq``, ``phrase``) and
     catalogue items (``item``, with ``code``). ``kind`` takes one kind or a
@@ -165,10 +165,6 @@ def knowledge_search(
             raise Unprocessable(
                 "knowledge.bad_kind", _("kind 只能是 policy、faq、phrase 或 item。"), field="kind"
             )
-    if not 1 <= limit <= 50 or not 0 <= offset <= 1000:
-        raise Unprocessable(
-            "knowledge.bad_page", _("limit 须为 1–50，offset 须为 0–1000。"), field="limit"
-        )
     the_item = None
     if item:
         the_item = Item.objects.filter(code=item[:40]).first()
@@ -180,8 +176,8 @@ def knowledge_search(
         item=the_item,
         include_expired=include_expired,
         user=user,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
     if result.count == 0 and result.groups:
         actions.search_miss_record(
