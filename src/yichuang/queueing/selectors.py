@@ -139,4 +139,3 @@ def window_required_lines(window: Window) -> QuerySet[BusinessLine]:
         return BusinessLine.objects.none()
     primary = WindowSkill.objects.filter(window=window, order=first, queue__is_active=True)
     return BusinessLine.objects.filter(queues__in=primary.values("queue")).distinct()
-

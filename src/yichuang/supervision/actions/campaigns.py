@@ -42,9 +42,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def campaign_create(*, name: str, starts_on: dt.date, actor, description: str = "") -> Campaign:
     """A campaign with its three phases: months 1–3, 4–6 and 7–12 from the start."""
     if not holds(actor, Role.COUNTY_ADMIN, Role.CENTRE_DIRECTOR):
-        raise Forbidden(
-            "supervision.not_allowed", _("只有县级管理员或主任可以发起提升行动。")
-        )
+        raise Forbidden("supervision.not_allowed", _("只有县级管理员或主任可以发起提升行动。"))
     if not (name or "").strip():
         raise Unprocessable("supervision.name_required", _("请填写行动名称。"))
     campaign = Campaign.objects.create(
