@@ -386,7 +386,7 @@ class CaseVisit(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
     ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="case_visits"
     )
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
