@@ -17,7 +17,7 @@ from yichuang.accounts.models import User
 from yichuang.lib.audit import AuditEntry
 from yichuang.org.models import Department, Staff
 from yichuang.supervision.models import Bulletin, Checklist, Inspection, Problem
-from yichuang.supervision.selectors_campaign import bulletin_figures
+from yichuang.supervision.selectors_bulletin import bulletin_figures
 
 MARCH = dt.date(2026, 3, 1)
 TODAY = dt.datetime(2026, 4, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

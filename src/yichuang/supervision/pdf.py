@@ -14,14 +14,8 @@ from django.utils import timezone
 from yichuang.lib.pdf import html_to_pdf
 
 from .models import Bulletin, CampaignPhase, PhaseEvaluation
-from .selectors_campaign import (
-    ISSUER,
-    bulletin_reference,
-    bulletin_title,
-    bulletin_view,
-    evaluation_figures,
-    target_rows,
-)
+from .selectors_bulletin import bulletin_reference, bulletin_title, bulletin_view
+from .selectors_campaign import ISSUER, evaluation_figures, target_rows
 
 
 def bulletin_context(bulletin: Bulletin, today: dt.date | None = None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The monthly bulletin's pages: the list (/supervision/bulletins/, where the
 office drafts a month), one bulletin with its figures (sign off, publish)
-and its PDF. Thin: the figures come from ``selectors_campaign``, the changes
+and its PDF. Thin: the figures come from ``selectors_bulletin``, the changes
 from ``actions.bulletin``."""
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from yichuang.org.permissions import hall_staff_required
 from .actions.bulletin import bulletin_draft, bulletin_publish, bulletin_sign
 from .models import Bulletin
 from .pdf import bulletin_context, bulletin_pdf
+from .selectors_bulletin import bulletins_for, get_bulletin_for
 from .selectors_campaign import (
-    bulletins_for,
     county_director,
     county_office,
-    get_bulletin_for,
     parse_month,
     previous_month,
     unit_lead,

@@ -17,7 +17,8 @@ from yichuang.lib.audit import audit_record
 from yichuang.lib.errors import Conflict, Forbidden, Unprocessable
 
 from ..models import Bulletin
-from ..selectors_campaign import bulletin_figures, bulletin_number, county_director, county_office
+from ..selectors_bulletin import bulletin_figures, bulletin_number
+from ..selectors_campaign import county_director, county_office
 
 
 def _require_office(actor) -> None:
