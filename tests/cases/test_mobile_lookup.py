@@ -24,6 +24,29 @@ def test_the_receipt_code_opens_the_case(intake):
     assert "张小花" not in html
 
 
+def test_a_code_as_printed_or_typed_carelessly_still_opens_the_case(intake):
+    from yichuang.lib.codes import ALPHABET, LENGTH, grouped
+
+    case = intake().case
+    code = case.receipt_code
+    assert len(code) == LENGTH and set(code) <= set(ALPHABET)
+    printed = grouped(code)
+    assert printed.split() == [code[i : i + 4] for i in range(0, 16, 4)]
+    for typed in (printed, printed.lower(), "-".join(printed.split())):
+        html = _look(typed).content.decode()
+        assert f'href="/m/progress/{code}"' in html, typed
+
+
+def test_a_code_issued_before_the_new_alphabet_still_opens_the_case(intake):
+    from yichuang.cases.models import Case
+
+    case = intake().case
+    Case.objects.filter(pk=case.pk).update(receipt_code="aB-c_dEfGh1IjK0l")
+    assert 'href="/m/progress/aB-c_dEfGh1IjK0l"' in _look("aB-c_dEfGh1IjK0l").content.decode()
+    # folding applies only after the exact text failed: a lower-cased old code is not it
+    assert _look("ab-c_defgh1ijk0l").status_code == 404
+
+
 def test_a_complaint_code_opens_the_complaint(county):
     from yichuang.feedback.actions import complaint_submit
 
@@ -31,6 +54,8 @@ def test_a_complaint_code_opens_the_complaint(county):
     html = _look(c.track_code).content.decode()
     assert c.reference in html and f'href="/m/complaints/{c.track_code}"' in html
     assert "等了两个小时" not in html  # the details stay on the complaint's own page
+    spaced = " ".join(c.track_code[i : i + 4] for i in range(0, 16, 4)).lower()
+    assert f'href="/m/complaints/{c.track_code}"' in _look(spaced).content.decode()
 
 
 def test_an_appointment_code_shows_the_booking(hall_queues):
@@ -70,7 +95,9 @@ def test_the_lookup_is_linked_from_the_complaint_page(county):
 
     c = complaint_submit(kind="complaint", channel="mobile", description="等了两个小时")
     html = Client().get(f"/m/complaints/{c.track_code}").content.decode()
-    assert 'href="/m/lookup"' in html and c.track_code in html
+    from yichuang.lib.codes import grouped
+
+    assert 'href="/m/lookup"' in html and grouped(c.track_code) in html
     assert "请保存本页链接" not in html
 
 
@@ -148,5 +175,9 @@ def test_the_receipt_and_the_appointment_page_point_to_the_lookup(intake, county
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(resp.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "/m/lookup" in "".join(text.split()) and case.receipt_code in text
+    from yichuang.lib.codes import grouped
+
+    flat = "".join(text.split())
+    assert "/m/lookup" in flat and grouped(case.receipt_code) in text
+    assert case.receipt_code in flat
     assert 'href="/m/lookup"' in Client().get("/m/appointment").content.decode()

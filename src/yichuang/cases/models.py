@@ -10,7 +10,6 @@ by ``cases.clock``; the warning level is derived from it when read
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.catalog.models import Bundle, Item, ItemVersion, LimitUnit, OneTimeNotice
 from yichuang.lib.append_only import AppendOnlyModel
+from yichuang.lib.codes import new_code
 from yichuang.org.models import Centre, Department, Post, Staff
 from yichuang.queueing.models import Appointment, Ticket
 from yichuang.vault.models import Document, Organisation, Person
@@ -29,8 +29,9 @@ from .states import OPEN, RUNNING, Status
 
 
 def new_receipt_code() -> str:
-    """Unguessable: it opens the public progress page."""
-    return secrets.token_urlsafe(12)
+    """Unguessable: it opens the public progress page; printed on the receipt
+    and typed at /m/lookup (lib/codes.py)."""
+    return new_code()
 
 
 class CaseQuerySet(models.QuerySet["Case"]):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.lib import codes
 from yichuang.org.scopes import staff_of
 
 from .actions import page_actions
@@ -134,7 +135,7 @@ def desk_search(user: Any, text: str) -> list[Case]:
     text = "".join(text.split())[:60]
     if not text:
         return []
-    found = Q(receipt_code=text) | Q(title__icontains=text)
+    found = Q(receipt_code__in=codes.candidates(text)) | Q(title__icontains=text)
     number = CASE_NUMBER.match(text)
     if number:
         found |= Q(pk=int(number.group(1)))

@@ -24,6 +24,7 @@ from django.utils import timezone
 from yichuang.cases.actions.steps import post_for
 from yichuang.catalog.models import Item
 from yichuang.lib import workdays
+from yichuang.lib.codes import new_code
 from yichuang.lib.crypto import keyed_hash
 from yichuang.org.calendar import get_calendar
 from yichuang.org.models import Centre, Post
@@ -171,7 +172,7 @@ def build(run: DemoRun) -> None:
             title=version.name,
             status="delivered" if finished else "review",
             decision="granted" if finished else "",
-            receipt_code=secrets.token_urlsafe(12),
+            receipt_code=new_code(),
             rating_code=secrets.token_urlsafe(12) if finished else None,
             received_at=received,
             accepted_on=accept_day,

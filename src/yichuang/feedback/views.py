@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yichuang.lib import codes
 from yichuang.lib.audit import client_ip
 from yichuang.lib.errors import DomainError, Forbidden, NotFound, TooManyRequests
 from yichuang.org.auth import device_by_token
@@ -537,12 +538,37 @@ def complaint_import(request: HttpRequest) -> HttpResponse:
 def _lookup_code(code: str) -> dict[str, Any] | None:
     """What a code opens: a case's receipt code (16 characters, the progress
     page), a complaint's 查询码 (16 characters) or an appointment's 预约码
-    (8 digits). Only what the code's own page shows anyway; nothing personal."""
-    from yichuang.cases.selectors import case_by_receipt_code
+    (8 digits). Only what the code's own page shows anyway; nothing personal.
+    Spaces, hyphens and lower case are forgiven (lib/codes.py)."""
     from yichuang.queueing.models import Appointment
 
-    if not code or len(code) > 32:
+    if not code or len(code) > 40:
         return None
+    for typed in codes.candidates(code):
+        found = _lookup_case_or_complaint(typed[:32])
+        if found is not None:
+            return found
+    appt = (
+        Appointment.objects.select_related("slot__queue__centre").filter(code=code).first()
+        if code.isdigit()
+        else None
+    )
+    if appt is not None:
+        slot = appt.slot
+        return {
+            "kind": _("预约"),
+            "title": f"{slot.queue.centre.name} · {slot.queue.name}",
+            "status": appt.get_status_display(),
+            "when": slot.day,
+            "time": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
+            "url": "/m/appointment",
+        }
+    return None
+
+
+def _lookup_case_or_complaint(code: str) -> dict[str, Any] | None:
+    from yichuang.cases.selectors import case_by_receipt_code
+
     case = case_by_receipt_code(code)
     if case is not None:
         return {
@@ -560,21 +586,6 @@ def _lookup_code(code: str) -> dict[str, Any] | None:
             "status": c.get_status_display(),
             "when": timezone.localtime(c.received_at).date(),
             "url": f"/m/complaints/{c.track_code}",
-        }
-    appt = (
-        Appointment.objects.select_related("slot__queue__centre").filter(code=code).first()
-        if code.isdigit()
-        else None
-    )
-    if appt is not None:
-        slot = appt.slot
-        return {
-            "kind": _("预约"),
-            "title": f"{slot.queue.centre.name} · {slot.queue.name}",
-            "status": appt.get_status_display(),
-            "when": slot.day,
-            "time": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
-            "url": "/m/appointment",
         }
     return None
 

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_chinese_field_labels'),
-        ('queueing', '0009_queue_lines'),
+        ("cases", "0008_chinese_field_labels"),
+        ("queueing", "0009_queue_lines"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='casevisit',
-            name='ticket',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_visits', to='queueing.ticket'),
+            model_name="casevisit",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="case_visits",
+                to="queueing.ticket",
+            ),
         ),
     ]

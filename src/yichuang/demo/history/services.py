@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-import secrets
 from typing import TYPE_CHECKING
+
+from yichuang.lib.codes import new_code
 
 from .traffic import CentreSpec, Served
 
@@ -87,7 +88,7 @@ def open_cases(h: History, c: CentreSpec, day: dt.date, served: list[Served]) ->
             version,
             "synthetic",
             "review" if completed_at is None else "completed",
-            secrets.token_urlsafe(12),
+            new_code(),
             s.called,
             day,
             committed,

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.catalog.models import Item
+from yichuang.lib.codes import new_code
 from yichuang.lib.crypto import EncryptedTextField, mask_name, mask_phone
 from yichuang.org.models import Centre, Department, Staff, Window
-
-from .codes import new_token
 
 
 class ComplaintCategory(models.Model):
@@ -92,7 +91,7 @@ class Complaint(models.Model):
 
     reference = models.CharField(_("编号"), max_length=20, unique=True)
     # The citizen's tracking code (mobile page, Open311 token).
-    track_code = models.CharField(max_length=32, unique=True, default=new_token)
+    track_code = models.CharField(max_length=32, unique=True, default=new_code)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     category = models.ForeignKey(

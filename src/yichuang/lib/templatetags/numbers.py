@@ -1,10 +1,12 @@
-"""Template filters of the one display rule for rates (lib/numbers.py):
-``{{ value|rate }}`` → "98.4%" truncated, ``{{ value|num }}`` → "12,898"."""
+"""Template filters of the display rules: ``{{ value|rate }}`` → "98.4%"
+truncated, ``{{ value|num }}`` → "12,898" (lib/numbers.py), ``{{ code|code_groups }}``
+→ "ABCD EFGH JKMN PQRS" (lib/codes.py)."""
 
 from __future__ import annotations
 
 from django import template
 
+from yichuang.lib.codes import grouped
 from yichuang.lib.numbers import number_display, rate_display
 
 register = template.Library()
@@ -18,3 +20,9 @@ def rate(value: float | None) -> str:
 @register.filter
 def num(value: float | int | None) -> str:
     return number_display(value)
+
+
+@register.filter
+def code_groups(value: str | None) -> str:
+    """A citizen's code in groups of four for print: "ABCD EFGH JKMN PQRS"."""
+    return grouped(value or "")
