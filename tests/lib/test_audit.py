@@ -46,7 +46,7 @@ def test_it_refuses_an_update_in_the_database_itself(county):
     assert AuditEntry.objects.get(pk=entry.pk).event == "test.event"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="delete guard is PostgreSQL's")
+@pytest.mark.only_on("postgresql")  # the delete guard is PostgreSQL's
 def test_it_refuses_deleting_young_entries_in_postgresql(county):
     entry = audit_record("test.event")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:

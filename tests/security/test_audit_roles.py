@@ -16,9 +16,7 @@ from django.db import connection
 
 from yichuang.lib.audit import AuditEntry, AuditSeal, audit_record, audit_seal
 
-pg_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
-)
+pg_only = pytest.mark.only_on("postgresql")  # database roles are PostgreSQL's
 
 # What an app role that owns the tables could do to hide its tracks.
 ATTACKS = {
@@ -162,7 +160,7 @@ def test_it_refuses_unsafe_role_names(county):
         call_command("db_roles", "--owner", "same_role", "--runtime", "same_role")
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's refusal")
+@pytest.mark.only_on("sqlite")  # SQLite's refusal
 def test_it_explains_that_sqlite_has_no_roles(county):
     with pytest.raises(CommandError) as caught:
         call_command("db_roles", stdout=StringIO())
