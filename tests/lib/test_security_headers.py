@@ -44,6 +44,42 @@ def test_signed_in_pages_carry_it_too(county):
     assert resp.status_code == 200 and _csp(resp)["script-src"] == "'self'"
 
 
+def test_styles_come_only_from_stylesheets_of_this_site(county):
+    """No <style> element and no stylesheet from elsewhere; only style=
+    attributes, which ECharts' tooltip HTML carries (lib/headers.py)."""
+    client = Client()
+    client.force_login(county.director)
+    for resp in [Client().get("/login/"), client.get("/dashboard/")]:
+        policy = _csp(resp)
+        assert policy["style-src"] == "'self'"
+        # style-src-elem, when absent, is style-src: no 'unsafe-inline' either way
+        assert policy.get("style-src-elem", policy["style-src"]) == "'self'"
+        assert policy["style-src-attr"] == "'unsafe-inline'"
+        assert "'unsafe-inline'" not in policy["script-src"]
+
+
+HTMX_CONFIG = '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>'
+
+
+def test_every_page_that_loads_htmx_turns_off_its_injected_style():
+    """htmx would add a <style> for its indicator, which the CSP refuses; a
+    page that loads htmx sets includeIndicatorStyles false, itself or in the
+    base it extends, and app.css holds the indicator rules instead."""
+    texts = {
+        str(p.relative_to(TEMPLATES)): p.read_text(encoding="utf-8")
+        for p in TEMPLATES.rglob("*.html")
+    }
+    loaders = [n for n, t in texts.items() if "htmx_script" in t or "htmx-2" in t]
+    assert "base.html" in loaders and "queueing/kiosk.html" in loaders
+    for name in loaders:
+        extends = re.match(r'\s*\{% extends "([^"]+)" %\}', texts[name])
+        base = texts[extends.group(1)] if extends else ""
+        assert HTMX_CONFIG in texts[name] or HTMX_CONFIG in base, name
+    css = (TEMPLATES.parent / "static" / "yichuang" / "app.css").read_text(encoding="utf-8")
+    assert ".htmx-indicator { opacity: 0;" in css
+    assert ".htmx-request .htmx-indicator, .htmx-request.htmx-indicator {" in css
+
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 HANDLER = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I)
 

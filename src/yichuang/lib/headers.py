@@ -3,8 +3,10 @@
 
 The Content-Security-Policy lets a page run only scripts served by Yichuang
 itself: no inline ``<script>`` blocks, no ``on…=`` attributes, no ``eval``,
-nothing from another origin. Styles may still be inline (``style=`` attributes
-and a few ``<style>`` blocks; they can't run code). Pages can't be framed, forms
+nothing from another origin. Stylesheets come only from this site too: no
+``<style>`` element runs (templates carry none, and htmx's injected indicator
+style is turned off in the base templates); only ``style=`` attributes are
+allowed, for ECharts (see ``style-src-attr``). Pages can't be framed, forms
 post only to this site, and ``<base>`` can't redirect relative links.
 
 HSTS, ``nosniff`` and the referrer policy are Django's ``SecurityMiddleware``
@@ -21,7 +23,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        # Stylesheets only from this site: no <style> element (htmx's indicator
+        # rules are in app.css, its injection turned off in the bases).
+        "style-src 'self'",
+        # Style attributes stay allowed: ECharts writes its tooltip as HTML
+        # (innerHTML) whose elements carry style="" (each series' colour marker,
+        # the rows' layout); without this the browser refuses every one of them.
+        # Our own scripts style through CSSOM (el.style.x = …), which CSP never
+        # blocks. An attribute can restyle an element, not run code, and what it
+        # could load is still held to img-src and font-src.
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "media-src 'self'",
         "font-src 'self'",
