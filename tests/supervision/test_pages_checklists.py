@@ -169,3 +169,34 @@ def test_an_edit_of_a_version_since_replaced_is_refused(county, sup):
     assert resp.status_code == 409 and code_of(resp) == "supervision.checklist_changed"
     assert "请重新打开后再修改" in resp.content.decode()
     assert snapshot() == before
+
+
+def tabs_of(resp) -> str:
+    """The supervision pages' tab bar."""
+    found = re.search(
+        r'<nav class="tabs" aria-label="监督检查">(.*?)</nav>', resp.content.decode(), re.S
+    )
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize("who", ["inspector", "county_admin"])
+def test_the_checklists_tab_shows_for_who_may_edit_them_and_is_current_on_their_pages(
+    county, sup, who
+):
+    client = client_for(getattr(county, who))
+    home = tabs_of(client.get("/supervision/"))
+    assert '<a href="/supervision/checklists/">检查表</a>' in home
+    for url in ("/supervision/checklists/", URL):
+        nav = tabs_of(client.get(url))
+        assert '<a href="/supervision/checklists/" aria-current="page">检查表</a>' in nav
+        assert nav.count('aria-current="page"') == 1
+        assert '<a href="/supervision/inspections/">检查记录</a>' in nav
+
+
+@pytest.mark.parametrize("who", ["clerk", "dept_lead", "director"])
+def test_no_checklists_tab_for_who_cannot_open_the_page(county, sup, who):
+    client = client_for(getattr(county, who))
+    nav = tabs_of(client.get("/supervision/"))
+    assert "问题清单" in nav
+    assert "/supervision/checklists/" not in nav
+    assert client.get("/supervision/checklists/").status_code == 403

@@ -87,12 +87,14 @@ def _reads_visits(user) -> bool:
     return is_inspector(user) or oversees_ledger(user) or may_inspect(user)
 
 
-def _render(
+def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """Render a supervision page with what every one of them shows (the
-    tabs: the visits' tab only for who may read visits)."""
+    tabs: the visits' tab only for who may read visits, the checklists' tab
+    only for who may edit them — the checklist pages refuse everyone else)."""
     context.setdefault("show_visits", _reads_visits(request.user))
+    context.setdefault("show_checklists", holds(request.user, *EDITOR_ROLES))
     return render(request, template, context, status=status)
 
 
@@ -157,7 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("centre", "department", "window")
             .order_by("-overdue_now", F("due_date").asc(nulls_last=True), "-id")[:50]
         )
-    return _render(request, "supervision/home.html", context)
+    return render_page(request, "supervision/home.html", context)
 
 
 # --- the visit form (a phone page) ------------------------------------------------------
@@ -265,7 +267,7 @@ def inspect(request: HttpRequest) -> HttpResponse:
         "photo_mb": photos.MAX_BYTES // (1024 * 1024),
         "failed_posted": request.method == "POST" and any(f.failed for f in findings),
     }
-    return _render(
+    return render_page(
         request, "supervision/inspect.html", context, status=error.status if error else 200
     )
 
@@ -293,7 +295,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-visited_at", "-id"), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return _render(
+    return render_page(
         request,
         "supervision/inspections.html",
         {
@@ -339,7 +341,7 @@ def _inspection_page(
         "published": request.GET.get("published") == "1",
         "error": error,
     }
-    return _render(
+    return render_page(
         request, "supervision/inspection.html", context, status=error.status if error else 200
     )
 
@@ -408,7 +410,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         qs.select_related("centre", "department", "window", "owner"), LEDGER_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     kept = {k: v for k, v in filters.items() if v}
-    return _render(
+    return render_page(
         request,
         "supervision/problems.html",
         {
@@ -481,7 +483,7 @@ def _problem_page(
         "error": error,
         "done": request.GET.get("done", "")[:10],
     }
-    return _render(
+    return render_page(
         request, "supervision/problem.html", context, status=error.status if error else 200
     )
 
@@ -585,7 +587,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
                 error = exc
             else:
                 return redirect(reverse("supervision:problem", args=[problem.pk]) + "?done=opened")
-    return _render(
+    return render_page(
         request,
         "supervision/problem_new.html",
         {"form": form, "error": error, "in_department": in_department, "staff": staff},

@@ -7,7 +7,7 @@ version they used."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,6 +17,7 @@ from yichuang.org.permissions import hall_staff_required, holds
 
 from .actions.checklists import EDITOR_ROLES, LineInput, checklist_publish
 from .models import Category, Checklist, Severity
+from .views import render_page
 
 # Blank rows offered under the current lines, to add new ones.
 NEW_ROWS = 3
@@ -41,7 +42,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
     versions: dict[str, list[Checklist]] = {}
     for c in Checklist.objects.order_by("code", "-version").prefetch_related("lines"):
         versions.setdefault(c.code, []).append(c)
-    return render(
+    return render_page(
         request,
         "supervision/checklists.html",
         {"tab": "checklists", "versions": versions, "done": request.GET.get("done", "")[:40]},
@@ -138,7 +139,7 @@ def checklist_edit(request: HttpRequest, code: str) -> HttpResponse:
             dict.fromkeys(("code", "text", "category", "points", "severity", "delete"), "")
             for _i in range(NEW_ROWS)
         ]
-    return render(
+    return render_page(
         request,
         "supervision/checklist_edit.html",
         {
