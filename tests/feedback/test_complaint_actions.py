@@ -55,15 +55,28 @@ def test_reply_satisfaction_and_reopen(
     c = submit(centre=hall, phone="13600001234")
     c = actions.complaint_assign(complaint=c, handler=county.clerk, actor=county.director)
     with django_capture_on_commit_callbacks(execute=True):
-        c = actions.complaint_reply(complaint=c, reply="已增开窗口", actor=county.clerk)
+        c = actions.complaint_reply(
+            complaint=c, reply="已增开窗口", actor=county.clerk, verdict="unfounded"
+        )
     assert c.status == "replied" and MemoryBackend.outbox[-1][0] == "13600001234"
+    assert (c.verdict, c.verdict_by) == ("unfounded", county.clerk)
     frozen.shift(dt.timedelta(days=2))
     c = actions.complaint_rate(track_code=c.track_code, satisfaction="unsatisfied")
     assert c.status == "assigned" and c.reopen_count == 1
     assert c.due_date == dt.date(2026, 3, 25)
-    c = actions.complaint_reply(complaint=c, reply="已落实弹性窗口", actor=county.clerk)
+    assert c.verdict == "unfounded"  # kept until the next reply gives it again
+    c = actions.complaint_reply(
+        complaint=c,
+        reply="已落实弹性窗口",
+        actor=county.clerk,
+        verdict="substantiated",
+        verdict_note="高峰时段窗口不足属实",
+    )
+    assert (c.verdict, c.verdict_note) == ("substantiated", "高峰时段窗口不足属实")
     c = actions.complaint_rate(track_code=c.track_code, satisfaction="satisfied")
     assert c.status == "closed" and c.closed_at
+    replies = c.events.filter(type="complaint.replied").order_by("id")
+    assert [e.note for e in replies] == ["【不属实】已增开窗口", "【属实】已落实弹性窗口"]
     types = list(c.events.values_list("type", flat=True))
     assert types == [
         "complaint.received",

@@ -38,9 +38,10 @@ def test_a_citizen_files_and_staff_handle_it(api, county, hall, frozen):
     resp = post(
         api(county.clerk),
         f"/api/v1/complaints/{cid}/actions",
-        {"action": "reply", "note": "已约谈"},
+        {"action": "reply", "note": "已约谈", "verdict": "partly", "verdict_note": "态度问题属实"},
     )
     assert resp.status_code == 200 and resp.json()["status"] == "replied"
+    assert (resp.json()["verdict"], resp.json()["verdict_note"]) == ("partly", "态度问题属实")
     resp = post(director, f"/api/v1/complaints/{cid}/actions", {"action": "fly"})
     assert resp.status_code == 422
 

@@ -42,3 +42,29 @@ def test_the_demo_tells_a_story(hall):
     totals = RatingDay.objects.aggregate(*(Sum(f"n{lv}") for lv in range(1, 6)))
     assert sum(v for v in totals.values()) == ratings.count()
     assert totals["n1__sum"] == ratings.filter(level=1).count()
+
+
+def test_the_demo_complaints_carry_verdicts_and_reach_the_ledger(hall):
+    """Replied 投诉 and 办不成事 have their 核实结论 — mostly 属实 or 部分属实,
+    some 不属实 — so the ledger reads the substantiated closed ones only."""
+    from yichuang.supervision.actions import problems_ingest
+    from yichuang.supervision.models import Problem
+
+    run = DemoRun(seed=11, months=2)
+    demo_feedback.build(run)
+    replied = Complaint.objects.filter(status__in=("replied", "closed"))
+    verified = replied.filter(kind__in=Complaint.VERIFIED_KINDS)
+    assert not verified.filter(verdict="").exists()
+    assert not replied.exclude(kind__in=Complaint.VERIFIED_KINDS).exclude(verdict="").exists()
+    counts = Counter(verified.values_list("verdict", flat=True))
+    assert counts["unfounded"] > 0
+    assert counts["substantiated"] + counts["partly"] > 2 * counts["unfounded"]
+    assert not verified.filter(verdict_by__isnull=True).exists()
+
+    problems_ingest(settle=None)
+
+    substantiated = verified.filter(
+        status="closed", verdict__in=Complaint.SUBSTANTIATED_VERDICTS, centre__isnull=False
+    )
+    ledger = set(Problem.objects.filter(source="complaint").values_list("source_id", flat=True))
+    assert ledger and ledger == set(substantiated.values_list("pk", flat=True))

@@ -139,7 +139,7 @@ def test_complaints_late_in_reply_and_reasons_and_again_after_reopening(
     # The reply was due Monday 23 March.
     frozen.move_to(dt.datetime(2026, 3, 24, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     assert flag_and_send() == (1, 1)
-    c = actions.complaint_reply(complaint=c, reply="已协调办结", actor=handler)
+    c = actions.complaint_reply(complaint=c, reply="已协调办结", actor=handler, verdict="partly")
     assert not OverdueNotice.objects.open().exists()
     # Not satisfied: reopened with a fresh deadline, which is late again later.
     c = actions.complaint_rate(track_code=c.track_code, satisfaction="unsatisfied")

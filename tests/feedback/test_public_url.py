@@ -40,7 +40,9 @@ def test_the_complaint_reply_sms_links_to_the_tracking_page(
     )
     c = actions.complaint_assign(complaint=c, handler=county.clerk, actor=county.director)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.complaint_reply(complaint=c, reply="已增开窗口", actor=county.clerk)
+        actions.complaint_reply(
+            complaint=c, reply="已增开窗口", actor=county.clerk, verdict="substantiated"
+        )
     assert outbox[-1] == (
         "13600001234",
         f"【一窗】您的诉求 {c.reference} 已答复，请查看并评价：{BASE}/m/complaints/{c.track_code}",

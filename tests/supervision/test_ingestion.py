@@ -1,4 +1,4 @@
-"""The worker's ingestion: substantiated bad ratings, closed complaints, red
+"""The worker's ingestion: substantiated bad ratings, substantiated closed complaints, red
 cards and peak alerts past the wait limit open ledger rows with their
 source's unit and default severity, each read exactly once after its
 source's cursor (running the task twice opens nothing new)."""
@@ -57,7 +57,7 @@ def closed_complaint(county, hall, sup):
         complaint_submit,
     )
 
-    def make(kind: str = "complaint"):
+    def make(kind: str = "complaint", verdict: str = "substantiated"):
         c = complaint_submit(
             kind=kind,
             channel="desk",
@@ -67,7 +67,12 @@ def closed_complaint(county, hall, sup):
             actor=county.director,
         )
         complaint_assign(complaint=c, handler=county.director, actor=county.director)
-        complaint_reply(complaint=c, reply="已约谈当事人", actor=county.director)
+        complaint_reply(
+            complaint=c,
+            reply="已约谈当事人",
+            actor=county.director,
+            verdict=verdict if c.needs_verdict else "",
+        )
         return complaint_close(complaint=c, actor=county.director)
 
     return make
@@ -178,3 +183,71 @@ def test_a_row_already_in_the_ledger_is_not_opened_again(county, red_card):
     SourceCursor.objects.filter(source="card").update(last_id=0)  # a cursor set back
     problems_ingest(settle=0)
     assert Problem.objects.filter(source="card", source_id=card.pk).count() == 1
+
+
+def test_only_a_complaint_found_substantiated_opens_a_row(county, sup, closed_complaint):
+    """The verdict given with the reply decides: 属实 and 部分属实 open a 较重
+    row when the complaint closes, 不属实 none."""
+    full = closed_complaint("complaint", "substantiated")
+    part = closed_complaint("unsolved", "partly")
+    closed_complaint("complaint", "unfounded")
+    closed_complaint("unsolved", "unfounded")
+
+    problems_ingest(settle=0)
+
+    got = [(p.source_id, p.severity, p.description) for p in rows("complaint")]
+    assert got == [
+        (full.pk, "major", "属实：窗口人员说话生硬"),
+        (part.pk, "major", "部分属实：窗口人员说话生硬"),
+    ]
+
+
+def test_a_complaint_is_read_at_its_close_not_at_its_reply(county, hall, sup, closed_complaint):
+    """A substantiated reply reopened by the citizen and replied again as
+    不属实 opens nothing: the verdict the complaint closed with counts."""
+    from yichuang.feedback.actions import (
+        complaint_assign,
+        complaint_rate,
+        complaint_reply,
+        complaint_submit,
+    )
+
+    c = complaint_submit(
+        kind="complaint", channel="desk", description="推诿", centre=hall, actor=county.director
+    )
+    complaint_assign(complaint=c, handler=county.director, actor=county.director)
+    complaint_reply(complaint=c, reply="已约谈", actor=county.director, verdict="substantiated")
+    problems_ingest(settle=0)
+    assert rows("complaint") == []  # replied, not yet closed
+    complaint_rate(track_code=c.track_code, satisfaction="unsatisfied")
+    complaint_reply(complaint=c, reply="经核查系误解", actor=county.director, verdict="unfounded")
+    complaint_rate(track_code=c.track_code, satisfaction="satisfied")
+    problems_ingest(settle=0)
+    assert rows("complaint") == []
+
+
+def test_complaints_closed_before_verdicts_are_neither_lost_nor_read_twice(
+    county, sup, closed_complaint
+):
+    """Feedback's migration 0007 marks a complaint replied before verdicts
+    existed 属实 (the old rule): one already in the ledger is not read again,
+    one closed but not yet read still opens its row."""
+    import importlib
+
+    from django.apps import apps
+
+    from yichuang.feedback.models import Complaint
+
+    migration = importlib.import_module("yichuang.feedback.migrations.0007_complaint_verdict")
+    read = closed_complaint()
+    problems_ingest(settle=0)
+    unread = closed_complaint()
+    # both as they were before the verdict existed
+    Complaint.objects.update(verdict="", verdict_note="", verdict_at=None, verdict_by=None)
+    migration.legacy_verdicts(apps, None)
+
+    problems_ingest(settle=0)
+
+    assert [p.source_id for p in rows("complaint")] == [read.pk, unread.pk]
+    assert Problem.objects.filter(source="complaint", source_id=read.pk).count() == 1
+    assert problems_ingest(settle=0) == ""

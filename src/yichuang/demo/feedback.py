@@ -55,6 +55,17 @@ COMPLAINTS = [
     ("praise", "praise", "表扬医保窗口工作人员耐心细致"),
     ("unsolved", "unsolved", "老人行动不便，办理待遇认证跑了三次没办成"),
 ]
+# The verdicts (核实结论) given in turn to the demo's replied 投诉 and 办不成事:
+# most found 属实 or 部分属实, some 不属实. With the reply's words and the note.
+VERDICTS = [
+    ("substantiated", "已核实并处理，感谢您的监督。", "调取录像并询问当事人，反映情况属实"),
+    ("partly", "已核实，部分情况属实，已整改并向您说明。", "等候时间较长属实，推诿情况未查实"),
+    ("substantiated", "已约谈当事人并整改，感谢您的监督。", "经核查，反映问题属实"),
+    ("unfounded", "经核实，当日按规定办理，已向您解释说明。", "调取录像，未发现反映的问题"),
+    ("substantiated", "已核实并处理，感谢您的监督。", "当事人承认，情况属实"),
+    ("partly", "已核实，部分情况属实，已整改。", "材料告知不全属实，态度问题未查实"),
+    ("unfounded", "经核实，所需材料为法定要件，已向您说明。", "系政策理解差异，不属实"),
+]
 CHANNELS = [("mobile", 4), ("desk", 2), ("phone", 2), ("hotline", 3), ("open311", 1)]
 
 
@@ -376,6 +387,7 @@ def _complaints(run: DemoRun) -> int:
     counter, _c = ComplaintCounter.objects.get_or_create(year=year)
     seq = counter.last_seq
     items, plans = [], []
+    verified = 0
     for i in range(n):
         kind, cat_code, text = (
             COMPLAINTS[i % len(COMPLAINTS)] if i < len(COMPLAINTS) else rng.choice(COMPLAINTS)
@@ -399,6 +411,13 @@ def _complaints(run: DemoRun) -> int:
             status = rng.choice(("received", "assigned", "assigned"))
         handler = rng.choice(handler_pool) if handler_pool and status != "received" else None
         replied = received + dt.timedelta(days=rng.uniform(0.5, 4))
+        is_replied = status in ("replied", "closed")
+        verdict = reply = note = ""
+        if is_replied:
+            reply = "已核实并处理，感谢您的监督。"
+            if kind in Complaint.VERIFIED_KINDS:
+                verdict, reply, note = VERDICTS[verified % len(VERDICTS)]
+                verified += 1
         seq += 1
         items.append(
             Complaint(
@@ -421,9 +440,13 @@ def _complaints(run: DemoRun) -> int:
                 received_at=received,
                 due_date=due,
                 reasons_due=reasons_due,
-                reply="已核实并处理，感谢您的监督。" if status in ("replied", "closed") else "",
-                replied_at=replied if status in ("replied", "closed") else None,
-                replied_by=handler if status in ("replied", "closed") else None,
+                reply=reply,
+                replied_at=replied if is_replied else None,
+                replied_by=handler if is_replied else None,
+                verdict=verdict,
+                verdict_note=note,
+                verdict_at=replied if verdict else None,
+                verdict_by=handler if verdict else None,
                 satisfaction="satisfied" if status == "closed" else "",
                 closed_at=replied + dt.timedelta(days=1) if status == "closed" else None,
             )
@@ -465,6 +488,7 @@ def _complaints(run: DemoRun) -> int:
                     new_status="replied",
                     actor=handler,
                     at=replied,
+                    note=f"【{c.get_verdict_display()}】{c.reply}" if c.verdict else c.reply,
                 )
             )
         if status == "closed":

@@ -115,6 +115,9 @@ def complaint_out(c: Complaint, today: dt.date) -> dict[str, Any]:
         "reasons_due": _date(c.reasons_due),
         "overdue": c.is_overdue(today),
         "reply": c.reply,
+        "verdict": c.verdict,
+        "verdict_note": c.verdict_note,
+        "verdict_at": local_iso(c.verdict_at),
         "satisfaction": c.satisfaction,
         "reopen_count": c.reopen_count,
     }
@@ -451,6 +454,8 @@ def complaint_act(request, complaint_id: int, payload: ComplaintActionIn):
         actor=user,
         note=payload.note,
         handler=payload.handler,
+        verdict=payload.verdict,
+        verdict_note=payload.verdict_note,
     )
     c = Complaint.objects.select_related("centre", "department", "window", "handler").get(pk=c.pk)
     return complaint_out(c, timezone.localdate())

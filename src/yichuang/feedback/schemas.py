@@ -155,6 +155,10 @@ class ComplaintOut(Schema):
     reasons_due: str | None
     overdue: bool
     reply: str
+    # 核实结论 of a 投诉 or 办不成事: substantiated, partly, unfounded; "" until given.
+    verdict: str
+    verdict_note: str
+    verdict_at: str | None
     satisfaction: str
     reopen_count: int
 
@@ -168,3 +172,7 @@ class ComplaintActionIn(Schema):
     action: str
     note: str = ""
     handler: str | None = None
+    # "reply" of a 投诉 or 办不成事 (required there, refused for other kinds):
+    # substantiated 属实, partly 部分属实, unfounded 不属实.
+    verdict: str | None = None
+    verdict_note: str = ""

@@ -448,6 +448,8 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
                     actor=user,
                     note=request.POST.get("note", ""),
                     handler=request.POST.get("handler", ""),
+                    verdict=request.POST.get("verdict", ""),
+                    verdict_note=request.POST.get("verdict_note", ""),
                 )
         except DomainError as exc:
             context["error"] = exc.message
@@ -459,6 +461,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         is_handler=c.handler_id == user.pk,
         can_assign=may_assign,
         is_reviewer=permissions.is_reviewer(user),
+        verdicts=Complaint.Verdict.choices,
         handler_groups=handler_groups(
             selectors.handlers_for(
                 user, centre_id=c.centre_id, department_id=c.department_id, subject_id=c.clerk_id

@@ -260,20 +260,70 @@ def complaint_explain(*, complaint: Complaint, explanation: str, actor) -> Compl
     return c
 
 
+MAX_VERDICT_NOTE = 300
+
+
+def _verdict_fields(c: Complaint, verdict: str, verdict_note: str, actor) -> dict[str, Any]:
+    """The 核实结论 a reply records: required for a 投诉 or 办不成事 (422
+    ``feedback.verdict_required``, ``feedback.bad_verdict``), refused for the
+    other kinds, which are not checked (422 ``feedback.verdict_not_applicable``)."""
+    verdict = (verdict or "").strip()
+    verdict_note = (verdict_note or "").strip()
+    if not c.needs_verdict:
+        if verdict or verdict_note:
+            raise Unprocessable(
+                "feedback.verdict_not_applicable",
+                _("只有投诉和“办不成事”需要核实结论。"),
+            )
+        return {}
+    if not verdict:
+        raise Unprocessable(
+            "feedback.verdict_required",
+            _("请选择核实结论：属实、部分属实或不属实。"),
+        )
+    if verdict not in Complaint.Verdict.values:
+        raise Unprocessable(
+            "feedback.bad_verdict",
+            _("核实结论须为属实、部分属实或不属实。"),
+        )
+    if len(verdict_note) > MAX_VERDICT_NOTE:
+        raise Unprocessable("feedback.verdict_note_too_long", _("核实情况不能超过 300 字。"))
+    return {
+        "verdict": verdict,
+        "verdict_note": verdict_note,
+        "verdict_at": timezone.now(),
+        "verdict_by": actor,
+    }
+
+
 @transaction.atomic
-def complaint_reply(*, complaint: Complaint, reply: str, actor) -> Complaint:
+def complaint_reply(
+    *, complaint: Complaint, reply: str, actor, verdict: str = "", verdict_note: str = ""
+) -> Complaint:
+    """The handler's reply. A 投诉 or 办不成事 carries the verdict of the
+    check (核实结论: 属实, 部分属实, 不属实) and its note; a reply after the
+    citizen reopened it gives the verdict again, which replaces the earlier.
+    Only a substantiated or partly substantiated one reaches the ledger when
+    it closes (supervision's ingestion)."""
     c = _locked(complaint)
     _require_handler(c, actor)
     require_status(c, *Complaint.AWAITING_REPLY)
     reply = (reply or "").strip()
     if not reply:
         raise Unprocessable("feedback.note_required", _("请填写答复内容。"))
+    found = _verdict_fields(c, verdict, verdict_note, actor)
     _step(
         c,
         actor,
         Complaint.Status.REPLIED,
-        {"reply": reply[:MAX_COMMENT], "replied_at": timezone.now(), "replied_by": actor},
-        reply,
+        {
+            "reply": reply[:MAX_COMMENT],
+            "replied_at": timezone.now(),
+            "replied_by": actor,
+            **found,
+        },
+        # the timeline keeps each verdict, also one replaced after a reopening
+        f"【{Complaint.Verdict(found['verdict']).label}】{reply}" if found else reply,
         "complaint.replied",
     )
     if c.phone:
@@ -358,10 +408,13 @@ def new_api_key() -> str:
 @dataclass(frozen=True, kw_only=True)
 class ComplaintInput:
     """What a staff member sends with a step: the note (reply, explanation,
-    reason), and for "assign" the handler's username."""
+    reason), for "assign" the handler's username, for "reply" the verdict
+    (核实结论) and its note."""
 
     note: str = ""
     handler: str | None = None
+    verdict: str = ""
+    verdict_note: str = ""
 
 
 ComplaintStep = Callable[[Complaint, Any, ComplaintInput], Complaint]
@@ -370,7 +423,13 @@ COMPLAINT_STEPS: dict[str, ComplaintStep] = {
     "assign": lambda c, actor, given: complaint_assign(
         complaint=c, handler=handler_named(given.handler), actor=actor, note=given.note
     ),
-    "reply": lambda c, actor, given: complaint_reply(complaint=c, reply=given.note, actor=actor),
+    "reply": lambda c, actor, given: complaint_reply(
+        complaint=c,
+        reply=given.note,
+        actor=actor,
+        verdict=given.verdict,
+        verdict_note=given.verdict_note,
+    ),
     "explain": lambda c, actor, given: complaint_explain(
         complaint=c, explanation=given.note, actor=actor
     ),
@@ -382,11 +441,24 @@ COMPLAINT_STEPS: dict[str, ComplaintStep] = {
 
 
 def complaint_act(
-    *, complaint: Complaint, action: str, actor, note: str = "", handler: str | None = None
+    *,
+    complaint: Complaint,
+    action: str,
+    actor,
+    note: str = "",
+    handler: str | None = None,
+    verdict: str | None = None,
+    verdict_note: str | None = None,
 ) -> Complaint:
     """Run the step named ``action`` (a key of ``COMPLAINT_STEPS``); 422
     ``feedback.bad_action`` for any other name."""
     step = COMPLAINT_STEPS.get(action)
     if step is None:
         raise unknown_step(action)
-    return step(complaint, actor, ComplaintInput(note=note or "", handler=handler))
+    given = ComplaintInput(
+        note=note or "",
+        handler=handler,
+        verdict=verdict or "",
+        verdict_note=verdict_note or "",
+    )
+    return step(complaint, actor, given)

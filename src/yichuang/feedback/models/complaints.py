@@ -87,7 +87,18 @@ class Complaint(models.Model):
         BASIC = "basic", _("基本满意")
         UNSATISFIED = "unsatisfied", _("不满意")
 
+    class Verdict(models.TextChoices):
+        """核实结论: what the handler found when checking a 投诉 or 办不成事."""
+
+        SUBSTANTIATED = "substantiated", _("属实")
+        PARTLY = "partly", _("部分属实")
+        UNFOUNDED = "unfounded", _("不属实")
+
     AWAITING_REPLY = (Status.RECEIVED, Status.ASSIGNED)
+    # The kinds whose reply must carry a verdict (核实结论); the others take none.
+    VERIFIED_KINDS = (Kind.COMPLAINT, Kind.UNSOLVED)
+    # The verdicts that make a complaint substantiated (DOMAIN §9, §12, §13).
+    SUBSTANTIATED_VERDICTS = (Verdict.SUBSTANTIATED, Verdict.PARTLY)
 
     reference = models.CharField(_("编号"), max_length=20, unique=True)
     # The citizen's tracking code (mobile page, Open311 token).
@@ -151,6 +162,13 @@ class Complaint(models.Model):
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Given with the reply (and given again if the citizen reopens it).
+    verdict = models.CharField(_("核实结论"), max_length=16, choices=Verdict.choices, blank=True)
+    verdict_note = models.CharField(_("核实情况"), max_length=300, blank=True)
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     satisfaction = models.CharField(
         _("群众满意度"), max_length=12, choices=Satisfaction.choices, blank=True
     )
@@ -187,6 +205,14 @@ class Complaint(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def needs_verdict(self) -> bool:
+        return self.kind in self.VERIFIED_KINDS
+
+    @property
+    def is_substantiated(self) -> bool:
+        return self.verdict in self.SUBSTANTIATED_VERDICTS
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -1,7 +1,7 @@
 """The worker's pass that opens ledger rows from what the lower apps record
-(docs/domain.md, "Supervision"): substantiated bad ratings, complaints that
-reached 办结, red cards, peak alerts that breached the wait limit, and
-clerks' flags on the knowledge base's answers. Each
+(docs/domain.md, "Supervision"): substantiated bad ratings, complaints found
+substantiated (属实 or 部分属实) that reached 办结, red cards, peak alerts that
+breached the wait limit, and clerks' flags on the knowledge base's answers. Each
 source is read after its own cursor (``SourceCursor``), so a pass costs the
 new rows only, never the history; no lower app knows about the ledger.
 
@@ -122,14 +122,25 @@ def _rating_rows(low: int, high: int) -> Iterable[NewProblem]:
 
 
 def _complaint_rows(low: int, high: int) -> Iterable[NewProblem]:
-    """Complaints (投诉, 办不成事) routed to a centre that reached 办结: the
-    ``complaint.closed`` events. Severity 较重."""
+    """Substantiated complaints (投诉, 办不成事 whose reply recorded 属实 or
+    部分属实) routed to a centre that reached 办结: the ``complaint.closed``
+    events. Severity 较重.
+
+    A complaint is read once, at its close: the verdict is given with the
+    reply and cannot change after the close, so reading the complaint's
+    verdict through the event is reading the verdict it closed with. The
+    cursor stays on the event ids, as before verdicts existed: a complaint
+    replied before then carries the legacy 属实 of feedback's migration 0007
+    (the old rule), so one closed then and not yet read still opens its row,
+    and one already read is behind the cursor (and (source, source_id) is
+    unique), so none is read twice or missed."""
     events = (
         FeedbackEvent.objects.filter(
             id__gt=low,
             id__lte=high,
             type="complaint.closed",
-            complaint__kind__in=(Complaint.Kind.COMPLAINT, Complaint.Kind.UNSOLVED),
+            complaint__kind__in=Complaint.VERIFIED_KINDS,
+            complaint__verdict__in=Complaint.SUBSTANTIATED_VERDICTS,
             complaint__centre__isnull=False,
         )
         .select_related(
@@ -158,7 +169,7 @@ def _complaint_rows(low: int, high: int) -> Iterable[NewProblem]:
             clerk=c.clerk,
             category=COMPLAINT_CATEGORIES.get(code, Category.ATTITUDE),
             severity=Severity.MAJOR,
-            description=(c.title or c.description)[:500],
+            description=f"{c.get_verdict_display()}：{(c.title or c.description)[:480]}",
             found_on=day,
         )
 
