@@ -12,6 +12,11 @@ the template and WeasyPrint):
 - ``http_s``: the director's download, ``GET /supervision/bulletins/<id>/pdf/``.
 
 Target: < 10 s.
+
+Database: a temporary SQLite file under its own YICHUANG_VAR, or the
+PostgreSQL database in YICHUANG_DATABASE_URL when BENCH_KEEP_DB_URL=1 (created
+when missing, flushed first), e.g.
+``BENCH_KEEP_DB_URL=1 YICHUANG_DATABASE_URL=postgres://postgres@127.0.0.1:5432/yichuang_bench_bulletin``.
 """
 
 from __future__ import annotations
@@ -20,15 +25,14 @@ import datetime as dt
 import json
 import os
 import random
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchenv import django_start, kept_database_url, production  # bench/, the script's folder
+
 os.environ.setdefault("BENCH_ROWS", "100000")
+django_start("bulletin", database=kept_database_url(), environ=production())
 
-from bench.bench_supervision import fill_ledger, say, setup  # noqa: E402
+from bench_supervision import fill_ledger, say, setup  # noqa: E402
 
 
 def visits(rng: random.Random, month: dt.date) -> int:
@@ -77,6 +81,9 @@ def main() -> None:
     today = timezone.localdate()
     month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     inspections = visits(rng, month)
+    if connection.vendor == "postgresql":  # planner statistics, as autovacuum would gather
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
     director = get_user_model().objects.get(username="director")
     bulletin = bulletin_draft(month=month, actor=director)
     in_month = Problem.objects.filter(found_on__gte=month, found_on__lt=today.replace(day=1))

@@ -25,33 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pgdb import ensure_pg_database  # bench/, the script's own folder
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
+from benchenv import django_start, kept_database_url, production  # bench/, the script's folder
 
 HISTORY = int(os.environ.get("BENCH_HISTORY", 1_000_000))
 OPEN = int(os.environ.get("BENCH_OPEN", 200_000))
-KEEP_URL = os.environ.get("BENCH_KEEP_DB_URL") == "1"
-WORK = Path(os.environ.get("BENCH_DIR", tempfile.gettempdir())) / f"bench-cases-{HISTORY}-{OPEN}"
-WORK.mkdir(parents=True, exist_ok=True)
-os.environ["YICHUANG_VAR"] = str(WORK)
-if not KEEP_URL:
-    os.environ.pop("YICHUANG_DATABASE_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-
-
-ensure_pg_database(KEEP_URL)
-
-import django  # noqa: E402
-
-django.setup()
+WORK = django_start(
+    "cases",
+    database=kept_database_url(),
+    var=Path(os.environ.get("BENCH_DIR", tempfile.gettempdir())) / f"bench-cases-{HISTORY}-{OPEN}",
+    environ=production(),
+)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -179,7 +166,7 @@ def fill() -> None:
         "centre_id, version_id, item_id, person_id, title, status, decision, resume_status,"
         " receipt_code, received_at, accepted_on, committed_days, legal_days, stopped_days,"
         " extension_days, due_date, deadline_pending, deadline_provisional, department_id,"
-        " visit_count, delivery_method, created_at, updated_at"
+        " visit_count, delivery_method, created_at, updated_at, notice_breach"
     )
     # A cheap deterministic scramble of n.
     h = "((s.n * 2654435761) % 1000003)"
@@ -205,7 +192,7 @@ def fill() -> None:
             f" SELECT {hall.pk}, bi.version_id, bi.item_id, bp.person_id, bi.title,"
             f" '{status}', '', '', 'b' || CAST(s.n AS varchar(20)),"
             f" {_stamp(accepted)}, {accepted}, 10, 20, 0, 0, {due}, %s, %s, {dept},"
-            " 1, '', %s, %s"
+            " 1, '', %s, %s, %s"
             f" FROM {_series(lo, hi)}"
             f" JOIN bench_item bi ON bi.k = s.n % {n_items}"
             f" JOIN bench_person bp ON bp.k = {h} % {n_persons}"
@@ -213,7 +200,9 @@ def fill() -> None:
         )
         with transaction.atomic(), connection.cursor() as cur:
             # Modulo signs are not placeholders.
-            cur.execute(sql.replace("%", "%%").replace("%%s", "%s"), [False, False, now, now])
+            cur.execute(
+                sql.replace("%", "%%").replace("%%s", "%s"), [False, False, now, now, False]
+            )
 
     for open_, total, offset in ((False, HISTORY, 0), (True, OPEN, HISTORY)):
         for lo in range(offset, offset + total, BATCH):

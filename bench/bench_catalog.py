@@ -11,23 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-TMP = tempfile.mkdtemp(prefix="bench-catalog-")
-os.environ["YICHUANG_VAR"] = TMP
-os.environ.pop("YICHUANG_DATABASE_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
+from benchenv import django_start, production  # bench/, the script's own folder
 
-import django  # noqa: E402
-
-django.setup()
+django_start("catalog", environ=production())
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -31,13 +31,12 @@ import random
 import secrets
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+from benchenv import BIN, django_start  # bench/, the script's own folder
+
 PASSWORD = "Bench@2026pw"
 RATE = float(os.environ.get("BENCH_RATE", 200))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 30))
@@ -79,12 +78,13 @@ def fresh_database() -> None:
 
 
 def django_setup() -> None:
-    os.environ.update(ENV)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    """This process (tickets to rate, the board) on the server's database."""
+    django_start(
+        "feedback",
+        database=DB_URL,
+        var=VAR,
+        environ={k: ENV[k] for k in ("YICHUANG_DEBUG", "YICHUANG_ALLOWED_HOSTS")},
+    )
 
 
 def finished_tickets(n: int) -> list[str]:

@@ -25,7 +25,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -125,15 +124,10 @@ def child(db: str, env: dict[str, str]) -> dict:
 
 
 def setup_django(db: str) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(ROOT))
-    os.environ["YICHUANG_VAR"] = tempfile.mkdtemp(prefix=f"bench-knowledge-{db}-")
-    if db == "sqlite":
-        os.environ.pop("YICHUANG_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-    import django
+    from benchenv import django_start  # bench/, the script's own folder
 
-    django.setup()
+    url = os.environ.get("YICHUANG_DATABASE_URL") if db == "postgres" else None
+    django_start(f"knowledge-{db}", database=url)
 
 
 def build_demo() -> None:

@@ -50,8 +50,8 @@ from pathlib import Path
 
 import uvloop
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+from benchenv import BIN, django_start  # bench/, the script's own folder
+
 PG = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "Bench@2026pw"
 
@@ -189,12 +189,14 @@ def prepare_database(db_url: str, *, months: int = 0, reuse: bool = True) -> boo
 
 
 def django_setup(db_url: str) -> None:
-    os.environ.update(env_for(db_url))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    """This process on the bench database, with the server's environment."""
+    env = env_for(db_url)
+    django_start(
+        "queue",
+        database=db_url,
+        var=env["YICHUANG_VAR"],
+        environ={k: env[k] for k in ("YICHUANG_DEBUG", "YICHUANG_ALLOWED_HOSTS")},
+    )
 
 
 def fresh_day() -> dict[str, int]:

@@ -15,8 +15,8 @@ and severity, some recurring), then measures:
   Target: < 5 s for a day, O(new rows).
 
 Database: a temporary SQLite file under its own YICHUANG_VAR, or the
-PostgreSQL database in YICHUANG_DATABASE_URL when BENCH_KEEP_DB_URL=1 (it is
-flushed first).
+PostgreSQL database in YICHUANG_DATABASE_URL when BENCH_KEEP_DB_URL=1 (created
+when missing, flushed first; ``bench_bulletin`` imports this setup too).
 """
 
 from __future__ import annotations
@@ -27,25 +27,11 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="bench-supervision-")
-os.environ["YICHUANG_VAR"] = TMP
-Path(TMP, "static").mkdir(exist_ok=True)
-if os.environ.get("BENCH_KEEP_DB_URL") != "1":
-    os.environ.pop("YICHUANG_DATABASE_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
-os.environ.setdefault("YICHUANG_DEBUG", "0")
-os.environ.setdefault("YICHUANG_ALLOWED_HOSTS", "testserver")
+from benchenv import django_start, kept_database_url, production  # bench/, the script's folder
 
-import django  # noqa: E402
-
-django.setup()
+django_start("supervision", database=kept_database_url(), environ=production())
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -24,18 +24,12 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pgdb import ensure_pg_database  # bench/, the script's own folder
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from benchenv import django_start, kept_database_url  # bench/, the script's own folder
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
 SEED = int(os.environ.get("FUZZ_SEED", 2026))
-KEEP_URL = os.environ.get("FUZZ_KEEP_DB_URL") == "1"
 PASSWORD = "Fuzz@2026pw"
 PERSONAS = [
     None,
@@ -51,12 +45,6 @@ PERSONAS = [
     "clerk_w01",
     "greeter",
 ]
-
-WORK = Path(tempfile.mkdtemp(prefix="yichuang-fuzz-"))
-os.environ["YICHUANG_VAR"] = str(WORK)
-if not KEEP_URL:
-    os.environ.pop("YICHUANG_DATABASE_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
 
 
 def _seed() -> None:
@@ -131,10 +119,9 @@ def _fuzz(operation, mode, headers: dict[str, str], persona, tally: Tally) -> No
 
 
 def main() -> int:
-    ensure_pg_database(KEEP_URL)
-    import django
+    django_start("fuzz", database=kept_database_url("FUZZ_KEEP_DB_URL"))
+    from django.db import connection
 
-    django.setup()
     # every 404 and 422 would be logged: only the API's own error log stays
     for name in ("django.request", "django.security.csrf"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -169,7 +156,7 @@ def main() -> int:
                 "failures": tally.failures,
                 "distinct_failures": len(tally.distinct),
                 "seconds": round(time.monotonic() - started, 1),
-                "database": "postgresql" if KEEP_URL else "sqlite",
+                "database": connection.vendor,
             }
         )
     )
