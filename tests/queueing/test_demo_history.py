@@ -1,5 +1,6 @@
 """The demo's hall history: believable, consistent with the CONTRACT invariants."""
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -54,3 +55,31 @@ def test_it_hands_some_visits_on_and_checks_in_appointments(hall):
     assert Appointment.objects.filter(status="no_show").exists()
     codes = Appointment.objects.values_list("code", flat=True)
     assert len(set(codes)) == len(codes)
+
+
+def test_tickets_still_waiting_at_closing_expire_rather_than_cancel(hall):
+    """Whoever still waits when the hall closes goes home: the ticket is
+    written expired (as ``tickets_expire`` would), at closing, with its event;
+    cancelled tickets are only those given up before closing."""
+    from yichuang.demo.history import History
+    from yichuang.org.opening import regular_opening
+    from yichuang.queueing.actions.closing import closing_at
+
+    # a Monday far busier than the windows can clear before closing
+    History(seed=4, per_day=1500, cases=False, ratings=False).day(dt.date(2026, 3, 16))
+    expired = list(Ticket.objects.filter(status="expired").select_related("centre"))
+    assert expired, "nobody left at closing on an overloaded day"
+    closings = {}
+    for t in expired:
+        key = (t.centre_id, t.day)
+        if key not in closings:
+            closings[key] = closing_at(t.centre, t.day, regular_opening(t.centre, t.day))
+        assert t.window_id is None and t.called_at is None
+        assert t.finished_at == max(closings[key], t.issued_at)
+    events = Counter(
+        TicketEvent.objects.filter(type="expired").values_list("ticket_id", "old_status")
+    )
+    assert events == Counter((t.pk, "waiting") for t in expired)
+    for t in Ticket.objects.filter(status="cancelled").select_related("centre"):
+        closing = closing_at(t.centre, t.day, regular_opening(t.centre, t.day))
+        assert t.finished_at < closing, t

@@ -78,6 +78,9 @@ class TicketCell(Cell):
     served = models.PositiveIntegerField(default=0)
     no_show = models.PositiveIntegerField(default=0)
     cancelled = models.PositiveIntegerField(default=0)
+    # Left open at closing (``queueing.tickets_expire``): the hall did not
+    # serve them. A 过号 ticket that expired stays counted as ``no_show``.
+    expired = models.PositiveIntegerField(default=0)
     wait_seconds = models.BigIntegerField(default=0)
     service_seconds = models.BigIntegerField(default=0)
 

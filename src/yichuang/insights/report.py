@@ -199,6 +199,8 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         ["平均等候（分钟）", _num(kp["avg_wait_minutes"]), None],
         ["90% 等候不超过（分钟）", kp["p90_wait_minutes"], None],
         ["过号率", _rate(kp["no_show_rate"]), None],
+        ["过期未办率", _rate(kp["expired_rate"]), None],
+        ["过期未办（个）", kp["tickets_expired"], None],
         ["黄牌（张）", kp["yellow_cards"], None],
         ["红牌（张）", kp["red_cards"], None],
         ["差评整改按时率", _rate(kp["rectification_on_time_rate"]), None],

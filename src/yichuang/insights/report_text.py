@@ -62,6 +62,7 @@ COMPARED = [
     (N_("办件实际一次办结占比"), "one_visit_share_cases", "rate"),
     (N_("平均等候（分钟）"), "avg_wait_minutes", "minutes"),
     (N_("过号率"), "no_show_rate", "rate"),
+    (N_("过期未办率"), "expired_rate", "rate"),
     (N_("黄牌（张）"), "yellow_cards", "count"),
     (N_("红牌（张）"), "red_cards", "count"),
 ]

@@ -79,6 +79,9 @@ class KpisOut(Schema):
     avg_service_minutes: float | None
     no_show_rate: float | None
     no_shows: int
+    # tickets still open at closing (已过期), not served; per ticket taken
+    tickets_expired: int
+    expired_rate: float | None
     # rectifications due in the period
     rectification_on_time_rate: float | None
     rectifications: RectificationsOut

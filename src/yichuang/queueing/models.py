@@ -177,9 +177,12 @@ class Ticket(models.Model):
         NO_SHOW = "no_show", _("过号")
         TRANSFERRED = "transferred", _("已转办")
         CANCELLED = "cancelled", _("已取消")
+        # Still waiting, called or 过号 (able to rejoin) when the hall closed
+        # (``actions.tickets_expire``): the hall did not serve the citizen.
+        EXPIRED = "expired", _("已过期")
 
     ACTIVE = (Status.CALLED, Status.SERVING)
-    FINAL = (Status.DONE, Status.TRANSFERRED, Status.CANCELLED)
+    FINAL = (Status.DONE, Status.TRANSFERRED, Status.CANCELLED, Status.EXPIRED)
 
     # Every index is written on each issue and call, so foreign keys that
     # lead a composite index below get no index of their own.
@@ -402,6 +405,7 @@ class TicketEvent(AppendOnlyModel):
         REJOINED = "rejoined", _("重新排队")
         TRANSFERRED = "transferred", _("转办")
         CANCELLED = "cancelled", _("取消")
+        EXPIRED = "expired", _("过期")
         WINDOW_OPENED = "window_opened", _("开窗")
         WINDOW_CLOSED = "window_closed", _("关窗")
         WINDOW_PAUSED = "window_paused", _("暂停")

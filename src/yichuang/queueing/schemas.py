@@ -27,7 +27,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 TicketStatus = Literal[
-    "waiting", "called", "serving", "done", "no_show", "transferred", "cancelled"
+    "waiting", "called", "serving", "done", "no_show", "transferred", "cancelled", "expired"
 ]
 TicketPriority = Literal["normal", "elderly", "disabled", "pregnant", "military", "green"]
 TicketChannel = Literal["kiosk", "greeter", "appointment", "mobile", "transfer"]
@@ -43,6 +43,7 @@ EventType = Literal[
     "rejoined",
     "transferred",
     "cancelled",
+    "expired",
     "window_opened",
     "window_closed",
     "window_paused",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yichuang.org.models import BusinessLine, Post, Window
+from yichuang.org.models import BusinessLine, Centre, Post, Window
+from yichuang.org.opening import Opening, opening_for
 from yichuang.org.permissions import holds
 from yichuang.org.scopes import staff_of, windows_for
 
+from .actions.closing import closing_at
 from .estimates import queue_states
 from .models import Queue, QueueAlert, Ticket, TicketEvent, WindowSkill
 from .permissions import WINDOW_ROLES, is_director
@@ -96,7 +100,8 @@ def desk_for(user) -> dict:
 
 def hall_windows(centre) -> tuple[list[Window], dict[int, Ticket], list[TicketEvent]]:
     """A hall's active windows (with their clerks), the ticket at each, and
-    today's last ten calls."""
+    today's last ten calls (not those of tickets that expired since: the
+    screens never show an expired ticket)."""
     windows = list(Window.objects.filter(centre=centre, is_active=True).select_related("clerk"))
     current: dict[int, Ticket] = {}
     for t in Ticket.objects.filter(
@@ -107,7 +112,9 @@ def hall_windows(centre) -> tuple[list[Window], dict[int, Ticket], list[TicketEv
     recent = list(
         TicketEvent.objects.filter(
             centre=centre, type__in=("called", "recalled"), at__gte=day_start()
-        ).order_by("-id")[:10]
+        )
+        .exclude(ticket__status=Ticket.Status.EXPIRED)
+        .order_by("-id")[:10]
     )
     return windows, current, recent
 
@@ -139,3 +146,21 @@ def window_required_lines(window: Window) -> QuerySet[BusinessLine]:
         return BusinessLine.objects.none()
     primary = WindowSkill.objects.filter(window=window, order=first, queue__is_active=True)
     return BusinessLine.objects.filter(queues__in=primary.values("queue")).distinct()
+
+
+# How far ahead the ticket page looks for the hall's next working day.
+NEXT_OPENING_DAYS = 31
+
+
+def next_opening(centre: Centre, now: dt.datetime | None = None) -> Opening | None:
+    """The hours of the next day ``centre`` opens whose closing is still
+    ahead of ``now`` (today when it has not closed yet), within a month;
+    None when it keeps no hours in that time."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    for _n in range(NEXT_OPENING_DAYS):
+        opening = opening_for(centre, day)
+        if opening.open and now < closing_at(centre, day, opening):
+            return opening
+        day += dt.timedelta(days=1)
+    return None

@@ -48,7 +48,7 @@ from .idempotency import (
 )
 from .models import Priority, Queue, Ticket, WindowSkill, queue_item_names
 from .permissions import staff_or_403
-from .selectors import desk_for, signed_in_window, windows_to_open
+from .selectors import desk_for, next_opening, signed_in_window, windows_to_open
 
 PRIORITY_CHOICES = [(p.value, p.label) for p in Priority if p != Priority.NORMAL]
 
@@ -279,7 +279,9 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
     """``/m/tickets/<code>``: the citizen's own number: the wait while in line
     (and a cancel, confirmed), the rating link once 办结 until rated, and what
     to do after 过号: a 重新排队 button (once, the same day, while the hall is
-    open, where the queue allows it), or why not."""
+    open, where the queue allows it), or why not. A ticket left open at the
+    hall's closing is shown as expired, with the next day's hours and the
+    booking link, and nothing to press."""
     ticket = Ticket.objects.filter(track_code=track_code).first()
     if ticket is None:
         raise NotFound("queueing.ticket_not_found", _("没有找到该号。"))
@@ -289,13 +291,16 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
         rejoin = "rejoin" in request.POST
         step = _ticket_rejoin(request, ticket) if rejoin else _ticket_cancel(request, ticket)
     ticket = step.pop("ticket", ticket)
+    now = timezone.now()
+    # Left open at closing: expired, even before the worker's pass records it.
+    over = actions.ticket_is_over(ticket, now)
     ahead, minutes = ticket_estimate(ticket)
     done = ticket.status == Ticket.Status.DONE
     rated = done and _ticket_rated(ticket)
     error = step.get("error")
     refusal = (
-        actions.rejoin_refusal(ticket, timezone.now())
-        if ticket.status == Ticket.Status.NO_SHOW
+        actions.rejoin_refusal(ticket, now)
+        if ticket.status == Ticket.Status.NO_SHOW and not over
         else None
     )
     return render(
@@ -309,7 +314,9 @@ def mobile_ticket(request: HttpRequest, track_code: str) -> HttpResponse:
             "rate_code": ticket.rating_code if done and not rated else None,
             "rated": rated,
             "rejoin_refusal": refusal,
-            "live": ticket.status in (Ticket.Status.WAITING, *Ticket.ACTIVE),
+            "live": ticket.status in (Ticket.Status.WAITING, *Ticket.ACTIVE) and not over,
+            "over": over,
+            "next_opening": next_opening(ticket.centre, now) if over else None,
             **step,
         },
         status=error.status if error else 200,

@@ -15,8 +15,9 @@ record, and once in each half-day a short pause. Flexible windows open when
 the line grows long. Some citizens are not there when called (过号), some
 leave before (cancelled), some asked the wrong line and are handed on to
 another queue keeping their number (转办); whoever still waits when the hall
-closes goes home. Appointment check-ins
-come with their slot and booking, and some bookings nobody came for."""
+closes goes home, the ticket expired (已过期, as ``tickets_expire`` records
+it). Appointment check-ins come with their slot and booking, and some
+bookings nobody came for."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from yichuang.queueing.actions.closing import EXPIRE_REASON as EXPIRED
 from yichuang.queueing.actions.picking import SkillQueue
 
 from .calling import Line, SimTicket
@@ -291,10 +293,15 @@ class HallDay:
                         self._push(at, FREE, desk)
         closing = self.spans[-1][1]
         for t in self.line.rest():
-            self.line.take(t, "cancelled")
-            leave = t.leave_at if t.leave_at is not None and t.leave_at < closing else closing
-            t.finished_at = max(leave, t.handed_at or t.issued_at)
-            self.line.left.append(t)
+            if t.leave_at is not None and t.leave_at < closing:
+                # gave up before closing, though no window looked for them since
+                self.line.take(t, "cancelled")
+                t.finished_at = max(t.leave_at, t.handed_at or t.issued_at)
+                self.line.left.append(t)
+            else:
+                # still waiting at closing: the ticket expires (tickets_expire)
+                self.line.take(t, "expired")
+                t.finished_at = max(closing, t.handed_at or t.issued_at)
         return self._write()
 
     def _free(self, desk: _Desk, at: dt.datetime) -> None:
@@ -518,6 +525,10 @@ class HallDay:
             if t.status == "cancelled":
                 events.append(
                     (t.finished_at, t.pk, 4, "cancelled", "waiting", "cancelled", None, None, "")
+                )
+            elif t.status == "expired":
+                events.append(
+                    (t.finished_at, t.pk, 4, "expired", "waiting", "expired", None, None, EXPIRED)
                 )
             elif t.status == "no_show":
                 events.append(

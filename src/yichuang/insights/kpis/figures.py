@@ -41,7 +41,7 @@ def wait_figures(q: Q) -> dict[str, Any]:
     t = sums(
         TicketCell,
         q,
-        ("issued", "called", "served", "no_show", "wait_seconds", "service_seconds"),
+        ("issued", "called", "served", "no_show", "expired", "wait_seconds", "service_seconds"),
     )
     p90 = percentile_from_buckets(buckets(WaitBucket, q, "minute"), 0.9)
     return {
@@ -54,6 +54,10 @@ def wait_figures(q: Q) -> dict[str, Any]:
         "avg_service_minutes": ((t["service_seconds"] / t["served"] / 60) if t["served"] else None),
         "no_show_rate": ratio(t["no_show"], t["called"]),
         "no_shows": t["no_show"],
+        # Left waiting (or called and not served) at closing: the tickets the
+        # hall failed to serve, per ticket taken (a citizen's visit once).
+        "tickets_expired": t["expired"],
+        "expired_rate": ratio(t["expired"], t["issued"]),
     }
 
 

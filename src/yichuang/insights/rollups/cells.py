@@ -79,6 +79,7 @@ SUMS: dict[type[models.Model], tuple[str, ...]] = {
         "served",
         "no_show",
         "cancelled",
+        "expired",
         "wait_seconds",
         "service_seconds",
     ),

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from yichuang.cases.models import CaseVisit
 from yichuang.org.models import Staff
-from yichuang.queueing.models import Queue, Ticket
+from yichuang.queueing.models import Queue, Ticket, TicketEvent
 
 from ..models import TicketCell, WaitBucket
 from .cells import TZ, replace_day_cells
@@ -30,6 +30,7 @@ TICKET_FIELDS = (
     "served",
     "no_show",
     "cancelled",
+    "expired",
     "wait_seconds",
     "service_seconds",
 )
@@ -95,6 +96,22 @@ def ticket_department(
     )
 
 
+def expired_no_shows(tickets: list[int]) -> set[int]:
+    """Those of the expired ``tickets`` that were 过号 when they expired: the
+    citizen was called and not there, so they count as no-shows, not as
+    tickets the hall left unserved (the expiry must not move the 过号率)."""
+    out: set[int] = set()
+    for i in range(0, len(tickets), 500):
+        out.update(
+            TicketEvent.objects.filter(
+                ticket_id__in=tickets[i : i + 500],
+                type=TicketEvent.Type.EXPIRED,
+                old_status=Ticket.Status.NO_SHOW,
+            ).values_list("ticket_id", flat=True)
+        )
+    return out
+
+
 def recompute_tickets(centre: int, days: list[dt.date]) -> None:
     if not days:
         return
@@ -106,7 +123,8 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
             Staff.objects.filter(department__isnull=False).values_list("id", "department_id")
         ),
     }
-    cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 8)
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 9)
+    expired: list[tuple[int, list[int]]] = []
     buckets: dict[tuple, int] = defaultdict(int)
     for (
         ticket,
@@ -150,16 +168,21 @@ def recompute_tickets(centre: int, days: list[dt.date]) -> None:
         if called is not None:
             c[2] += 1
             wait = ticket_wait(issued, called)
-            c[6] += wait
+            c[7] += wait
             buckets[(day, dept, queue, is_peak(issued), wait_minute(wait))] += 1
         if status == "done":
             c[3] += 1
             if done is not None:
-                c[7] += max(0, int((done - (started or called or issued)).total_seconds()))
+                c[8] += max(0, int((done - (started or called or issued)).total_seconds()))
         elif status == "no_show":
             c[4] += 1
         elif status == "cancelled":
             c[5] += 1
+        elif status == "expired":
+            expired.append((ticket, c))
+    missed = expired_no_shows([t for t, _c in expired])
+    for ticket, c in expired:
+        c[4 if ticket in missed else 6] += 1
     replace_day_cells(
         TicketCell, centre, days, TICKET_FIELDS, [(*key, *v) for key, v in cells.items()]
     )

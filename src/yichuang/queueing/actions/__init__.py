@@ -2,7 +2,8 @@
 writes a ``TicketEvent`` for every state change; SMS goes out after commit.
 
 The package is split by step: ``issuing``, ``picking`` (the fair-calling
-rule), ``calling``, ``clerk_steps``, ``windows``, ``appointments``, ``alerts``;
+rule), ``calling``, ``clerk_steps``, ``windows``, ``appointments``, ``alerts``,
+``closing`` (tickets left open at closing expire);
 ``common`` holds the window locks and preconditions they share.
 """
 
@@ -27,6 +28,7 @@ from .clerk_steps import (
     ticket_start,
     ticket_transfer,
 )
+from .closing import closing_at, ticket_is_over, tickets_expire, tickets_expire_due
 from .issuing import format_number, issue_state, slot_bounds, ticket_issue
 from .picking import PICK_CANDIDATES, RECENT_PREFETCH, pick_next
 from .windows import window_close, window_open, window_pause, window_resume
@@ -42,6 +44,7 @@ __all__ = [
     "appointment_cancel",
     "appointment_check_in",
     "appointment_mark_no_shows",
+    "closing_at",
     "format_number",
     "issue_state",
     "phone_banned",
@@ -52,12 +55,15 @@ __all__ = [
     "ticket_call_specific",
     "ticket_cancel",
     "ticket_finish",
+    "ticket_is_over",
     "ticket_issue",
     "ticket_no_show",
     "ticket_recall",
     "ticket_rejoin",
     "ticket_start",
     "ticket_transfer",
+    "tickets_expire",
+    "tickets_expire_due",
     "window_close",
     "window_open",
     "window_pause",
