@@ -55,6 +55,8 @@ ENV = {
     "YICHUANG_DATABASE_URL": DB_URL,
     "YICHUANG_DEBUG": "0",
     "YICHUANG_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    # each rating's client address is its X-Forwarded-For, as behind the hall's nginx
+    "YICHUANG_TRUSTED_PROXIES": "1",
 }
 
 
