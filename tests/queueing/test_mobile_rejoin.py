@@ -114,7 +114,8 @@ def test_after_closing_time_the_hall_refuses(missed):
     Centre.objects.filter(pk=missed.centre_id).update(always_open=False)
     with time_machine.travel(MONDAY_10.replace(hour=19), tick=False):
         html = _page(missed).content.decode()
-        assert 'id="rejoin"' not in html and "不在办公时间内" in html
+        # the day is over: the page says the ticket expired, with no button
+        assert 'id="rejoin"' not in html and "今日办理时间已结束，本号已过期" in html
         before = snapshot(missed)
         resp = _page(missed, {"rejoin": "yes"})
         assert_refused(resp, 422, "queueing.out_of_hours", missed, before, "不在办公时间内")

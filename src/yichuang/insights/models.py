@@ -80,7 +80,8 @@ class TicketCell(Cell):
     cancelled = models.PositiveIntegerField(default=0)
     # Left open at closing (``queueing.tickets_expire``): the hall did not
     # serve them. A 过号 ticket that expired stays counted as ``no_show``.
-    expired = models.PositiveIntegerField(default=0)
+    # (a database default too: the older migrations' raw inserts leave it out)
+    expired = models.PositiveIntegerField(default=0, db_default=0)
     wait_seconds = models.BigIntegerField(default=0)
     service_seconds = models.BigIntegerField(default=0)
 
