@@ -47,6 +47,26 @@ def ensure_county():
         calendar_load_official(years=sorted({d.year for d in chinese_calendar.holidays}))
     if not Centre.objects.exists():
         org.build(DemoRun(seed=7, password=PASSWORD, always_open=True))
+    ensure_reference_data()
+
+
+def ensure_reference_data():
+    """What the data migrations write (the nine business lines, the search's
+    synonym groups, the default checklists): a flush by a transactional or
+    browser test deletes it, and the next test needs it back whatever order
+    the tests ran in."""
+    from yichuang.knowledge.defaults import ensure_synonyms
+    from yichuang.knowledge.models import SynonymGroup
+    from yichuang.org.models import BusinessLine
+    from yichuang.supervision.defaults import ensure_checklists
+    from yichuang.supervision.models import Checklist
+
+    if not BusinessLine.objects.exists():
+        BusinessLine.ensure_defaults()
+    if not SynonymGroup.objects.exists():
+        ensure_synonyms()
+    if not Checklist.objects.exists():
+        ensure_checklists()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ def codes(lines):
     return sorted(line.code for line in lines)
 
 
-def test_the_nine_lines_exist(db):
+def test_the_nine_lines_exist(county):
     assert BusinessLine.objects.count() == 9
     assert BusinessLine.objects.first().name == "社保"
 
