@@ -251,3 +251,25 @@ def test_complaints_closed_before_verdicts_are_neither_lost_nor_read_twice(
     assert [p.source_id for p in rows("complaint")] == [read.pk, unread.pk]
     assert Problem.objects.filter(source="complaint", source_id=read.pk).count() == 1
     assert problems_ingest(settle=0) == ""
+
+
+def test_a_bad_rating_stands_when_the_reviewer_rejects_the_handlers_appeal(county, sup, bad_rating):
+    """A 不属实 verdict files an appeal; the director's rejection overrules the
+    handler, and the rating opens its row then (once); an upheld appeal opens none."""
+    from yichuang.feedback.actions import appeal_decide
+    from yichuang.feedback.models import Appeal
+
+    overruled = bad_rating("unsubstantiated")
+    excused = bad_rating("unsubstantiated")
+    problems_ingest(settle=0)
+    assert rows("rating") == []  # the handler's 不属实 alone opens nothing
+
+    for rating, upheld in ((overruled, False), (excused, True)):
+        appeal = Appeal.objects.get(rating=rating, status="pending")
+        appeal_decide(appeal=appeal, upheld=upheld, note="录像显示确有推诿", actor=county.director)
+    problems_ingest(settle=0)
+
+    (r,) = rows("rating")
+    assert (r.source_id, r.severity, r.window) == (overruled.pk, "general", sup.window)
+    assert "申诉未获支持" in r.description and "录像显示确有推诿" in r.description
+    assert problems_ingest(settle=0) == "" and len(rows("rating")) == 1

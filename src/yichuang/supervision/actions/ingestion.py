@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.cases.models import Card
-from yichuang.feedback.models import Complaint, FeedbackEvent, Rectification
+from yichuang.feedback.models import Appeal, Complaint, FeedbackEvent, Rectification
 from yichuang.knowledge.models import ArticleFlag
 from yichuang.org.models import Staff
 from yichuang.queueing.models import QueueAlert
@@ -78,30 +78,44 @@ class Owners:
 
 
 def _rating_rows(low: int, high: int) -> Iterable[NewProblem]:
-    """核实属实 bad ratings: the ``rectification.verified`` events of a
-    substantiated verdict. Severity 一般."""
+    """Substantiated bad ratings, severity 一般: the ``rectification.verified``
+    events of a 属实 verdict, and the ``appeal.decided`` events that reject
+    the appeal a 不属实 verdict filed (the reviewer overruled the handler, so
+    the rating stands as a problem of the unit). A rating opens one row at
+    most, whichever event comes first."""
+    verified = Q(
+        type="rectification.verified",
+        rectification__verdict=Rectification.Verdict.SUBSTANTIATED,
+    )
+    overruled = Q(
+        type="appeal.decided",
+        new_status=Appeal.Status.REJECTED,
+        appeal__kind=Appeal.Kind.MISTAKEN,
+        appeal__rating__rectification__verdict=Rectification.Verdict.UNSUBSTANTIATED,
+    )
     events = (
-        FeedbackEvent.objects.filter(
-            id__gt=low,
-            id__lte=high,
-            type="rectification.verified",
-            rectification__verdict=Rectification.Verdict.SUBSTANTIATED,
-        )
+        FeedbackEvent.objects.filter(verified | overruled, id__gt=low, id__lte=high)
         .select_related(
-            "rectification__rating__centre",
-            "rectification__rating__department",
-            "rectification__rating__window__clerk",
-            "rectification__rating__clerk",
+            *(
+                f"{via}__{part}"
+                for via in ("rectification__rating", "appeal__rating")
+                for part in ("centre", "department", "window__clerk", "clerk", "rectification")
+            )
         )
         .order_by("id")
     )
     owners = Owners()
     for event in events:
-        rating = event.rectification.rating
+        rating = (event.rectification or event.appeal).rating
         day = _day(event.at)
         reasons = rating.reasons or []
         category = RATING_CATEGORIES.get(reasons[0] if reasons else "", Category.ATTITUDE)
-        finding = event.rectification.finding or rating.comment
+        if event.type == "appeal.decided":
+            note = event.appeal.decision_note or rating.comment or ""
+            description = _("差评经审核成立（申诉未获支持）：%(f)s") % {"f": note[:500]}
+        else:
+            finding = rating.rectification.finding or rating.comment
+            description = _("差评核实属实：%(f)s") % {"f": finding[:500]}
         owner = owners.of(
             window=rating.window, department=rating.department, centre=rating.centre, day=day
         )
@@ -116,7 +130,7 @@ def _rating_rows(low: int, high: int) -> Iterable[NewProblem]:
             clerk=rating.clerk,
             category=category,
             severity=Severity.GENERAL,
-            description=_("差评核实属实：%(f)s") % {"f": finding[:500]},
+            description=description,
             found_on=day,
         )
 
