@@ -36,7 +36,8 @@ PER_DAY = 4000
 
 
 def generate_history(db_url: str, n: int) -> float:
-    """``n`` finished tickets of the county hall before today, and their call events."""
+    """``n`` finished tickets of the county hall on the days before its seeded
+    history, and their call events."""
     import psycopg
 
     started = time.monotonic()
@@ -58,6 +59,11 @@ def generate_history(db_url: str, n: int) -> float:
         c.execute("SET synchronous_commit = off")
         c.execute("SET maintenance_work_mem = '256MB'")
         base = c.execute("SELECT coalesce(max(id), 0) FROM queueing_ticket").fetchone()[0]
+        # The days before the seeded ones (seed-demo writes a few weeks even with --months 0).
+        first = c.execute(
+            "SELECT coalesce(min(day), current_date) FROM queueing_ticket WHERE centre_id = %s",
+            [hall],
+        ).fetchone()[0]
         c.execute(
             """
             INSERT INTO queueing_ticket (centre_id, queue_id, day, seq, number, status, priority,
@@ -71,9 +77,9 @@ def generate_history(db_url: str, n: int) -> float:
             FROM (
                 SELECT g,
                     (%(queues)s::bigint[])[1 + (g %% %(per_day)s) %% %(nq)s] AS q,
-                    current_date - 1 - (g / %(per_day)s)::int AS d,
+                    %(first)s::date - 1 - (g / %(per_day)s)::int AS d,
                     (g %% %(per_day)s) / %(nq)s + 1 AS s,
-                    (current_date - 1 - (g / %(per_day)s)::int) + time '08:30'
+                    (%(first)s::date - 1 - (g / %(per_day)s)::int) + time '08:30'
                         + (g %% %(per_day)s) * interval '8 seconds' AS t,
                     (%(windows)s::bigint[])[1 + g %% %(nw)s] AS w
                 FROM generate_series(0, %(n)s - 1) g
@@ -81,6 +87,7 @@ def generate_history(db_url: str, n: int) -> float:
             """,
             {
                 "hall": hall,
+                "first": first,
                 "queues": queues,
                 "nq": len(queues),
                 "windows": windows,
