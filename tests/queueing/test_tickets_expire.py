@@ -257,3 +257,17 @@ def test_the_api_gives_the_expired_status(api, county, day_of_tickets, office_ho
         resp = api(county.director).get(f"/api/v1/tickets/{t['waiting'].pk}")
     assert resp.status_code == 200, resp.content
     assert resp.json()["status"] == "expired"
+
+
+def test_a_waiting_ticket_cannot_be_cancelled_after_closing(day_of_tickets, office_hours):
+    """Between closing and the worker's pass the ticket is the hall's to expire:
+    a cancel (the phone page's form posted anyway, or the API) is refused and
+    changes nothing."""
+    waiting = day_of_tickets["waiting"]
+    before = state()
+    with pytest.raises(Conflict) as refused:
+        ticket_cancel(ticket=waiting, now=MON_CLOSING + dt.timedelta(minutes=2))
+    assert refused.value.code == "queueing.ticket_expired"
+    assert state() == before
+    tickets_expire(centre=office_hours, day=MONDAY, now=MON_CLOSING + dt.timedelta(minutes=3))
+    assert Ticket.objects.get(pk=waiting.pk).status == "expired"

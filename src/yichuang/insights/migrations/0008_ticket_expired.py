@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0007_report_text'),
+        ("insights", "0007_report_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticketcell',
-            name='expired',
+            model_name="ticketcell",
+            name="expired",
             field=models.PositiveIntegerField(db_default=0, default=0),
         ),
     ]

@@ -18,6 +18,7 @@ from yichuang.org.models import Device, Window
 from ..events import ticket_event
 from ..models import Channel, Queue, Ticket, TicketEvent, WindowSkill, new_code
 from ..permissions import TICKET_ROLES, check_operator, staff_or_403, ticket_not_found, tickets_for
+from .closing import ticket_is_over
 from .common import (
     S,
     check_centre_open,
@@ -313,6 +314,10 @@ def ticket_cancel(
     ticket = _lock_ticket(ticket, actor, device)
     if ticket.status != S.WAITING:
         raise Conflict("queueing.not_waiting", _("只有等候中的号可以取消。"))
+    if ticket_is_over(ticket, now):
+        # past closing the ticket is the hall's to expire, not the citizen's to
+        # cancel: the day's figures count it as not served either way
+        raise Conflict("queueing.ticket_expired", _("今日办理时间已结束，本号已过期。"))
     ticket.status = S.CANCELLED
     ticket.finished_at = now
     ticket.save(update_fields=["status", "finished_at", "updated_at"])
