@@ -69,6 +69,19 @@ VERDICTS = [
 CHANNELS = [("mobile", 4), ("desk", 2), ("phone", 2), ("hotline", 3), ("open311", 1)]
 
 
+def _received_at(rng, channel: str, now: dt.datetime, *, days_back: float) -> dt.datetime:
+    """When a demo complaint came in: the hall's desk and its phone during
+    office hours, the phone page, the hotline and partners' platforms between
+    07:00 and 22:00; never after ``now`` (today's hour not come yet is
+    taken from the day before)."""
+    day = timezone.localdate(now - dt.timedelta(days=days_back))
+    hours = (8.6, 17.4) if channel in ("desk", "phone") else (7.0, 22.0)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time())) + dt.timedelta(
+        hours=rng.uniform(*hours)
+    )
+    return at if at < now else at - dt.timedelta(days=1)
+
+
 def _weighted(rng, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -393,7 +406,7 @@ def _complaints(run: DemoRun) -> int:
             COMPLAINTS[i % len(COMPLAINTS)] if i < len(COMPLAINTS) else rng.choice(COMPLAINTS)
         )
         channel = CHANNELS[i % len(CHANNELS)][0] if i < len(CHANNELS) else _weighted(rng, CHANNELS)
-        received = now - dt.timedelta(days=rng.uniform(0, 30.4 * months), hours=rng.uniform(0, 6))
+        received = _received_at(rng, channel, now, days_back=rng.uniform(0, 30.4 * months))
         day = timezone.localdate(received)
         window = rng.choice(windows) if windows and kind != "suggestion" else None
         try:
