@@ -14,6 +14,9 @@ PORT ?= 8000
 DEMO_PASSWORD ?= Demo@2026
 DEMO_MONTHS ?= 3
 PYTEST_ARGS ?=
+# pytest processes for `make test` (pytest-xdist; each test file stays in one
+# process, each process has its own test database); 0 runs in this process only
+PYTEST_WORKERS ?= 2
 
 .PHONY: install sysdeps run test bench fuzz lint messages clean voices
 
@@ -58,7 +61,7 @@ voices:
 
 test: install sysdeps
 	$(BIN)/yichuang makemigrations --check --dry-run -v 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install sysdeps
 	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
