@@ -30,6 +30,16 @@ def clerk_user(number: int):
 
 
 @pytest.fixture
+def office_hours(hall):
+    """The county hall keeps the default office hours (the demo's halls are
+    always open, so that tests at any hour can take a ticket)."""
+    hall.always_open = False
+    hall.opening_hours = {}
+    hall.save()
+    return hall
+
+
+@pytest.fixture
 def open_window(hall):
     """``open_window(n)`` signs clerk_wNN in to county-hall window n."""
     from yichuang.queueing.actions import window_open

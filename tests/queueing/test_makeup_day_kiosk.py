@@ -20,14 +20,6 @@ MAKEUP_SATURDAY_10 = dt.datetime(2026, 2, 14, 10, 0, tzinfo=SH)
 HOLIDAY_MONDAY_10 = dt.datetime(2026, 2, 16, 10, 0, tzinfo=SH)
 
 
-@pytest.fixture
-def office_hours(hall):
-    hall.always_open = False
-    hall.opening_hours = {}
-    hall.save()
-    return hall
-
-
 def test_the_kiosk_issues_a_ticket_on_a_make_up_saturday(office_hours, device_token):
     with time_machine.travel(MAKEUP_SATURDAY_10, tick=False):
         client = device_client(device_token("kiosk"), "/kiosk/county-hall")

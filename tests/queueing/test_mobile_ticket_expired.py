@@ -22,14 +22,6 @@ FRIDAY_CLOSING = dt.datetime(2026, 3, 13, 17, 30, tzinfo=SH)
 EXPIRED_TEXT = "今日办理时间已结束，本号已过期"
 
 
-@pytest.fixture
-def office_hours(hall):
-    hall.always_open = False
-    hall.opening_hours = {}
-    hall.save()
-    return hall
-
-
 def _page(ticket, at, data=None):
     client = Client(REMOTE_ADDR="198.51.100.9")
     url = f"/m/tickets/{ticket.track_code}"
