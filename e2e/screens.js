@@ -176,7 +176,12 @@
       }
     }
   }
-  for (const [text, el] of words) if (!(data && el.closest(data))) latin(text, label(el));
+  // Codes are not language: <code>, and a code printed for the citizen to
+  // type ("DGVD C7R7 ZK8C 3GB3"), marked translate="no" as HTML marks such text.
+  const untranslated = (el) => el.closest('[translate="no"], code, kbd, samp');
+  for (const [text, el] of words) {
+    if (!(data && el.closest(data)) && !untranslated(el)) latin(text, label(el));
+  }
   for (const el of document.querySelectorAll("input, textarea, button, img, [title], [aria-label]")) {
     if (!shown(el)) continue;
     // the admin site's own icons carry Django's untranslated alt (True, Search)
