@@ -13,9 +13,8 @@ from yichuang.catalog import actions as catalog
 from yichuang.catalog.models import limit_compression, limit_span
 from yichuang.lib import workdays
 from yichuang.org.calendar import get_calendar
-from yichuang.org.models import Department
 
-from .conftest import ALL, ID_A, MATERIALS, steps
+from .conftest import ALL, ID_A
 
 pytestmark = pytest.mark.django_db
 
@@ -103,27 +102,8 @@ def _data(*, legal, legal_unit, committed):
 
 
 @pytest.fixture
-def calendar_item(county):
-    actor = county.county_admin
-    item = catalog.item_create(
-        actor=actor,
-        code="CAL-30",
-        department=Department.objects.get(code="rs"),
-        name="测试事项自然日",
-        centres=[county.hall],
-        case_type="promised",
-        legal_limit=30,
-        legal_limit_unit="day",
-        committed_limit=10,
-        visits_required=1,
-        visits_reason="须现场核验原件",
-    )
-    catalog.version_update(
-        actor=actor, version=item.draft(), materials=MATERIALS, steps=steps("rs")
-    )
-    catalog.item_publish(actor=actor, item=item)
-    item.refresh_from_db()
-    return item
+def calendar_item(make_item):
+    return make_item("CAL-30", legal=30, legal_unit="day", committed=10)
 
 
 def test_a_case_shows_the_legal_due_date_in_calendar_days(api, county, calendar_item):

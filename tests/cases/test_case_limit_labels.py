@@ -4,32 +4,12 @@ working days, calendar days or months), on the case page and in the admin."""
 import pytest
 from django.test import Client
 
-from yichuang.catalog import actions as catalog
-from yichuang.org.models import Department
-
-from .conftest import MATERIALS, steps, user
+from .conftest import user
 
 
 @pytest.fixture
-def calendar_item(county):
-    actor = county.county_admin
-    item = catalog.item_create(
-        actor=actor,
-        code="CAL-LABEL",
-        department=Department.objects.get(code="rs"),
-        name="测试事项自然日",
-        centres=[county.hall],
-        case_type="promised",
-        legal_limit=60,
-        legal_limit_unit="day",
-        committed_limit=20,
-        visits_required=1,
-        visits_reason="须现场核验原件",
-    )
-    catalog.version_update(actor=actor, version=item.draft(), materials=MATERIALS, steps=steps())
-    catalog.item_publish(actor=actor, item=item)
-    item.refresh_from_db()
-    return item
+def calendar_item(make_item):
+    return make_item("CAL-LABEL", legal=60, legal_unit="day", committed=20)
 
 
 def test_the_case_page_shows_each_limit_with_its_unit(intake, calendar_item):
